@@ -1,0 +1,254 @@
+//! Site configuration: `communique.toml` → [`Config`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, Location, did_you_mean, line_col};
+
+/// The site configuration, validated.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// Absolute URL the site is published under, e.g. `https://briefs.example.org`.
+    pub base_url: String,
+    /// One-sentence description, used in feeds and `<meta>`.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// BCP 47 language tag of the site.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The publishing organisation.
+    #[serde(default)]
+    pub organization: Option<String>,
+    /// Default author, for feeds.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Taxonomies: each becomes a front matter list and a set of term pages.
+    #[serde(default = "default_taxonomies")]
+    pub taxonomies: Vec<String>,
+    /// Pages per listing page; 0 turns pagination off.
+    #[serde(default = "default_paginate_by")]
+    pub paginate_by: usize,
+    /// The Atom feed.
+    #[serde(default)]
+    pub feed: FeedConfig,
+    /// Markdown options.
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+    /// Free-form table for templates.
+    #[serde(default)]
+    pub extra: BTreeMap<String, toml::Value>,
+}
+
+/// Atom feed settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedConfig {
+    /// Whether to write a feed at all.
+    pub enabled: bool,
+    /// File name of the feed at the site root.
+    pub filename: String,
+    /// How many of the newest pages the feed carries.
+    pub limit: usize,
+}
+
+impl Default for FeedConfig {
+    fn default() -> Self {
+        FeedConfig {
+            enabled: true,
+            filename: "atom.xml".to_string(),
+            limit: 20,
+        }
+    }
+}
+
+/// How Markdown is rendered.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    /// Curly quotes, dashes and ellipses.
+    pub smart_punctuation: bool,
+    /// What to do with raw HTML in Markdown.
+    pub raw_html: RawHtml,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig {
+            smart_punctuation: true,
+            raw_html: RawHtml::Allow,
+        }
+    }
+}
+
+/// Raw HTML policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawHtml {
+    /// Pass raw HTML through.
+    Allow,
+    /// Show raw HTML as text.
+    Escape,
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+fn default_taxonomies() -> Vec<String> {
+    vec!["topics".to_string(), "actors".to_string()]
+}
+
+fn default_paginate_by() -> usize {
+    10
+}
+
+/// Front matter fields a taxonomy may not be named after.
+const RESERVED_NAMES: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "description",
+    "subtitle",
+    "authors",
+    "draft",
+    "slug",
+    "series",
+    "number",
+    "status",
+    "key_points",
+    "recommendations",
+    "related",
+    "template",
+    "weight",
+    "aliases",
+    "extra",
+    "page",
+    "static",
+    "tags",
+];
+
+impl Config {
+    /// Parses and validates the configuration text. `file` names it in diagnostics.
+    pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let config: Config = toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file))?;
+        config.validate(text, file)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str, file: &Path) -> Result<(), Diagnostic> {
+        let at_key = |key: &str| {
+            let offset = text.find(key).unwrap_or(0);
+            let (line, column) = line_col(text, offset);
+            Location::at(file, line, column)
+        };
+        if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
+            return Err(Diagnostic::error(format!(
+                "base_url \"{}\" is not an absolute http(s) URL",
+                self.base_url
+            ))
+            .at(at_key("base_url"))
+            .hint("write it in full, e.g. base_url = \"https://briefs.example.org\"")
+            .with_snippet_from(text));
+        }
+        for name in &self.taxonomies {
+            let valid = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !valid || RESERVED_NAMES.contains(&name.as_str()) {
+                return Err(Diagnostic::error(format!("taxonomy name \"{name}\" cannot be used"))
+                    .at(at_key("taxonomies"))
+                    .hint("taxonomy names are lowercase words that are not page fields, e.g. \"topics\"")
+                    .with_snippet_from(text));
+            }
+        }
+        Ok(())
+    }
+
+    /// The base URL without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+}
+
+/// Turns a TOML error into a diagnostic with a place and, for unknown keys, a suggestion.
+pub(crate) fn toml_diagnostic(error: &toml::de::Error, text: &str, file: &Path) -> Diagnostic {
+    let message = error.message().trim().to_string();
+    let mut diagnostic = Diagnostic::error(message.clone());
+    if let Some(span) = error.span() {
+        let (line, column) = line_col(text, span.start);
+        diagnostic = diagnostic
+            .at(Location::at(file, line, column))
+            .with_snippet_from(text);
+    } else {
+        diagnostic = diagnostic.at(Location::file(file));
+    }
+    if let Some((unknown, expected)) = parse_unknown_field(&message) {
+        diagnostic.message = format!("unknown key \"{unknown}\"");
+        let hint = match did_you_mean(&unknown, expected.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => format!("known keys here: {}", expected.join(", ")),
+        };
+        diagnostic = diagnostic.hint(hint);
+    }
+    diagnostic
+}
+
+/// Reads serde's "unknown field `x`, expected one of `a`, `b`" message.
+pub(crate) fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (name, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((name.to_string(), expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Diagnostic> {
+        Config::parse(text, Path::new("communique.toml"))
+    }
+
+    #[test]
+    fn minimal_config_gets_defaults() {
+        let c = parse("title = \"T\"\nbase_url = \"https://x.org/\"\n").unwrap();
+        assert_eq!(c.base_url(), "https://x.org");
+        assert_eq!(c.taxonomies, ["topics", "actors"]);
+        assert!(c.feed.enabled);
+        assert_eq!(c.markdown.raw_html, RawHtml::Allow);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_suggests() {
+        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\npaginte_by = 3\n").unwrap_err();
+        assert_eq!(e.message, "unknown key \"paginte_by\"");
+        assert_eq!(e.location.as_ref().unwrap().line, Some(3));
+        assert_eq!(e.hint.as_deref(), Some("did you mean \"paginate_by\"?"));
+    }
+
+    #[test]
+    fn unknown_key_in_nested_table() {
+        let e =
+            parse("title = \"T\"\nbase_url = \"https://x.org\"\n[feed]\nlimt = 3\n").unwrap_err();
+        assert_eq!(e.location.unwrap().line, Some(4));
+        assert_eq!(e.hint.as_deref(), Some("did you mean \"limit\"?"));
+    }
+
+    #[test]
+    fn relative_base_url_is_refused() {
+        let e = parse("title = \"T\"\nbase_url = \"/x\"\n").unwrap_err();
+        assert!(e.message.contains("base_url"));
+    }
+}

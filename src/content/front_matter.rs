@@ -1,0 +1,513 @@
+//! Splitting a content file into front matter and body, and reading the front matter into
+//! typed metadata with precise errors.
+//!
+//! Both TOML (`+++`) and YAML (`---`) are first read into a generic map; each key is then checked
+//! against the known fields (plus the configured taxonomies) and converted to its type on its own,
+//! so one file reports every bad field at once, each at its own line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::diagnostics::{Diagnostic, Location, did_you_mean, line_col};
+
+/// The syntax of a front matter block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `+++` fenced TOML.
+    Toml,
+    /// `---` fenced YAML.
+    Yaml,
+}
+
+/// A content file split in two. Line endings are normalised to `\n` and a BOM is dropped.
+#[derive(Debug, Clone)]
+pub struct Split<'a> {
+    /// Front matter syntax.
+    pub format: Format,
+    /// The front matter text, without its fences.
+    pub front_matter: &'a str,
+    /// 1-based line of the file on which the front matter text starts.
+    pub front_matter_line: usize,
+    /// The Markdown body.
+    pub body: &'a str,
+    /// 1-based line of the file on which the body starts.
+    pub body_line: usize,
+}
+
+/// Normalises line endings and drops a byte-order mark.
+pub fn normalise(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Splits normalised text into front matter and body.
+pub fn split<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, Diagnostic> {
+    let first_line = text.lines().next().unwrap_or("").trim_end();
+    let (format, fence) = match first_line {
+        "+++" => (Format::Toml, "+++"),
+        "---" => (Format::Yaml, "---"),
+        _ => {
+            return Err(Diagnostic::error("missing front matter")
+                .at(Location::at(file, 1, 1))
+                .hint("start the file with a `+++` line, then `title = \"…\"` and `date = 2024-01-31`, then another `+++` line")
+                .with_snippet_from(text));
+        }
+    };
+    let start = text.find('\n').map_or(text.len(), |i| i + 1);
+    let mut offset = start;
+    for line in text[start..].split_inclusive('\n') {
+        if line.trim_end() == fence {
+            let front_matter = &text[start..offset];
+            let body_start = offset + line.len();
+            let body = &text[body_start..];
+            return Ok(Split {
+                format,
+                front_matter,
+                front_matter_line: 2,
+                body,
+                body_line: line_col(text, body_start).0,
+            });
+        }
+        offset += line.len();
+    }
+    Err(Diagnostic::error(format!(
+        "front matter is not closed: no `{fence}` line after the opening one"
+    ))
+    .at(Location::at(file, 1, 1))
+    .hint(format!(
+        "add a line containing only `{fence}` after the last front matter field"
+    ))
+    .with_snippet_from(text))
+}
+
+/// The front matter read into a map, with the line of each top-level key.
+pub struct RawFrontMatter<'a> {
+    /// Key → value.
+    pub fields: Map<String, Value>,
+    split: &'a Split<'a>,
+    file: &'a Path,
+    full_text: &'a str,
+}
+
+impl<'a> RawFrontMatter<'a> {
+    /// Parses the front matter text of `split` into a generic map.
+    pub fn parse(
+        split: &'a Split<'a>,
+        file: &'a Path,
+        full_text: &'a str,
+    ) -> Result<Self, Diagnostic> {
+        let fields = match split.format {
+            Format::Toml => parse_toml(split, file, full_text)?,
+            Format::Yaml => parse_yaml(split, file, full_text)?,
+        };
+        Ok(RawFrontMatter {
+            fields,
+            split,
+            file,
+            full_text,
+        })
+    }
+
+    /// The location of a top-level key (its line in the file), falling back to the fence.
+    pub fn location_of(&self, key: &str) -> Location {
+        let fm = self.split.front_matter;
+        let mut offset = 0;
+        let mut in_table = false;
+        for line in fm.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            let hit = match self.split.format {
+                Format::Toml => {
+                    if trimmed.starts_with('[') {
+                        let header = trimmed.trim_start_matches('[').trim_start();
+                        let is_key = header
+                            .strip_prefix(key)
+                            .is_some_and(|r| r.trim_start().starts_with(']') || r.starts_with('.'));
+                        in_table = true;
+                        is_key
+                    } else {
+                        !in_table && key_starts_line(trimmed, key, '=')
+                    }
+                }
+                Format::Yaml => indent == 0 && key_starts_line(trimmed, key, ':'),
+            };
+            if hit {
+                let (line_in_fm, _) = line_col(fm, offset);
+                return Location::at(
+                    self.file,
+                    self.split.front_matter_line + line_in_fm - 1,
+                    indent + 1,
+                );
+            }
+            offset += line.len();
+        }
+        Location::at(self.file, 1, 1)
+    }
+
+    /// An error at a key, with its source line.
+    pub fn error_at(&self, key: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(message)
+            .at(self.location_of(key))
+            .with_snippet_from(self.full_text)
+    }
+
+    /// Reports keys not in `known` (nor in `extra_known`) with suggestions.
+    pub fn unknown_keys(
+        &self,
+        known: &[&str],
+        extra_known: &[String],
+        what: &str,
+    ) -> Vec<Diagnostic> {
+        let candidates = || {
+            known
+                .iter()
+                .copied()
+                .chain(extra_known.iter().map(String::as_str))
+        };
+        self.fields
+            .keys()
+            .filter(|k| !candidates().any(|c| c == k.as_str()))
+            .map(|k| {
+                let hint = match did_you_mean(k, candidates()) {
+                    Some(s) => format!("did you mean \"{s}\"?"),
+                    None => format!(
+                        "{what} fields are: {}; put your own fields under [extra]",
+                        candidates().collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                self.error_at(k, format!("unknown field \"{k}\""))
+                    .hint(hint)
+            })
+            .collect()
+    }
+
+    /// Converts one field to its type, if present; records a diagnostic on a type mismatch.
+    pub fn take<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        expected: &str,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<T> {
+        let value = self.fields.get(key)?;
+        match T::deserialize(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                errors.push(
+                    self.error_at(
+                        key,
+                        format!(
+                            "field \"{key}\" should be {expected}, found {}",
+                            describe(value)
+                        ),
+                    )
+                    .hint(format!("{e}")),
+                );
+                None
+            }
+        }
+    }
+
+    /// Converts a required field; records a diagnostic when it is missing.
+    pub fn require<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        expected: &str,
+        example: &str,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<T> {
+        if !self.fields.contains_key(key) {
+            errors.push(
+                Diagnostic::error(format!("missing required field \"{key}\""))
+                    .at(Location::at(self.file, 1, 1))
+                    .hint(format!("add it to the front matter, e.g. {example}"))
+                    .with_snippet_from(self.full_text),
+            );
+            return None;
+        }
+        self.take(key, expected, errors)
+    }
+}
+
+fn key_starts_line(line: &str, key: &str, separator: char) -> bool {
+    let unquoted = line.strip_prefix(key);
+    let quoted = line
+        .strip_prefix('"')
+        .and_then(|l| l.strip_prefix(key))
+        .and_then(|l| l.strip_prefix('"'));
+    unquoted
+        .or(quoted)
+        .is_some_and(|rest| rest.trim_start().starts_with(separator))
+}
+
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a table",
+    }
+}
+
+fn parse_toml(
+    split: &Split<'_>,
+    file: &Path,
+    full_text: &str,
+) -> Result<Map<String, Value>, Diagnostic> {
+    let table: toml::Table = toml::from_str(split.front_matter).map_err(|e| {
+        let mut d = Diagnostic::error(format!("invalid TOML front matter: {}", e.message().trim()));
+        let (line, column) = e
+            .span()
+            .map_or((1, 1), |s| line_col(split.front_matter, s.start));
+        d = d
+            .at(Location::at(
+                file,
+                split.front_matter_line + line - 1,
+                column,
+            ))
+            .hint("check quotes, commas and brackets on this line; strings need double quotes")
+            .with_snippet_from(full_text);
+        d
+    })?;
+    Ok(table
+        .into_iter()
+        .map(|(k, v)| (k, toml_to_json(v)))
+        .collect())
+}
+
+/// TOML values as JSON values; dates become their RFC 3339 text.
+pub(crate) fn toml_to_json(value: toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+fn parse_yaml(
+    split: &Split<'_>,
+    file: &Path,
+    full_text: &str,
+) -> Result<Map<String, Value>, Diagnostic> {
+    if split.front_matter.trim().is_empty() {
+        return Ok(Map::new());
+    }
+    let value: Value = serde_saphyr::from_str(split.front_matter).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+        let message = e.to_string();
+        let first = message.lines().next().unwrap_or("syntax error").to_string();
+        Diagnostic::error(format!("invalid YAML front matter: {first}"))
+            .at(Location::at(file, split.front_matter_line + line.max(1) - 1, column.max(1)))
+            .hint("check indentation and quoting on this line; lists are written `- item` or `[a, b]`")
+            .with_snippet_from(full_text)
+    })?;
+    match value {
+        Value::Object(map) => Ok(map),
+        Value::Null => Ok(Map::new()),
+        other => Err(Diagnostic::error(format!(
+            "YAML front matter should be a mapping of fields, found {}",
+            describe(&other)
+        ))
+        .at(Location::at(file, split.front_matter_line, 1))
+        .hint("write one `field: value` per line")
+        .with_snippet_from(full_text)),
+    }
+}
+
+/// A publication date: the text as written (normalised) and the instant it stands for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PublishDate {
+    /// When, for sorting and feeds (a bare date is midnight UTC).
+    pub timestamp: jiff::Timestamp,
+    /// `YYYY-MM-DD` for bare dates, RFC 3339 otherwise.
+    pub text: String,
+}
+
+impl PublishDate {
+    /// Parses `2024-01-27`, `2024-01-27T09:30:00Z`, `2024-01-27T09:30:00+03:00` or a local
+    /// datetime `2024-01-27T09:30:00` (read as UTC).
+    pub fn parse(text: &str) -> Option<PublishDate> {
+        let text = text.trim();
+        if let Ok(date) = text.parse::<jiff::civil::Date>()
+            && text.len() == 10
+        {
+            let timestamp = date
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .ok()?
+                .timestamp();
+            return Some(PublishDate {
+                timestamp,
+                text: date.to_string(),
+            });
+        }
+        if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
+            return Some(PublishDate {
+                timestamp,
+                text: text.replace(' ', "T"),
+            });
+        }
+        if let Ok(datetime) = text.parse::<jiff::civil::DateTime>() {
+            let timestamp = datetime
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .ok()?
+                .timestamp();
+            return Some(PublishDate {
+                timestamp,
+                text: format!("{}Z", datetime.strftime("%Y-%m-%dT%H:%M:%S")),
+            });
+        }
+        None
+    }
+
+    /// The instant as RFC 3339, for feeds and sitemaps.
+    pub fn rfc3339(&self) -> String {
+        self.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+}
+
+impl RawFrontMatter<'_> {
+    /// Reads a date field: a TOML date, or a string in one of [`PublishDate::parse`]'s forms.
+    pub fn date(&self, key: &str, errors: &mut Vec<Diagnostic>) -> Option<PublishDate> {
+        let text: String = self.take(key, "a date such as 2024-01-27", errors)?;
+        let parsed = PublishDate::parse(&text);
+        if parsed.is_none() {
+            errors.push(
+                self.error_at(
+                    key,
+                    format!("field \"{key}\" is not a valid date: \"{text}\""),
+                )
+                .hint("write a date as 2024-01-27, or a date and time as 2024-01-27T09:30:00Z"),
+            );
+        }
+        parsed
+    }
+}
+
+/// An author: a name, or a table with name and affiliation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(from = "AuthorRepr")]
+pub struct Author {
+    /// Full name.
+    pub name: String,
+    /// Institution or programme.
+    pub affiliation: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a name or a table with `name` and `affiliation`"
+)]
+enum AuthorRepr {
+    Name(String),
+    Full(AuthorTable),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthorTable {
+    name: String,
+    #[serde(default)]
+    affiliation: Option<String>,
+}
+
+impl From<AuthorRepr> for Author {
+    fn from(repr: AuthorRepr) -> Self {
+        match repr {
+            AuthorRepr::Name(name) => Author {
+                name,
+                affiliation: None,
+            },
+            AuthorRepr::Full(t) => Author {
+                name: t.name,
+                affiliation: t.affiliation,
+            },
+        }
+    }
+}
+
+/// Extra, free-form front matter.
+pub type Extra = BTreeMap<String, Value>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_toml_with_crlf_and_bom() {
+        let text = normalise("\u{feff}+++\r\ntitle = \"x\"\r\n+++\r\nBody\r\n");
+        let s = split(&text, Path::new("a.md")).unwrap();
+        assert_eq!(s.format, Format::Toml);
+        assert_eq!(s.front_matter, "title = \"x\"\n");
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let e = split("---\ntitle: x\n", Path::new("a.md")).unwrap_err();
+        assert!(e.message.contains("not closed"));
+    }
+
+    #[test]
+    fn missing_front_matter_is_an_error() {
+        let e = split("# Hello\n", Path::new("a.md")).unwrap_err();
+        assert!(e.message.contains("missing front matter"));
+    }
+
+    #[test]
+    fn key_lines_are_found_in_toml_and_yaml() {
+        let text = "+++\ntitle = \"x\"\n\"date\" = 2024-01-01\n[extra]\ntitle = 3\n+++\n";
+        let s = split(text, Path::new("a.md")).unwrap();
+        let fm = RawFrontMatter::parse(&s, Path::new("a.md"), text).unwrap();
+        assert_eq!(fm.location_of("date").line, Some(3));
+        assert_eq!(fm.location_of("extra").line, Some(4));
+        let text = "---\ntitle: x\ntopics:\n  - a\ndate: 2024-01-01\n---\n";
+        let s = split(text, Path::new("a.md")).unwrap();
+        let fm = RawFrontMatter::parse(&s, Path::new("a.md"), text).unwrap();
+        assert_eq!(fm.location_of("date").line, Some(5));
+        assert_eq!(fm.fields["date"], Value::String("2024-01-01".into()));
+    }
+
+    #[test]
+    fn dates_parse_in_all_forms() {
+        assert_eq!(PublishDate::parse("2024-01-27").unwrap().text, "2024-01-27");
+        assert_eq!(
+            PublishDate::parse("2024-01-27T09:30:00+03:00")
+                .unwrap()
+                .rfc3339(),
+            "2024-01-27T06:30:00Z"
+        );
+        assert_eq!(
+            PublishDate::parse("2024-01-27T09:30:00").unwrap().text,
+            "2024-01-27T09:30:00Z"
+        );
+        assert!(PublishDate::parse("2024-13-01").is_none());
+        assert!(PublishDate::parse("yesterday").is_none());
+    }
+
+    #[test]
+    fn authors_accept_names_and_tables() {
+        let v: Vec<Author> =
+            serde_json::from_str(r#"["A", {"name": "B", "affiliation": "C"}]"#).unwrap();
+        assert_eq!(v[0].affiliation, None);
+        assert_eq!(v[1].affiliation.as_deref(), Some("C"));
+    }
+}

@@ -1,0 +1,389 @@
+//! Content: `content/**.md` → typed pages and sections.
+//!
+//! This stage reads files (the only file-system input besides config and templates) and parses
+//! their front matter. Markdown bodies are kept as text for the `markdown` stage.
+
+pub mod discover;
+pub mod front_matter;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Location, line_col};
+pub use discover::{Found, Kind};
+pub use front_matter::{Author, PublishDate};
+use front_matter::{RawFrontMatter, normalise, split};
+
+/// A brief's metadata, from its front matter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageMeta {
+    /// Title.
+    pub title: String,
+    /// Publication date.
+    pub date: PublishDate,
+    /// Last update.
+    pub updated: Option<PublishDate>,
+    /// One- or two-sentence description.
+    pub description: Option<String>,
+    /// Subtitle.
+    pub subtitle: Option<String>,
+    /// Authors in order.
+    pub authors: Vec<Author>,
+    /// Left out unless building with drafts.
+    pub draft: bool,
+    /// Replaces the file name in the URL.
+    pub slug: Option<String>,
+    /// Series name.
+    pub series: Option<String>,
+    /// Number in the series.
+    pub number: Option<i64>,
+    /// Editorial status.
+    pub status: Option<String>,
+    /// Key points (inline Markdown).
+    pub key_points: Vec<String>,
+    /// Recommendations (inline Markdown).
+    pub recommendations: Vec<String>,
+    /// `@/` paths of related briefs.
+    pub related: Vec<String>,
+    /// Template name.
+    pub template: Option<String>,
+    /// Sort weight.
+    pub weight: Option<i64>,
+    /// Old URL paths that redirect here.
+    pub aliases: Vec<String>,
+    /// Taxonomy name → term names.
+    pub taxonomies: BTreeMap<String, Vec<String>>,
+    /// Free-form data.
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// Fixed page fields (taxonomy names are added from the config).
+pub const PAGE_FIELDS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "description",
+    "subtitle",
+    "authors",
+    "draft",
+    "slug",
+    "series",
+    "number",
+    "status",
+    "key_points",
+    "recommendations",
+    "related",
+    "template",
+    "weight",
+    "aliases",
+    "extra",
+];
+
+/// How a section sorts its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Newest first.
+    #[default]
+    Date,
+    /// Alphabetical.
+    Title,
+    /// Lightest first.
+    Weight,
+}
+
+/// A section's metadata, from `_index.md`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SectionMeta {
+    /// Title.
+    pub title: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Sort order of its pages.
+    pub sort_by: SortBy,
+    /// Pages per listing page, overriding the config.
+    pub paginate_by: Option<usize>,
+    /// Template name.
+    pub template: Option<String>,
+    /// Orders subsections.
+    pub weight: Option<i64>,
+    /// Left out unless building with drafts.
+    pub draft: bool,
+    /// Free-form data.
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// Fixed section fields.
+pub const SECTION_FIELDS: &[&str] = &[
+    "title",
+    "description",
+    "sort_by",
+    "paginate_by",
+    "template",
+    "weight",
+    "draft",
+    "extra",
+];
+
+/// A content file read and parsed: metadata plus the Markdown body.
+#[derive(Debug, Clone)]
+pub struct Parsed<M> {
+    /// Path relative to `content/` (`briefs/first-round.md`).
+    pub rel: String,
+    /// Path to show in diagnostics (relative to the site root).
+    pub display_path: PathBuf,
+    /// Metadata.
+    pub meta: M,
+    /// Markdown body (line endings normalised).
+    pub body: String,
+    /// Line of the file on which the body starts.
+    pub body_line: usize,
+    /// Files beside a folder page.
+    pub assets: Vec<String>,
+    /// Where each front matter field was written, for errors found in later stages.
+    pub field_locations: BTreeMap<String, Location>,
+    /// The whole normalised file text, for source snippets in later errors.
+    pub source: std::sync::Arc<str>,
+}
+
+impl<M> Parsed<M> {
+    /// An error at a front matter field, with its source line.
+    pub fn error_at_field(&self, field: &str, message: impl Into<String>) -> Diagnostic {
+        let location = self
+            .field_locations
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| Location::file(&self.display_path));
+        Diagnostic::error(message)
+            .at(location)
+            .with_snippet_from(&self.source)
+    }
+
+    /// An error at a byte offset of the body.
+    pub fn error_in_body(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
+        let (line, column) = line_col(&self.body, offset);
+        Diagnostic::error(message)
+            .at(Location::at(
+                &self.display_path,
+                self.body_line + line - 1,
+                column,
+            ))
+            .with_snippet_from(&self.source)
+    }
+}
+
+/// All content of a site.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    /// Pages, in discovery order.
+    pub pages: Vec<Parsed<PageMeta>>,
+    /// Sections, in discovery order.
+    pub sections: Vec<Parsed<SectionMeta>>,
+}
+
+/// Reads and parses every content file under `content_dir`, in parallel. Returns the content
+/// that parsed and a diagnostic for every file that did not.
+pub fn load(content_dir: &Path, root: &Path, config: &Config) -> (Content, Vec<Diagnostic>) {
+    let found = match discover::discover(content_dir, root) {
+        Ok(found) => found,
+        Err(d) => return (Content::default(), vec![d]),
+    };
+    let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
+        .par_iter()
+        .map(|f| {
+            let display = crate::diagnostics::relative_to(&f.abs, root);
+            let text = read_text(&f.abs, &display)?;
+            parse_file(f, &display, &text, config)
+        })
+        .collect();
+    let mut content = Content::default();
+    let mut diagnostics = Vec::new();
+    for result in results {
+        match result {
+            Ok(Loaded::Page(p)) => content.pages.push(*p),
+            Ok(Loaded::Section(s)) => content.sections.push(*s),
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    (content, diagnostics)
+}
+
+/// A file that parsed.
+pub enum Loaded {
+    /// A page.
+    Page(Box<Parsed<PageMeta>>),
+    /// A section.
+    Section(Box<Parsed<SectionMeta>>),
+}
+
+/// Reads a file as UTF-8, naming the place of the first invalid byte otherwise.
+pub fn read_text(abs: &Path, display: &Path) -> Result<String, Vec<Diagnostic>> {
+    let bytes = std::fs::read(abs).map_err(|e| {
+        vec![Diagnostic::error(format!("cannot read file: {e}")).at(Location::file(display))]
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let prefix = String::from_utf8_lossy(&bytes[..valid]);
+        let (line, column) = line_col(&prefix, valid);
+        vec![
+            Diagnostic::error("file is not valid UTF-8")
+                .at(Location::at(display, line, column))
+                .hint("save the file as UTF-8 in your editor"),
+        ]
+    })
+}
+
+/// Parses one content file's text.
+pub fn parse_file(
+    found: &Found,
+    display: &Path,
+    text: &str,
+    config: &Config,
+) -> Result<Loaded, Vec<Diagnostic>> {
+    let text = normalise(text);
+    let split = split(&text, display).map_err(|d| vec![d])?;
+    let raw = RawFrontMatter::parse(&split, display, &text).map_err(|d| vec![d])?;
+    let (body, body_line) = (split.body.to_string(), split.body_line);
+    let field_locations: BTreeMap<String, Location> = raw
+        .fields
+        .keys()
+        .map(|k| (k.clone(), raw.location_of(k)))
+        .collect();
+    let source: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
+    match found.kind {
+        Kind::Page => {
+            let meta = page_meta(&raw, config)?;
+            Ok(Loaded::Page(Box::new(Parsed {
+                rel: found.rel.clone(),
+                display_path: display.to_path_buf(),
+                meta,
+                body,
+                body_line,
+                assets: found.assets.clone(),
+                field_locations,
+                source,
+            })))
+        }
+        Kind::Section => {
+            let meta = section_meta(&raw)?;
+            Ok(Loaded::Section(Box::new(Parsed {
+                rel: found.rel.clone(),
+                display_path: display.to_path_buf(),
+                meta,
+                body,
+                body_line,
+                assets: Vec::new(),
+                field_locations,
+                source,
+            })))
+        }
+    }
+}
+
+fn page_meta(raw: &RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, Vec<Diagnostic>> {
+    let mut errors = raw.unknown_keys(PAGE_FIELDS, &config.taxonomies, "page");
+    let e = &mut errors;
+    const STRINGS: &str = "a list of strings";
+    let title: Option<String> = raw.require("title", "a string", "title = \"…\"", e);
+    if !raw.fields.contains_key("date") {
+        e.push(
+            raw.error_at("title", "missing required field \"date\"")
+                .hint("add the publication date to the front matter, e.g. date = 2024-01-27"),
+        );
+    }
+    let date = raw.date("date", e);
+    let mut taxonomies = BTreeMap::new();
+    for name in &config.taxonomies {
+        if let Some(terms) = raw.take::<Vec<String>>(name, STRINGS, e) {
+            if let Some(bad) = terms
+                .iter()
+                .find(|t| crate::site::urls::slugify(t).is_empty())
+            {
+                e.push(
+                    raw.error_at(
+                        name,
+                        format!("term \"{bad}\" in \"{name}\" has no letters or digits"),
+                    )
+                    .hint("a term needs at least one letter or digit to make its URL"),
+                );
+            }
+            taxonomies.insert(name.clone(), terms);
+        }
+    }
+    let meta = PageMeta {
+        title: title.unwrap_or_default(),
+        date: date.clone().unwrap_or_else(|| PublishDate {
+            timestamp: jiff::Timestamp::UNIX_EPOCH,
+            text: String::new(),
+        }),
+        updated: raw
+            .fields
+            .contains_key("updated")
+            .then(|| raw.date("updated", e))
+            .flatten(),
+        description: raw.take("description", "a string", e),
+        subtitle: raw.take("subtitle", "a string", e),
+        authors: raw
+            .take(
+                "authors",
+                "a list of names or tables with `name` and `affiliation`",
+                e,
+            )
+            .unwrap_or_default(),
+        draft: raw.take("draft", "true or false", e).unwrap_or(false),
+        slug: raw.take("slug", "a string", e),
+        series: raw.take("series", "a string", e),
+        number: raw.take("number", "an integer", e),
+        status: raw.take("status", "a string", e),
+        key_points: raw.take("key_points", STRINGS, e).unwrap_or_default(),
+        recommendations: raw.take("recommendations", STRINGS, e).unwrap_or_default(),
+        related: raw
+            .take("related", "a list of @/ paths", e)
+            .unwrap_or_default(),
+        template: raw.take("template", "a string", e),
+        weight: raw.take("weight", "an integer", e),
+        aliases: raw.take("aliases", STRINGS, e).unwrap_or_default(),
+        taxonomies,
+        extra: raw.take("extra", "a table", e).unwrap_or_default(),
+    };
+    if let Some(slug) = &meta.slug
+        && crate::site::urls::slugify(slug).is_empty()
+    {
+        errors.push(
+            raw.error_at("slug", "slug is empty")
+                .hint("a slug needs at least one letter or digit"),
+        );
+    }
+    if errors.is_empty() {
+        Ok(meta)
+    } else {
+        Err(errors)
+    }
+}
+
+fn section_meta(raw: &RawFrontMatter<'_>) -> Result<SectionMeta, Vec<Diagnostic>> {
+    let mut errors = raw.unknown_keys(SECTION_FIELDS, &[], "section");
+    let e = &mut errors;
+    let meta = SectionMeta {
+        title: raw.take("title", "a string", e),
+        description: raw.take("description", "a string", e),
+        sort_by: raw
+            .take("sort_by", "one of \"date\", \"title\", \"weight\"", e)
+            .unwrap_or_default(),
+        paginate_by: raw.take("paginate_by", "a whole number", e),
+        template: raw.take("template", "a string", e),
+        weight: raw.take("weight", "an integer", e),
+        draft: raw.take("draft", "true or false", e).unwrap_or(false),
+        extra: raw.take("extra", "a table", e).unwrap_or_default(),
+    };
+    if errors.is_empty() {
+        Ok(meta)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,342 @@
+//! communique: a static site generator for policy briefs.
+//!
+//! A build is one pass through pure stages, each a module:
+//!
+//! ```text
+//! config    communique.toml   -> Config
+//! content   content/**.md     -> Content (typed front matter + Markdown bodies)
+//! markdown  bodies            -> Rendered (HTML, toc, summary, links)   [called by site]
+//! site      Content + Config  -> SiteModel (URLs, listings, taxonomies, resolved links)
+//! render    SiteModel + Tera  -> Vec<OutputFile>
+//! output    Vec<OutputFile>   -> public/ (staged, swapped in whole, unchanged files kept)
+//! ```
+//!
+//! [`build`] and [`check`] run the pipeline; `serve` sits on top and re-runs what a change touches.
+
+// Diagnostics are returned by value on cold paths only; boxing them would buy nothing measurable
+// and make every error site noisier.
+#![allow(clippy::result_large_err)]
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+pub mod theme;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use walkdir::WalkDir;
+
+pub use config::Config;
+pub use diagnostics::{Diagnostic, Diagnostics, Location};
+use render::{Contents, OutputFile, Renderer, TemplateSet};
+pub use site::SiteModel;
+
+/// Where a site's inputs live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteDirs {
+    /// The site root.
+    pub root: PathBuf,
+    /// The configuration file.
+    pub config_file: PathBuf,
+}
+
+impl SiteDirs {
+    /// A site at `root`, with its config at `config` (default `communique.toml` in the root).
+    pub fn new(root: impl Into<PathBuf>, config: Option<PathBuf>) -> Self {
+        let root = root.into();
+        let config_file = config.map_or_else(
+            || root.join("communique.toml"),
+            |c| if c.is_absolute() { c } else { root.join(c) },
+        );
+        SiteDirs { root, config_file }
+    }
+
+    /// `content/`.
+    pub fn content(&self) -> PathBuf {
+        self.root.join("content")
+    }
+
+    /// `templates/`.
+    pub fn templates(&self) -> PathBuf {
+        self.root.join("templates")
+    }
+
+    /// `static/`.
+    pub fn static_dir(&self) -> PathBuf {
+        self.root.join("static")
+    }
+
+    /// A path as shown in messages: relative to the root when inside it.
+    pub fn display(&self, path: &Path) -> PathBuf {
+        diagnostics::relative_to(path, &self.root)
+    }
+}
+
+/// Options that change what a build produces.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Include drafts.
+    pub drafts: bool,
+    /// Replace the config's base URL.
+    pub base_url: Option<String>,
+}
+
+/// A site built in memory: every output file, not yet written.
+pub struct BuiltSite {
+    /// The renderer (model, views, templates), reusable for partial re-renders.
+    pub renderer: Renderer,
+    /// Rendered outputs with what each read.
+    pub rendered: Vec<render::Rendered>,
+    /// Copied files (static files and page assets).
+    pub copies: Vec<OutputFile>,
+    /// Warnings found on the way.
+    pub warnings: Diagnostics,
+    /// Time spent in each stage.
+    pub timings: Timings,
+}
+
+/// Where the time of a build went.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// Reading and parsing content.
+    pub load: Duration,
+    /// Markdown and the site model.
+    pub model: Duration,
+    /// Templates.
+    pub render: Duration,
+}
+
+impl BuiltSite {
+    /// Every output file: rendered pages and copies.
+    pub fn files(&self) -> Vec<OutputFile> {
+        let mut files: Vec<OutputFile> = self.rendered.iter().map(|r| r.file.clone()).collect();
+        files.extend(self.copies.iter().cloned());
+        files
+    }
+
+    /// The number of pages (briefs) in the site.
+    pub fn page_count(&self) -> usize {
+        self.renderer.model().pages.len()
+    }
+}
+
+/// Reads and validates the configuration, applying build options.
+pub fn load_config(dirs: &SiteDirs, options: &BuildOptions) -> Result<Config, Diagnostics> {
+    let display = dirs.display(&dirs.config_file);
+    let text = std::fs::read_to_string(&dirs.config_file).map_err(|e| {
+        Diagnostic::error(format!("cannot read the site configuration: {e}"))
+            .at(Location::file(&display))
+            .hint("run communique in a site folder (one with communique.toml), pass --root, or create a site with `communique init`")
+    })?;
+    let mut config = Config::parse(&text, &display)?;
+    if let Some(base_url) = &options.base_url {
+        config.base_url = base_url.clone();
+    }
+    Ok(config)
+}
+
+/// Runs every stage but writing: the whole site in memory, or every problem found.
+pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, Diagnostics> {
+    let config = Arc::new(load_config(dirs, options)?);
+    let started = Instant::now();
+    let mut errors = Diagnostics::new();
+    let (content, content_errors) = content::load(&dirs.content(), &dirs.root, &config);
+    errors.extend(content_errors);
+    let templates = TemplateSet::load(&dirs.templates(), &dirs.root);
+    let templates = match templates {
+        Ok(t) => Some(t),
+        Err(es) => {
+            errors.extend(es);
+            None
+        }
+    };
+    let load = started.elapsed();
+    let model = site::build(
+        content,
+        config.clone(),
+        &site::ModelOptions {
+            drafts: options.drafts,
+        },
+    );
+    let model = match model {
+        Ok(m) => Some(m),
+        Err(es) => {
+            errors.extend(es);
+            None
+        }
+    };
+    let (Some(model), Some(templates)) = (model, templates) else {
+        errors.sort();
+        return Err(errors);
+    };
+    if errors.has_errors() {
+        errors.sort();
+        return Err(errors);
+    }
+    let model_time = started.elapsed() - load;
+    let renderer = Renderer::new(Arc::new(model), templates).map_err(Diagnostics)?;
+    let rendered = renderer.render_all().map_err(|mut es| {
+        es.sort_by(|a, b| {
+            a.location
+                .as_ref()
+                .map(|l| (&l.file, l.line))
+                .cmp(&b.location.as_ref().map(|l| (&l.file, l.line)))
+        });
+        Diagnostics(es)
+    })?;
+    let render_time = started.elapsed() - load - model_time;
+    let (copies, warnings) = copied_files(dirs, renderer.model(), &rendered);
+    Ok(BuiltSite {
+        renderer,
+        rendered,
+        copies,
+        warnings,
+        timings: Timings {
+            load,
+            model: model_time,
+            render: render_time,
+        },
+    })
+}
+
+/// Static files and page assets, as copies. A static file that a rendered page would overwrite
+/// is left out with a warning.
+pub fn copied_files(
+    dirs: &SiteDirs,
+    model: &SiteModel,
+    rendered: &[render::Rendered],
+) -> (Vec<OutputFile>, Diagnostics) {
+    let mut warnings = Diagnostics::new();
+    let taken: std::collections::HashSet<&str> =
+        rendered.iter().map(|r| r.file.path.as_str()).collect();
+    let mut files = Vec::new();
+    let static_dir = dirs.static_dir();
+    if static_dir.is_dir() {
+        for entry in WalkDir::new(&static_dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let name = entry.file_name().to_string_lossy();
+            if !entry.file_type().is_file() || content::discover::is_ignored_name(&name) {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(&static_dir)
+                .unwrap_or(entry.path())
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if taken.contains(rel.as_str()) {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "static file {rel} has the same path as a generated page and is not copied"
+                    ))
+                    .at(Location::file(dirs.display(entry.path())))
+                    .hint("rename or move the static file"),
+                );
+                continue;
+            }
+            files.push(OutputFile {
+                path: rel,
+                contents: Contents::Copy(entry.path().to_path_buf()),
+            });
+        }
+    }
+    let content_dir = dirs.content();
+    for page in &model.pages {
+        if page.source.assets.is_empty() {
+            continue;
+        }
+        let page_dir = content_dir.join(page.source.rel.trim_end_matches("index.md"));
+        let out_dir = site::Urls::output_file(&page.path)
+            .trim_end_matches("index.html")
+            .to_string();
+        for asset in &page.source.assets {
+            files.push(OutputFile {
+                path: format!("{out_dir}{asset}"),
+                contents: Contents::Copy(page_dir.join(asset)),
+            });
+        }
+    }
+    (files, warnings)
+}
+
+/// The result of a successful build.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Pages (briefs) built.
+    pub pages: usize,
+    /// Output files in all.
+    pub files: usize,
+    /// What writing did.
+    pub write: output::WriteStats,
+    /// Warnings.
+    pub warnings: Diagnostics,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Stage times.
+    pub timings: Timings,
+}
+
+/// Why a build failed.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Problems in the site's files.
+    Site(Diagnostics),
+    /// The output could not be written.
+    Output(Diagnostic),
+}
+
+/// Builds the site into `output`. The previous output stays whole unless the build succeeds.
+pub fn build(
+    dirs: &SiteDirs,
+    options: &BuildOptions,
+    output_dir: &Path,
+) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    output::check_output_dir(&dirs.root, output_dir, &dirs.config_file)
+        .map_err(BuildError::Output)?;
+    let built = build_site(dirs, options).map_err(BuildError::Site)?;
+    let files = built.files();
+    let write = output::write_site(output_dir, &files).map_err(|e| {
+        BuildError::Output(
+            Diagnostic::error(format!(
+                "cannot write the site to {}: {e}",
+                output_dir.display()
+            ))
+            .hint("check free disk space and permissions; the previous output was left as it was"),
+        )
+    })?;
+    Ok(BuildReport {
+        pages: built.page_count(),
+        files: files.len(),
+        write,
+        warnings: built.warnings,
+        elapsed: started.elapsed(),
+        timings: built.timings,
+    })
+}
+
+/// Everything `build` does except writing; every problem found.
+pub fn check(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let started = Instant::now();
+    let built = build_site(dirs, options)?;
+    Ok(BuildReport {
+        pages: built.page_count(),
+        files: built.rendered.len() + built.copies.len(),
+        write: output::WriteStats::default(),
+        warnings: built.warnings,
+        elapsed: started.elapsed(),
+        timings: built.timings,
+    })
+}

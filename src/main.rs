@@ -1,0 +1,223 @@
+//! The `communique` command line: parse arguments, call the library, map results to exit codes.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use communique::{BuildError, BuildOptions, Diagnostic, Diagnostics, SiteDirs};
+
+/// A static site generator for policy briefs.
+#[derive(Parser)]
+#[command(name = "communique", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// Site root folder.
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    /// Configuration file (default: communique.toml in the root).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more detail (stage timings).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+#[derive(Args)]
+struct SiteArgs {
+    /// Replace the configured base URL.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Include drafts.
+    #[arg(long)]
+    drafts: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder.
+    #[command(
+        after_help = "Example:\n  communique build --output-dir public --base-url https://briefs.example.org"
+    )]
+    Build {
+        /// Output folder (relative to the root).
+        #[arg(long, default_value = "public")]
+        output_dir: PathBuf,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Check the site: everything `build` does except writing; report every problem.
+    #[command(after_help = "Example:\n  communique check --drafts")]
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Write a new draft brief with complete front matter.
+    #[command(after_help = "Example:\n  communique new briefs/ceasefire-talks")]
+    New {
+        /// Section and slug, e.g. briefs/ceasefire-talks.
+        path: String,
+    },
+    /// Create a new site that builds as it is.
+    #[command(
+        after_help = "Example:\n  communique init my-briefs && cd my-briefs && communique build"
+    )]
+    Init {
+        /// Folder to create.
+        dir: PathBuf,
+    },
+    /// Serve the site locally, rebuild on changes and reload the browser.
+    #[command(after_help = "Example:\n  communique serve --port 1111 --open")]
+    Serve {
+        /// Interface to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        interface: String,
+        /// Port to listen on.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+}
+
+struct Reporter {
+    colour: bool,
+    quiet: bool,
+    verbose: bool,
+}
+
+impl Reporter {
+    fn diagnostics(&self, diagnostics: &Diagnostics) {
+        for d in diagnostics.iter() {
+            if self.quiet && !d.is_error() {
+                continue;
+            }
+            eprintln!("{}\n", d.render_terminal(self.colour));
+        }
+    }
+
+    fn info(&self, message: &str) {
+        if !self.quiet {
+            println!("{message}");
+        }
+    }
+}
+
+fn today() -> String {
+    jiff::ZonedDateTime::now().date().to_string()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let reporter = Reporter {
+        colour,
+        quiet: cli.global.quiet,
+        verbose: cli.global.verbose,
+    };
+    let dirs = SiteDirs::new(&cli.global.root, cli.global.config.clone());
+    let options = |site: &SiteArgs| BuildOptions {
+        drafts: site.drafts,
+        base_url: site.base_url.clone(),
+    };
+    match cli.command {
+        Command::Build { output_dir, site } => {
+            let output = if output_dir.is_absolute() {
+                output_dir
+            } else {
+                dirs.root.join(output_dir)
+            };
+            match communique::build(&dirs, &options(&site), &output) {
+                Ok(report) => {
+                    reporter.diagnostics(&report.warnings);
+                    reporter.info(&format!(
+                        "built {} briefs, {} files ({} written, {} unchanged, {} removed) into {} in {} ms",
+                        report.pages,
+                        report.files,
+                        report.write.written,
+                        report.write.unchanged,
+                        report.write.removed,
+                        output.display(),
+                        report.elapsed.as_millis()
+                    ));
+                    if reporter.verbose {
+                        let t = &report.timings;
+                        println!(
+                            "  read+parse {} ms, markdown+model {} ms, templates {} ms",
+                            t.load.as_millis(),
+                            t.model.as_millis(),
+                            t.render.as_millis()
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(BuildError::Site(diagnostics)) => fail(&reporter, &diagnostics),
+                Err(BuildError::Output(d)) => fail(&reporter, &d.into()),
+            }
+        }
+        Command::Check { site } => match communique::check(&dirs, &options(&site)) {
+            Ok(report) => {
+                reporter.diagnostics(&report.warnings);
+                reporter.info(&format!(
+                    "ok: {} briefs, {} files, no errors",
+                    report.pages, report.files
+                ));
+                ExitCode::SUCCESS
+            }
+            Err(diagnostics) => fail(&reporter, &diagnostics),
+        },
+        Command::New { path } => {
+            match communique::scaffold::new_brief(&dirs.content(), &path, &today()) {
+                Ok(file) => {
+                    reporter.info(&format!(
+                        "created {} (a draft: build with --drafts to see it)",
+                        file.display()
+                    ));
+                    ExitCode::SUCCESS
+                }
+                Err(d) => fail(&reporter, &d.into()),
+            }
+        }
+        Command::Init { dir } => match communique::scaffold::init(&dir, &today()) {
+            Ok(_) => {
+                reporter.info(&format!(
+                    "created a new site in {0}\nnext: cd {0} && communique serve",
+                    dir.display()
+                ));
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail(&reporter, &d.into()),
+        },
+        Command::Serve { .. } => {
+            let d = Diagnostic::error("`serve` is not available in this version yet")
+                .hint("use `communique build` and open public/index.html");
+            reporter.diagnostics(&d.into());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn fail(reporter: &Reporter, diagnostics: &Diagnostics) -> ExitCode {
+    reporter.diagnostics(diagnostics);
+    let n = diagnostics.error_count();
+    eprintln!(
+        "{} error{} found; nothing was written",
+        n,
+        if n == 1 { "" } else { "s" }
+    );
+    ExitCode::from(1)
+}

@@ -1,0 +1,223 @@
+//! Output: rendered files → the output folder, safely.
+//!
+//! The new site is assembled in a staging folder beside the output: the previous output is
+//! hard-linked into it (cheap, and unchanged files keep their bytes and timestamps), only files
+//! whose bytes changed are replaced, stale files are removed, and the stage is swapped in with
+//! two renames. A build that fails never gets here, and one killed midway leaves the previous
+//! output whole; the leftover stage is cleared by the next build.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostics::Diagnostic;
+use crate::render::{Contents, OutputFile};
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Files written (new or changed).
+    pub written: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// Stale files removed.
+    pub removed: usize,
+}
+
+/// Refuses output folders whose replacement would destroy sources.
+pub fn check_output_dir(root: &Path, output: &Path, config_file: &Path) -> Result<(), Diagnostic> {
+    let abs = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        normalise(&p)
+    };
+    let (root, output, config) = (abs(root), abs(output), abs(config_file));
+    let refuse = |why: &str| {
+        Err(Diagnostic::error(format!(
+            "refusing to use {} as the output folder: {why}",
+            output.display()
+        ))
+        .hint("choose a folder of its own, such as `public`, with --output-dir"))
+    };
+    if output == root || root.starts_with(&output) {
+        return refuse("it is the site root or contains it");
+    }
+    if output.join("content").is_dir()
+        || output.join("communique.toml").is_file()
+        || config.starts_with(&output)
+    {
+        return refuse("it contains a site's content or configuration");
+    }
+    for source in ["content", "templates", "static"] {
+        if output.starts_with(root.join(source)) {
+            return refuse(&format!("it is inside the site's {source}/ folder"));
+        }
+    }
+    if output.exists() && !output.is_dir() {
+        return refuse("it exists and is not a folder");
+    }
+    Ok(())
+}
+
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Writes `files` as the new content of `output`, replacing it whole only at the end.
+pub fn write_site(output: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .ok_or_else(|| io::Error::other("the output folder has no name"))?;
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)?;
+    let stage = parent.join(format!(".{name}.communique-stage"));
+    let old = parent.join(format!(".{name}.communique-old"));
+    for leftover in [&stage, &old] {
+        if leftover.exists() {
+            fs::remove_dir_all(leftover)?;
+        }
+    }
+    if output.is_dir() {
+        link_tree(output, &stage)?;
+    } else {
+        fs::create_dir_all(&stage)?;
+    }
+
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| stage.join(&f.path).parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
+        fs::create_dir_all(dir)?;
+    }
+    let changed: Vec<bool> = files
+        .par_iter()
+        .map(|f| write_if_changed(&stage.join(&f.path), &f.contents))
+        .collect::<io::Result<_>>()?;
+    let written = changed.iter().filter(|c| **c).count();
+
+    let keep: HashSet<PathBuf> = files.iter().map(|f| stage.join(&f.path)).collect();
+    let mut removed = 0;
+    for entry in WalkDir::new(&stage).contents_first(true) {
+        let entry = entry.map_err(io::Error::other)?;
+        let path = entry.path();
+        if entry.file_type().is_dir() {
+            if path != stage && fs::read_dir(path)?.next().is_none() {
+                fs::remove_dir(path)?;
+            }
+        } else if !keep.contains(path) {
+            fs::remove_file(path)?;
+            removed += 1;
+        }
+    }
+
+    if output.exists() {
+        fs::rename(output, &old)?;
+        fs::rename(&stage, output)?;
+        fs::remove_dir_all(&old)?;
+    } else {
+        fs::rename(&stage, output)?;
+    }
+    Ok(WriteStats {
+        written,
+        unchanged: files.len() - written,
+        removed,
+    })
+}
+
+/// Recreates the tree at `from` under `to` with hard links (copies where linking fails).
+fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
+    for entry in WalkDir::new(from) {
+        let entry = entry.map_err(io::Error::other)?;
+        let rel = entry.path().strip_prefix(from).map_err(io::Error::other)?;
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target)?;
+        } else if fs::hard_link(entry.path(), &target).is_err() {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a file unless it already has these bytes. A changed file is unlinked first so a hard
+/// link shared with the previous output is never modified in place.
+fn write_if_changed(target: &Path, contents: &Contents) -> io::Result<bool> {
+    let new_bytes;
+    let bytes: &[u8] = match contents {
+        Contents::Bytes(b) => b,
+        Contents::Copy(source) => {
+            new_bytes = fs::read(source)?;
+            &new_bytes
+        }
+    };
+    match fs::metadata(target) {
+        Ok(meta) if meta.len() == bytes.len() as u64 && fs::read(target)? == bytes => {
+            return Ok(false);
+        }
+        Ok(_) => fs::remove_file(target)?,
+        Err(_) => {}
+    }
+    fs::write(target, bytes)?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.to_string(),
+            contents: Contents::Bytes(text.as_bytes().to_vec()),
+        }
+    }
+
+    #[test]
+    fn rewrites_only_changes_and_removes_stale_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let stats = write_site(&out, &[file("a/index.html", "A"), file("b.txt", "B")]).unwrap();
+        assert_eq!(stats.written, 2);
+        let stats = write_site(&out, &[file("a/index.html", "A"), file("c.txt", "C")]).unwrap();
+        assert_eq!((stats.written, stats.unchanged, stats.removed), (1, 1, 1));
+        assert!(!out.join("b.txt").exists());
+        assert_eq!(fs::read_to_string(out.join("c.txt")).unwrap(), "C");
+        assert!(!dir.path().join(".public.communique-stage").exists());
+    }
+
+    #[test]
+    fn refuses_dangerous_output_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("content")).unwrap();
+        let config = root.join("communique.toml");
+        assert!(check_output_dir(root, root, &config).is_err());
+        assert!(check_output_dir(root, &root.join("content/x"), &config).is_err());
+        assert!(check_output_dir(root, root.parent().unwrap(), &config).is_err());
+        assert!(check_output_dir(root, &root.join("public"), &config).is_ok());
+    }
+}

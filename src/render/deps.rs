@@ -1,0 +1,41 @@
+//! What a template render read, recorded while it runs.
+//!
+//! Template functions (`get_page`, `get_section`, `get_url`) note each read here. A render runs
+//! on one thread from start to end, so a thread-local log ties reads to the output being
+//! rendered; `serve` uses the log to know which outputs an edit makes stale.
+
+use std::cell::RefCell;
+
+/// One thing a template read through a function.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Read {
+    /// The full view of a page (its body included).
+    PageFull(usize),
+    /// A section view (its listing).
+    Section(usize),
+    /// The URL of an `@/` path.
+    Url(String),
+}
+
+thread_local! {
+    static LOG: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
+}
+
+/// Records a read, when a recording is running on this thread.
+pub fn record(read: Read) {
+    LOG.with(|log| {
+        if let Some(log) = log.borrow_mut().as_mut() {
+            log.push(read);
+        }
+    });
+}
+
+/// Runs `f`, returning its result and what it read.
+pub fn recording<T>(f: impl FnOnce() -> T) -> (T, Vec<Read>) {
+    LOG.with(|log| *log.borrow_mut() = Some(Vec::new()));
+    let result = f();
+    let mut reads = LOG.with(|log| log.borrow_mut().take()).unwrap_or_default();
+    reads.sort();
+    reads.dedup();
+    (result, reads)
+}

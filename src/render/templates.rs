@@ -1,0 +1,211 @@
+//! Template sources: the site's `templates/` folder over the default theme built into the binary,
+//! and the mapping of Tera errors to diagnostics that name the real file and line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, Location};
+use crate::theme;
+
+/// One template's source and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateSource {
+    /// Template text.
+    pub text: String,
+    /// File shown in errors (`templates/brief.html`, or `(built-in theme)/brief.html`).
+    pub display_path: PathBuf,
+}
+
+/// All templates of a site, by name (`brief.html`, `partials/card.html`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TemplateSet {
+    /// Name → source.
+    pub templates: BTreeMap<String, TemplateSource>,
+}
+
+impl TemplateSet {
+    /// Reads `templates_dir` (if any) and fills in what it lacks from the default theme.
+    pub fn load(templates_dir: &Path, root: &Path) -> Result<TemplateSet, Vec<Diagnostic>> {
+        let mut set = TemplateSet::default();
+        let mut errors = Vec::new();
+        if templates_dir.is_dir() {
+            for entry in WalkDir::new(templates_dir).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        errors.push(Diagnostic::error(format!("cannot read templates: {e}")));
+                        continue;
+                    }
+                };
+                let name = entry.file_name().to_string_lossy();
+                if !entry.file_type().is_file() || crate::content::discover::is_ignored_name(&name)
+                {
+                    continue;
+                }
+                let rel = entry
+                    .path()
+                    .strip_prefix(templates_dir)
+                    .unwrap_or(entry.path())
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let display = crate::diagnostics::relative_to(entry.path(), root);
+                match crate::content::read_text(entry.path(), &display) {
+                    Ok(text) => {
+                        set.templates.insert(
+                            rel,
+                            TemplateSource {
+                                text,
+                                display_path: display,
+                            },
+                        );
+                    }
+                    Err(es) => errors.extend(es),
+                }
+            }
+        }
+        for (name, text) in theme::TEMPLATES {
+            set.templates
+                .entry((*name).to_string())
+                .or_insert_with(|| TemplateSource {
+                    text: (*text).to_string(),
+                    display_path: PathBuf::from(format!("(built-in theme)/{name}")),
+                });
+        }
+        if errors.is_empty() {
+            Ok(set)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Builds a Tera instance from these sources. `register` adds the functions templates may
+    /// call; Tera checks calls against them while compiling.
+    pub fn compile(
+        &self,
+        register: impl FnOnce(&mut tera::Tera),
+    ) -> Result<tera::Tera, Vec<Diagnostic>> {
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on(vec![".html", ".xml", ".htm"]);
+        crate::render::functions::register_filters(&mut tera);
+        register(&mut tera);
+        tera.add_raw_templates(
+            self.templates
+                .iter()
+                .map(|(n, s)| (n.as_str(), s.text.as_str())),
+        )
+        .map_err(|e| vec![self.diagnostic(&e, None)])?;
+        Ok(tera)
+    }
+
+    /// Templates a template uses through `extends` and `include`, transitively, itself included.
+    pub fn dependencies(&self, name: &str) -> Vec<String> {
+        let mut seen = vec![name.to_string()];
+        let mut i = 0;
+        while i < seen.len() {
+            if let Some(source) = self.templates.get(&seen[i]) {
+                for used in referenced_templates(&source.text) {
+                    if !seen.contains(&used) {
+                        seen.push(used);
+                    }
+                }
+            }
+            i += 1;
+        }
+        seen
+    }
+
+    /// Turns a Tera error into a diagnostic naming the template file, line and column.
+    pub fn diagnostic(&self, error: &tera::Error, rendering: Option<&str>) -> Diagnostic {
+        let mut causes = Vec::new();
+        let mut source = std::error::Error::source(error);
+        while let Some(s) = source {
+            causes.push(s.to_string());
+            source = s.source();
+        }
+        let report = match error.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+            _ => None,
+        };
+        let mut message = match report {
+            Some(r) => r.message().to_string(),
+            None => error.to_string(),
+        };
+        for cause in causes {
+            if !message.contains(&cause) {
+                message.push_str(": ");
+                message.push_str(&cause);
+            }
+        }
+        let what = if matches!(error.kind(), tera::ErrorKind::SyntaxError(_)) {
+            "template syntax error"
+        } else {
+            "template error"
+        };
+        let mut diagnostic = Diagnostic::error(format!("{what}: {message}"));
+        let name = report
+            .map(|r| r.filename().to_string())
+            .filter(|n| !n.is_empty())
+            .or_else(|| rendering.map(str::to_string));
+        if let Some(name) = name {
+            let source = self.templates.get(&name);
+            let file = source.map_or_else(
+                || PathBuf::from(format!("templates/{name}")),
+                |s| s.display_path.clone(),
+            );
+            let location = match report {
+                Some(r) => Location::at(file, r.span().start_line, r.span().start_col + 1),
+                None => Location::file(file),
+            };
+            diagnostic = diagnostic.at(location);
+            if let Some(source) = source {
+                diagnostic = diagnostic.with_snippet_from(&source.text);
+            }
+        }
+        let hint = match error.kind() {
+            tera::ErrorKind::TemplateNotFound(n) => format!("create templates/{n}, or fix the name of the template that asks for it"),
+            tera::ErrorKind::MissingParent { parent, .. } => format!("create templates/{parent}, or fix the `extends` tag"),
+            _ if message.contains("not found") => {
+                "check the variable's spelling in docs/templates.md; guard optional values with `{% if x %}`".to_string()
+            }
+            _ => "see docs/templates.md for the variables, functions and filters templates can use".to_string(),
+        };
+        diagnostic.hint(hint)
+    }
+}
+
+/// The names in `{% extends "x" %}` and `{% include "x" %}` tags of a template.
+pub fn referenced_templates(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for tag in text.split("{%").skip(1) {
+        let tag = tag.trim_start_matches('-').trim_start();
+        let Some(rest) = tag
+            .strip_prefix("extends")
+            .or_else(|| tag.strip_prefix("include"))
+        else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        if let Some(name) = rest[1..].split(quote).next() {
+            names.push(name.to_string());
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_extends_and_includes() {
+        let t = "{% extends \"base.html\" %}{% block x %}{%- include 'partials/a.html' %}{% endblock %}";
+        assert_eq!(referenced_templates(t), ["base.html", "partials/a.html"]);
+    }
+}

@@ -1,0 +1,284 @@
+//! Template views: the values templates see, built once per build and shared by reference.
+//!
+//! Tera 2 values are reference-counted, so a page's light view is built once and every
+//! listing, pager page and term page that shows the page holds a pointer to it, not a copy.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use tera::Value;
+
+use crate::markdown::TocEntry;
+use crate::site::{Page, Section, SiteModel, Taxonomy, Term, Urls, slugify};
+
+/// A view under construction.
+pub type Fields = BTreeMap<&'static str, Value>;
+
+/// Views shared by every template render of one build.
+pub struct Views {
+    /// The `config` variable.
+    pub config: Value,
+    /// Light view of each page (no content, toc or related).
+    pub pages: Vec<Value>,
+    /// View of each section, with its listed pages.
+    pub sections: Vec<Value>,
+    /// View of each taxonomy, with its terms.
+    pub taxonomies: Vec<Value>,
+}
+
+fn opt_str(s: &Option<String>) -> Value {
+    s.as_deref().map_or(Value::none(), Value::from)
+}
+
+fn safe_list(items: &[String]) -> Value {
+    Value::from(
+        items
+            .iter()
+            .map(|s| Value::safe_string(s))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// JSON data (front matter `extra`) as a template value.
+pub fn json_value(value: &serde_json::Value) -> Value {
+    Value::from_serializable(value)
+}
+
+impl Views {
+    /// Builds every shared view of a model.
+    pub fn build(model: &SiteModel) -> Views {
+        let config = config_view(model);
+        let pages: Vec<Value> = model
+            .pages
+            .par_iter()
+            .map(|p| Value::from(light_fields(model, p)))
+            .collect();
+        let sections = (0..model.sections.len())
+            .map(|i| section_view(model, &model.sections[i], &pages))
+            .collect();
+        let taxonomies = model
+            .taxonomies
+            .iter()
+            .map(|t| taxonomy_view(model, t))
+            .collect();
+        Views {
+            config,
+            pages,
+            sections,
+            taxonomies,
+        }
+    }
+
+    /// The full view of a page: its light view plus content, toc and related pages.
+    pub fn full_page(&self, model: &SiteModel, index: usize) -> Value {
+        let page = &model.pages[index];
+        let mut fields = light_fields(model, page);
+        fields.insert("content", Value::safe_string(&page.rendered.html));
+        fields.insert("toc", toc_view(model, page, &page.rendered.toc));
+        fields.insert(
+            "related",
+            Value::from(
+                page.related
+                    .iter()
+                    .map(|&r| self.pages[r].clone())
+                    .collect::<Vec<_>>(),
+            ),
+        );
+        Value::from(fields)
+    }
+}
+
+fn config_view(model: &SiteModel) -> Value {
+    let c = &model.config;
+    let mut fields = Fields::new();
+    fields.insert("title", Value::from(c.title.as_str()));
+    fields.insert("base_url", Value::from(model.urls.base_url()));
+    fields.insert("description", opt_str(&c.description));
+    fields.insert("language", Value::from(c.language.as_str()));
+    fields.insert("organization", opt_str(&c.organization));
+    fields.insert("author", opt_str(&c.author));
+    fields.insert("taxonomies", Value::from(c.taxonomies.clone()));
+    fields.insert("extra", Value::from_serializable(&c.extra));
+    Value::from(fields)
+}
+
+/// `{ name, slug, path, permalink }` of a term.
+pub fn term_link(model: &SiteModel, taxonomy: &str, name: &str) -> Value {
+    let slug = slugify(name);
+    let path = Urls::term(taxonomy, &slug);
+    let mut fields = Fields::new();
+    fields.insert("name", Value::from(name));
+    fields.insert("slug", Value::from(slug));
+    fields.insert("path", Value::from(model.urls.href(&path)));
+    fields.insert("permalink", Value::from(model.urls.permalink(&path)));
+    Value::from(fields)
+}
+
+fn light_fields(model: &SiteModel, page: &Page) -> Fields {
+    let m = page.meta();
+    let urls = &model.urls;
+    let mut f = Fields::new();
+    f.insert("title", Value::from(m.title.as_str()));
+    f.insert("subtitle", opt_str(&m.subtitle));
+    f.insert("description", opt_str(&m.description));
+    f.insert("date", Value::from(m.date.text.as_str()));
+    f.insert(
+        "updated",
+        m.updated
+            .as_ref()
+            .map_or(Value::none(), |d| Value::from(d.text.as_str())),
+    );
+    let authors: Vec<Value> = m
+        .authors
+        .iter()
+        .map(|a| {
+            let mut af = Fields::new();
+            af.insert("name", Value::from(a.name.as_str()));
+            af.insert("affiliation", opt_str(&a.affiliation));
+            Value::from(af)
+        })
+        .collect();
+    f.insert("authors", Value::from(authors));
+    f.insert("slug", Value::from(page.slug.as_str()));
+    f.insert("path", Value::from(urls.href(&page.path)));
+    f.insert("permalink", Value::from(urls.permalink(&page.path)));
+    f.insert(
+        "section",
+        Value::from(urls.href(&model.sections[page.section].path)),
+    );
+    f.insert("series", opt_str(&m.series));
+    f.insert("number", m.number.map_or(Value::none(), Value::from));
+    f.insert("status", opt_str(&m.status));
+    f.insert("weight", m.weight.map_or(Value::none(), Value::from));
+    f.insert("draft", Value::from(m.draft));
+    f.insert("key_points", safe_list(&page.key_points));
+    f.insert("recommendations", safe_list(&page.recommendations));
+    let mut taxonomies = BTreeMap::new();
+    for name in &model.config.taxonomies {
+        let terms: Vec<Value> = m
+            .taxonomies
+            .get(name)
+            .map(|ts| ts.iter().map(|t| term_link(model, name, t)).collect())
+            .unwrap_or_default();
+        taxonomies.insert(name.clone(), Value::from(terms));
+    }
+    f.insert("taxonomies", Value::from(taxonomies));
+    f.insert(
+        "summary",
+        page.rendered
+            .summary
+            .as_deref()
+            .map_or(Value::none(), Value::safe_string),
+    );
+    f.insert("word_count", Value::from(page.rendered.word_count));
+    f.insert("reading_time", Value::from(page.rendered.reading_time));
+    let page_dir = urls.href(&page.path);
+    f.insert(
+        "assets",
+        Value::from(
+            page.source
+                .assets
+                .iter()
+                .map(|a| format!("{page_dir}{a}"))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    let extra: BTreeMap<String, Value> = m
+        .extra
+        .iter()
+        .map(|(k, v)| (k.clone(), json_value(v)))
+        .collect();
+    f.insert("extra", Value::from(extra));
+    f
+}
+
+fn toc_view(model: &SiteModel, page: &Page, toc: &[TocEntry]) -> Value {
+    let base = model.urls.href(&page.path);
+    Value::from(
+        toc.iter()
+            .map(|e| {
+                let mut f = Fields::new();
+                f.insert("level", Value::from(e.level));
+                f.insert("id", Value::from(e.id.as_str()));
+                f.insert("title", Value::from(e.title.as_str()));
+                f.insert("permalink", Value::from(format!("{base}#{}", e.id)));
+                f.insert("children", toc_view(model, page, &e.children));
+                Value::from(f)
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn section_view(model: &SiteModel, section: &Section, pages: &[Value]) -> Value {
+    let urls = &model.urls;
+    let mut f = Fields::new();
+    f.insert("title", Value::from(section.title(&model.config)));
+    f.insert("description", opt_str(&section.meta().description));
+    f.insert("content", Value::safe_string(&section.rendered.html));
+    f.insert("path", Value::from(urls.href(&section.path)));
+    f.insert("permalink", Value::from(urls.permalink(&section.path)));
+    let extra: BTreeMap<String, Value> = section
+        .meta()
+        .extra
+        .iter()
+        .map(|(k, v)| (k.clone(), json_value(v)))
+        .collect();
+    f.insert("extra", Value::from(extra));
+    f.insert(
+        "pages",
+        Value::from(
+            section
+                .pages
+                .iter()
+                .map(|&i| pages[i].clone())
+                .collect::<Vec<_>>(),
+        ),
+    );
+    let subsections: Vec<Value> = section
+        .subsections
+        .iter()
+        .map(|&i| {
+            let s = &model.sections[i];
+            let mut sf = Fields::new();
+            sf.insert("title", Value::from(s.title(&model.config)));
+            sf.insert("description", opt_str(&s.meta().description));
+            sf.insert("path", Value::from(urls.href(&s.path)));
+            sf.insert("permalink", Value::from(urls.permalink(&s.path)));
+            sf.insert("page_count", Value::from(s.pages.len()));
+            Value::from(sf)
+        })
+        .collect();
+    f.insert("subsections", Value::from(subsections));
+    Value::from(f)
+}
+
+/// `{ name, slug, path, permalink, page_count }` of a term.
+pub fn term_view(model: &SiteModel, taxonomy: &Taxonomy, term: &Term) -> Value {
+    let path = Urls::term(&taxonomy.name, &term.slug);
+    let mut f = Fields::new();
+    f.insert("name", Value::from(term.name.as_str()));
+    f.insert("slug", Value::from(term.slug.as_str()));
+    f.insert("path", Value::from(model.urls.href(&path)));
+    f.insert("permalink", Value::from(model.urls.permalink(&path)));
+    f.insert("page_count", Value::from(term.pages.len()));
+    Value::from(f)
+}
+
+fn taxonomy_view(model: &SiteModel, taxonomy: &Taxonomy) -> Value {
+    let path = Urls::taxonomy(&taxonomy.name);
+    let mut f = Fields::new();
+    f.insert("name", Value::from(taxonomy.name.as_str()));
+    f.insert("path", Value::from(model.urls.href(&path)));
+    f.insert("permalink", Value::from(model.urls.permalink(&path)));
+    f.insert(
+        "terms",
+        Value::from(
+            taxonomy
+                .terms
+                .iter()
+                .map(|t| term_view(model, taxonomy, t))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    Value::from(f)
+}

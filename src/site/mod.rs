@@ -1,0 +1,515 @@
+//! The site model: parsed content → pages and sections with URLs, rendered Markdown, sorted
+//! listings, taxonomies and resolved links. Pure: no file system, no templates.
+
+pub mod taxonomy;
+pub mod urls;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{Content, PageMeta, Parsed, SectionMeta, SortBy};
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, LinkResolver, Rendered};
+pub use taxonomy::{Taxonomy, Term};
+pub use urls::{Urls, slugify};
+
+/// A page of the site.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The parsed source.
+    pub source: Parsed<PageMeta>,
+    /// Site path (`/briefs/first-round/`).
+    pub path: String,
+    /// Last URL segment.
+    pub slug: String,
+    /// Index of the section it belongs to.
+    pub section: usize,
+    /// Rendered body.
+    pub rendered: Rendered,
+    /// Key points as HTML.
+    pub key_points: Vec<String>,
+    /// Recommendations as HTML.
+    pub recommendations: Vec<String>,
+    /// Indexes of related pages.
+    pub related: Vec<usize>,
+}
+
+impl Page {
+    /// Front matter.
+    pub fn meta(&self) -> &PageMeta {
+        &self.source.meta
+    }
+}
+
+/// A section of the site.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// The parsed source (an empty one for an implicit root).
+    pub source: Parsed<SectionMeta>,
+    /// Site path (`/briefs/`).
+    pub path: String,
+    /// Rendered body.
+    pub rendered: Rendered,
+    /// Every page beneath it, sorted by its `sort_by`.
+    pub pages: Vec<usize>,
+    /// Direct subsections, by weight then title.
+    pub subsections: Vec<usize>,
+    /// Parent section.
+    pub parent: Option<usize>,
+}
+
+impl Section {
+    /// Front matter.
+    pub fn meta(&self) -> &SectionMeta {
+        &self.source.meta
+    }
+
+    /// Its title, or the last folder name.
+    pub fn title(&self, config: &Config) -> String {
+        self.meta().title.clone().unwrap_or_else(|| {
+            let name = self.path.trim_matches('/').rsplit('/').next().unwrap_or("");
+            if name.is_empty() {
+                config.title.clone()
+            } else {
+                name.to_string()
+            }
+        })
+    }
+
+    /// Pages per pager page, 0 for no pagination.
+    pub fn paginate_by(&self, config: &Config) -> usize {
+        self.meta().paginate_by.unwrap_or(config.paginate_by)
+    }
+}
+
+/// Whether a content path names a page or a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentRef {
+    /// Index into [`SiteModel::pages`].
+    Page(usize),
+    /// Index into [`SiteModel::sections`].
+    Section(usize),
+}
+
+/// The whole site, ready for rendering.
+#[derive(Debug, Clone)]
+pub struct SiteModel {
+    /// Configuration.
+    pub config: Arc<Config>,
+    /// URL building.
+    pub urls: Urls,
+    /// Pages, in content path order.
+    pub pages: Vec<Page>,
+    /// Sections; index 0 is the root.
+    pub sections: Vec<Section>,
+    /// Taxonomies in config order.
+    pub taxonomies: Vec<Taxonomy>,
+    /// Content path (`briefs/x.md`) → page or section.
+    pub by_rel: HashMap<String, ContentRef>,
+}
+
+/// Options of a build that change the model.
+#[derive(Debug, Clone, Default)]
+pub struct ModelOptions {
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+/// A page's rendered body, key points and recommendations.
+type PageMarkdown = (Rendered, Vec<String>, Vec<String>);
+
+struct Resolver<'a> {
+    hrefs: &'a HashMap<String, String>,
+}
+
+impl LinkResolver for Resolver<'_> {
+    fn resolve(&self, rel: &str) -> Option<String> {
+        self.hrefs.get(rel.trim_start_matches('/')).cloned()
+    }
+}
+
+/// The site path of a section from its `_index.md` path.
+fn section_path(rel: &str) -> String {
+    let dir = rel
+        .strip_suffix("_index.md")
+        .unwrap_or(rel)
+        .trim_end_matches('/');
+    if dir.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{dir}/")
+    }
+}
+
+/// The folder (relative to content/) that holds a page, and its file stem.
+fn page_location(rel: &str) -> (&str, &str) {
+    let without_index = rel.strip_suffix("/index.md");
+    let path = without_index.unwrap_or_else(|| rel.strip_suffix(".md").unwrap_or(rel));
+    match path.rsplit_once('/') {
+        Some((dir, stem)) => (dir, stem),
+        None => ("", path),
+    }
+}
+
+/// Builds the model from parsed content. Markdown is rendered here, in parallel.
+pub fn build(
+    content: Content,
+    config: Arc<Config>,
+    options: &ModelOptions,
+) -> Result<SiteModel, Vec<Diagnostic>> {
+    let urls = Urls::new(config.base_url());
+    let mut errors: Vec<Diagnostic> = Vec::new();
+
+    // Sections, root first.
+    let mut section_sources: Vec<Parsed<SectionMeta>> = content
+        .sections
+        .into_iter()
+        .filter(|s| options.drafts || !s.meta.draft)
+        .collect();
+    section_sources.sort_by_cached_key(|s| section_path(&s.rel));
+    if section_sources.first().is_none_or(|s| s.rel != "_index.md") {
+        section_sources.insert(0, implicit_root());
+    }
+    let section_paths: Vec<String> = section_sources
+        .iter()
+        .map(|s| section_path(&s.rel))
+        .collect();
+    let section_of_dir = |dir: &str| -> usize {
+        // The nearest enclosing section of a folder.
+        let mut dir = dir.to_string();
+        loop {
+            let path = if dir.is_empty() {
+                "/".to_string()
+            } else {
+                format!("/{dir}/")
+            };
+            if let Some(i) = section_paths.iter().position(|p| *p == path) {
+                return i;
+            }
+            match dir.rsplit_once('/') {
+                Some((parent, _)) => dir = parent.to_string(),
+                None if !dir.is_empty() => dir.clear(),
+                None => return 0,
+            }
+        }
+    };
+    let parents: Vec<Option<usize>> = section_paths
+        .iter()
+        .map(|p| {
+            let trimmed = p.trim_matches('/');
+            if trimmed.is_empty() {
+                return None;
+            }
+            let parent_dir = trimmed.rsplit_once('/').map_or("", |(d, _)| d);
+            Some(section_of_dir(parent_dir))
+        })
+        .collect();
+
+    // Pages and their site paths.
+    let mut page_sources: Vec<Parsed<PageMeta>> = content
+        .pages
+        .into_iter()
+        .filter(|p| options.drafts || !p.meta.draft)
+        .collect();
+    page_sources.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let mut placed = Vec::with_capacity(page_sources.len());
+    for source in &page_sources {
+        let (dir, stem) = page_location(&source.rel);
+        let slug = slugify(source.meta.slug.as_deref().unwrap_or(stem));
+        let slug = if slug.is_empty() {
+            "page".to_string()
+        } else {
+            slug
+        };
+        let path = if dir.is_empty() {
+            format!("/{slug}/")
+        } else {
+            format!("/{dir}/{slug}/")
+        };
+        placed.push((path, slug, section_of_dir(dir)));
+    }
+    // Every URL must have one owner.
+    let mut owners: HashMap<&str, &std::path::Path> = HashMap::new();
+    for (source, path) in section_sources.iter().zip(&section_paths) {
+        owners.insert(path.as_str(), &source.display_path);
+    }
+    for (source, (path, _, _)) in page_sources.iter().zip(&placed) {
+        if let Some(other) = owners.insert(path.as_str(), &source.display_path) {
+            errors.push(
+                source
+                    .error_at_field("slug", format!("{path} is also the URL of {}", other.display()))
+                    .hint("two files would be published at the same URL: give one of them a different `slug`"),
+            );
+        }
+    }
+    for name in &config.taxonomies {
+        let path = Urls::taxonomy(name);
+        if let Some(other) = owners.get(path.as_str()) {
+            errors.push(
+                Diagnostic::error(format!(
+                    "{path} is the URL of the \"{name}\" taxonomy and of {}",
+                    other.display()
+                ))
+                .at(crate::diagnostics::Location::file(other))
+                .hint("rename the folder or the taxonomy"),
+            );
+        }
+    }
+
+    // Link targets: content path → href.
+    let mut hrefs: HashMap<String, String> = HashMap::new();
+    for (source, path) in section_sources.iter().zip(&section_paths) {
+        hrefs.insert(source.rel.clone(), urls.href(path));
+    }
+    for (source, (path, _, _)) in page_sources.iter().zip(&placed) {
+        hrefs.insert(source.rel.clone(), urls.href(path));
+    }
+    let resolver = Resolver { hrefs: &hrefs };
+
+    // Markdown, in parallel.
+    let md = &config.markdown;
+    let page_rendered: Vec<Result<PageMarkdown, Vec<Diagnostic>>> =
+        page_sources
+            .par_iter()
+            .map(|source| {
+                let mut errs = Vec::new();
+                let rendered = markdown::render(&source.body, md, &resolver).map_err(|es| {
+                    es.into_iter()
+                        .map(|e| source.error_in_body(e.offset, e.message).hint(e.hint))
+                        .collect::<Vec<_>>()
+                });
+                let mut inline = |field: &str, items: &[String]| -> Vec<String> {
+                    items
+                        .iter()
+                        .map(|item| {
+                            markdown::render_inline(item, md, &resolver).unwrap_or_else(|es| {
+                                for e in es {
+                                    errs.push(
+                                        source
+                                            .error_at_field(
+                                                field,
+                                                format!("in {field}: {}", e.message),
+                                            )
+                                            .hint(e.hint),
+                                    );
+                                }
+                                String::new()
+                            })
+                        })
+                        .collect()
+                };
+                let key_points = inline("key_points", &source.meta.key_points);
+                let recommendations = inline("recommendations", &source.meta.recommendations);
+                match rendered {
+                    Ok(r) if errs.is_empty() => Ok((r, key_points, recommendations)),
+                    Ok(_) => Err(errs),
+                    Err(mut es) => {
+                        es.extend(errs);
+                        Err(es)
+                    }
+                }
+            })
+            .collect();
+    let section_rendered: Vec<Result<Rendered, Vec<Diagnostic>>> = section_sources
+        .par_iter()
+        .map(|source| {
+            markdown::render(&source.body, md, &resolver).map_err(|es| {
+                es.into_iter()
+                    .map(|e| source.error_in_body(e.offset, e.message).hint(e.hint))
+                    .collect()
+            })
+        })
+        .collect();
+
+    let mut pages = Vec::with_capacity(page_sources.len());
+    for ((source, (path, slug, section)), rendered) in
+        page_sources.into_iter().zip(placed).zip(page_rendered)
+    {
+        match rendered {
+            Ok((rendered, key_points, recommendations)) => pages.push(Page {
+                source,
+                path,
+                slug,
+                section,
+                rendered,
+                key_points,
+                recommendations,
+                related: Vec::new(),
+            }),
+            Err(es) => errors.extend(es),
+        }
+    }
+    let mut sections = Vec::with_capacity(section_sources.len());
+    for (((source, path), parent), rendered) in section_sources
+        .into_iter()
+        .zip(section_paths)
+        .zip(parents)
+        .zip(section_rendered)
+    {
+        match rendered {
+            Ok(rendered) => sections.push(Section {
+                source,
+                path,
+                rendered,
+                pages: Vec::new(),
+                subsections: Vec::new(),
+                parent,
+            }),
+            Err(es) => {
+                errors.extend(es);
+                sections.push(Section {
+                    source,
+                    path,
+                    rendered: Rendered::default(),
+                    pages: Vec::new(),
+                    subsections: Vec::new(),
+                    parent,
+                });
+            }
+        }
+    }
+
+    let mut by_rel = HashMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        by_rel.insert(p.source.rel.clone(), ContentRef::Page(i));
+    }
+    for (i, s) in sections.iter().enumerate() {
+        by_rel.insert(s.source.rel.clone(), ContentRef::Section(i));
+    }
+
+    // Related briefs and anchors of @/ links.
+    let mut related_all = Vec::with_capacity(pages.len());
+    for page in &pages {
+        let mut related = Vec::new();
+        for target in &page.meta().related {
+            let rel = target
+                .strip_prefix("@/")
+                .unwrap_or(target)
+                .trim_start_matches('/');
+            match by_rel.get(rel) {
+                Some(ContentRef::Page(i)) => related.push(*i),
+                _ => errors.push(
+                    page.source
+                        .error_at_field("related", format!("related brief \"{target}\" does not exist"))
+                        .hint("list related briefs by their content path, e.g. \"@/briefs/first-round.md\""),
+                ),
+            }
+        }
+        related_all.push(related);
+        for link in &page.rendered.internal_links {
+            let Some(anchor) = &link.anchor else { continue };
+            let anchors = match by_rel.get(&link.target) {
+                Some(ContentRef::Page(i)) => &pages[*i].rendered.anchors,
+                Some(ContentRef::Section(i)) => &sections[*i].rendered.anchors,
+                None => continue,
+            };
+            if !anchors.contains(anchor) {
+                errors.push(
+                    page.source
+                        .error_in_body(link.offset, format!("@/{} has no heading with the id \"{anchor}\"", link.target))
+                        .hint(match crate::diagnostics::did_you_mean(anchor, anchors.iter().map(String::as_str)) {
+                            Some(s) => format!("did you mean \"#{s}\"?"),
+                            None => "heading ids are the slug of the heading text, e.g. \"## Next steps\" is #next-steps".to_string(),
+                        }),
+                );
+            }
+        }
+    }
+    for (page, related) in pages.iter_mut().zip(related_all) {
+        page.related = related;
+    }
+
+    // Listings: a section lists every page beneath it.
+    for (i, page) in pages.iter().enumerate() {
+        let mut s = Some(page.section);
+        while let Some(current) = s {
+            sections[current].pages.push(i);
+            s = sections[current].parent;
+        }
+    }
+    for i in 0..sections.len() {
+        if let Some(parent) = sections[i].parent {
+            sections[parent].subsections.push(i);
+        }
+    }
+    for section in sections.iter_mut() {
+        sort_pages(&mut section.pages, &pages, section.source.meta.sort_by);
+    }
+    let weights: Vec<(Option<i64>, String)> = sections
+        .iter()
+        .map(|s| (s.meta().weight, s.title(&config)))
+        .collect();
+    for section in sections.iter_mut() {
+        section
+            .subsections
+            .sort_by(|a, b| weights[*a].cmp(&weights[*b]));
+    }
+
+    let taxonomies = taxonomy::build(&config.taxonomies, &pages);
+
+    if errors.is_empty() {
+        Ok(SiteModel {
+            config,
+            urls,
+            pages,
+            sections,
+            taxonomies,
+            by_rel,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Sorts page indexes: newest first, by title, or lightest first; ties by title then path.
+pub fn sort_pages(indexes: &mut [usize], pages: &[Page], sort_by: SortBy) {
+    indexes.sort_by(|&a, &b| {
+        let (a, b) = (&pages[a], &pages[b]);
+        let primary = match sort_by {
+            SortBy::Date => b.meta().date.cmp(&a.meta().date),
+            SortBy::Title => a
+                .meta()
+                .title
+                .to_lowercase()
+                .cmp(&b.meta().title.to_lowercase()),
+            SortBy::Weight => a
+                .meta()
+                .weight
+                .unwrap_or(i64::MAX)
+                .cmp(&b.meta().weight.unwrap_or(i64::MAX)),
+        };
+        primary
+            .then_with(|| a.meta().title.cmp(&b.meta().title))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+}
+
+fn implicit_root() -> Parsed<SectionMeta> {
+    Parsed {
+        rel: "_index.md".to_string(),
+        display_path: "content/_index.md".into(),
+        meta: SectionMeta::default(),
+        body: String::new(),
+        body_line: 1,
+        assets: Vec::new(),
+        field_locations: BTreeMap::new(),
+        source: Arc::from(""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_locations() {
+        assert_eq!(page_location("briefs/x.md"), ("briefs", "x"));
+        assert_eq!(page_location("briefs/x/index.md"), ("briefs", "x"));
+        assert_eq!(page_location("about.md"), ("", "about"));
+        assert_eq!(section_path("_index.md"), "/");
+        assert_eq!(section_path("briefs/_index.md"), "/briefs/");
+    }
+}
