@@ -183,6 +183,8 @@ pub struct Content {
     pub pages: Vec<Parsed<PageMeta>>,
     /// Sections, in discovery order.
     pub sections: Vec<Parsed<SectionMeta>>,
+    /// Content paths of files that failed to parse: links to them are not reported again.
+    pub failed: Vec<String>,
 }
 
 /// Reads and parses every content file under `content_dir`, in parallel. Returns the content
@@ -202,11 +204,14 @@ pub fn load(content_dir: &Path, root: &Path, config: &Config) -> (Content, Vec<D
         .collect();
     let mut content = Content::default();
     let mut diagnostics = Vec::new();
-    for result in results {
+    for (result, found) in results.into_iter().zip(&found) {
         match result {
             Ok(Loaded::Page(p)) => content.pages.push(*p),
             Ok(Loaded::Section(s)) => content.sections.push(*s),
-            Err(d) => diagnostics.extend(d),
+            Err(d) => {
+                diagnostics.extend(d);
+                content.failed.push(found.rel.clone());
+            }
         }
     }
     (content, diagnostics)

@@ -77,12 +77,13 @@ pub fn parser_options(config: &MarkdownConfig) -> Options {
     options
 }
 
-/// Renders a page body.
-pub fn render(
+/// Renders a page body. Problems (unknown link targets) are returned beside a complete
+/// rendering, so later checks still see every heading and link of the body.
+pub fn render_with_errors(
     body: &str,
     config: &MarkdownConfig,
     resolver: &dyn LinkResolver,
-) -> Result<Rendered, Vec<MarkdownError>> {
+) -> (Rendered, Vec<MarkdownError>) {
     let mut events: Vec<Spanned<'_>> = Parser::new_ext(body, parser_options(config))
         .into_offset_iter()
         .collect();
@@ -93,14 +94,11 @@ pub fn render(
     let word_count = count_words(&events);
     let headings = headings::assign_ids(&mut events);
     let note_ids = footnotes::collect(&mut events);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     let mut anchors = headings::ids_of(&headings);
     anchors.extend(note_ids);
     anchors.sort();
     anchors.dedup();
-    Ok(Rendered {
+    let rendered = Rendered {
         html: to_html(events.into_iter().map(|(e, _)| e)),
         summary,
         toc: headings::nest(headings),
@@ -108,7 +106,22 @@ pub fn render(
         internal_links,
         word_count,
         reading_time: word_count.div_ceil(WORDS_PER_MINUTE).max(1),
-    })
+    };
+    (rendered, errors)
+}
+
+/// Renders a page body; any problem is an error.
+pub fn render(
+    body: &str,
+    config: &MarkdownConfig,
+    resolver: &dyn LinkResolver,
+) -> Result<Rendered, Vec<MarkdownError>> {
+    let (rendered, errors) = render_with_errors(body, config, resolver);
+    if errors.is_empty() {
+        Ok(rendered)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Renders a short piece of Markdown (a key point, say) without the enclosing paragraph.

@@ -267,52 +267,45 @@ pub fn build(
     for (source, (path, _, _)) in page_sources.iter().zip(&placed) {
         hrefs.insert(source.rel.clone(), urls.href(path));
     }
+    // Files that failed to parse are reported already: links to them are not errors too.
+    let content_failed = content.failed;
+    for rel in &content_failed {
+        hrefs.entry(rel.clone()).or_insert_with(|| "#".to_string());
+    }
     let resolver = Resolver { hrefs: &hrefs };
 
     // Markdown, in parallel.
     let md = &config.markdown;
-    let page_rendered: Vec<Result<PageMarkdown, Vec<Diagnostic>>> =
-        page_sources
-            .par_iter()
-            .map(|source| {
-                let mut errs = Vec::new();
-                let rendered = markdown::render(&source.body, md, &resolver).map_err(|es| {
-                    es.into_iter()
-                        .map(|e| source.error_in_body(e.offset, e.message).hint(e.hint))
-                        .collect::<Vec<_>>()
-                });
-                let mut inline = |field: &str, items: &[String]| -> Vec<String> {
-                    items
-                        .iter()
-                        .map(|item| {
-                            markdown::render_inline(item, md, &resolver).unwrap_or_else(|es| {
-                                for e in es {
-                                    errs.push(
-                                        source
-                                            .error_at_field(
-                                                field,
-                                                format!("in {field}: {}", e.message),
-                                            )
-                                            .hint(e.hint),
-                                    );
-                                }
-                                String::new()
-                            })
+    let page_rendered: Vec<(PageMarkdown, Vec<Diagnostic>)> = page_sources
+        .par_iter()
+        .map(|source| {
+            let (rendered, body_errors) = markdown::render_with_errors(&source.body, md, &resolver);
+            let mut errs: Vec<Diagnostic> = body_errors
+                .into_iter()
+                .map(|e| source.error_in_body(e.offset, e.message).hint(e.hint))
+                .collect();
+            let mut inline = |field: &str, items: &[String]| -> Vec<String> {
+                items
+                    .iter()
+                    .map(|item| {
+                        markdown::render_inline(item, md, &resolver).unwrap_or_else(|es| {
+                            for e in es {
+                                errs.push(
+                                    source
+                                        .error_at_field(field, format!("in {field}: {}", e.message))
+                                        .hint(e.hint),
+                                );
+                            }
+                            String::new()
                         })
-                        .collect()
-                };
-                let key_points = inline("key_points", &source.meta.key_points);
-                let recommendations = inline("recommendations", &source.meta.recommendations);
-                match rendered {
-                    Ok(r) if errs.is_empty() => Ok((r, key_points, recommendations)),
-                    Ok(_) => Err(errs),
-                    Err(mut es) => {
-                        es.extend(errs);
-                        Err(es)
-                    }
-                }
-            })
-            .collect();
+                    })
+                    .collect()
+            };
+            let key_points = inline("key_points", &source.meta.key_points);
+            let recommendations = inline("recommendations", &source.meta.recommendations);
+            ((rendered, key_points, recommendations), errs)
+        })
+        .collect();
     let section_rendered: Vec<Result<Rendered, Vec<Diagnostic>>> = section_sources
         .par_iter()
         .map(|source| {
@@ -328,19 +321,20 @@ pub fn build(
     for ((source, (path, slug, section)), rendered) in
         page_sources.into_iter().zip(placed).zip(page_rendered)
     {
-        match rendered {
-            Ok((rendered, key_points, recommendations)) => pages.push(Page {
-                source,
-                path,
-                slug,
-                section,
-                rendered,
-                key_points,
-                recommendations,
-                related: Vec::new(),
-            }),
-            Err(es) => errors.extend(es),
-        }
+        // A page whose body has errors stays in the model so links and related lists that
+        // name it are not reported as broken too.
+        let ((rendered, key_points, recommendations), page_errors) = rendered;
+        errors.extend(page_errors);
+        pages.push(Page {
+            source,
+            path,
+            slug,
+            section,
+            rendered,
+            key_points,
+            recommendations,
+            related: Vec::new(),
+        });
     }
     let mut sections = Vec::with_capacity(section_sources.len());
     for (((source, path), parent), rendered) in section_sources
@@ -391,6 +385,7 @@ pub fn build(
                 .trim_start_matches('/');
             match by_rel.get(rel) {
                 Some(ContentRef::Page(i)) => related.push(*i),
+                _ if content_failed.iter().any(|f| f == rel) => {}
                 _ => errors.push(
                     page.source
                         .error_at_field("related", format!("related brief \"{target}\" does not exist"))
