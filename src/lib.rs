@@ -24,6 +24,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod theme;
 
@@ -56,6 +57,18 @@ impl SiteDirs {
             |c| if c.is_absolute() { c } else { root.join(c) },
         );
         SiteDirs { root, config_file }
+    }
+
+    /// The same folders as absolute, canonical paths (file watchers report those).
+    pub fn canonical(&self) -> std::io::Result<SiteDirs> {
+        let root = self.root.canonicalize()?;
+        let config_file = match (self.config_file.parent(), self.config_file.file_name()) {
+            (Some(dir), Some(name)) if !dir.as_os_str().is_empty() => {
+                dir.canonicalize()?.join(name)
+            }
+            _ => root.join(&self.config_file),
+        };
+        Ok(SiteDirs { root, config_file })
     }
 
     /// `content/`.

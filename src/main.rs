@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use communique::{BuildError, BuildOptions, Diagnostic, Diagnostics, SiteDirs};
+use communique::{BuildError, BuildOptions, Diagnostics, SiteDirs};
 
 /// A static site generator for policy briefs.
 #[derive(Parser)]
@@ -97,6 +97,16 @@ struct Reporter {
     colour: bool,
     quiet: bool,
     verbose: bool,
+}
+
+impl communique::serve::Console for Reporter {
+    fn info(&self, message: &str) {
+        Reporter::info(self, message);
+    }
+
+    fn diagnostics(&self, diagnostics: &Diagnostics) {
+        Reporter::diagnostics(self, diagnostics);
+    }
 }
 
 impl Reporter {
@@ -202,11 +212,29 @@ fn main() -> ExitCode {
             }
             Err(d) => fail(&reporter, &d.into()),
         },
-        Command::Serve { .. } => {
-            let d = Diagnostic::error("`serve` is not available in this version yet")
-                .hint("use `communique build` and open public/index.html");
-            reporter.diagnostics(&d.into());
-            ExitCode::from(2)
+        Command::Serve {
+            interface,
+            port,
+            open,
+            site,
+        } => {
+            let options = communique::serve::ServeOptions {
+                interface,
+                port,
+                open,
+                build: options(&site),
+            };
+            match communique::serve::serve(dirs, options, std::sync::Arc::new(reporter)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(d) => {
+                    let reporter = Reporter {
+                        colour,
+                        quiet: false,
+                        verbose: false,
+                    };
+                    fail(&reporter, &d.into())
+                }
+            }
         }
     }
 }

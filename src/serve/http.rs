@@ -1,0 +1,201 @@
+//! The HTTP side of `serve`: files from memory, live reload events, safe path handling.
+
+use std::convert::Infallible;
+use std::sync::{Arc, RwLock};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::stream::{self, Stream};
+use tokio::sync::broadcast;
+
+use super::reload::{self, ReloadEvent};
+use super::state::{Served, ServedSite};
+
+/// Shared between the HTTP handlers and the rebuild loop.
+#[derive(Clone)]
+pub struct AppState {
+    /// The site being served.
+    pub site: Arc<RwLock<ServedSite>>,
+    /// Reload events for connected browsers.
+    pub events: broadcast::Sender<ReloadEvent>,
+}
+
+/// The router: live reload events, then every other path from the site.
+pub fn router(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .route(reload::EVENTS_PATH, axum::routing::get(events))
+        .fallback(serve_file)
+        .with_state(state)
+}
+
+async fn events(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let rx = state.events.subscribe();
+    // A browser that connects while the site is broken sees the overlay at once.
+    let initial: Option<ReloadEvent> = state.site.read().ok().and_then(|s| {
+        s.error
+            .as_ref()
+            .map(|e| ReloadEvent::Error(reload::overlay_html(e)))
+    });
+    let stream = stream::unfold((initial, rx), |(mut initial, mut rx)| async move {
+        let event = match initial.take() {
+            Some(e) => e,
+            None => match rx.recv().await {
+                Ok(e) => e,
+                // Missed events: reloading whatever is shown is always right.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    ReloadEvent::Reload(vec!["*".into()])
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            },
+        };
+        let sse = Event::default().event(event.name()).data(event.data());
+        Some((Ok(sse), (initial, rx)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// Why a request path was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PathError {
+    /// Not valid percent-encoding or UTF-8, or a NUL byte.
+    Malformed,
+    /// An attempt to leave the site: `..`, an encoded slash or backslash, an absolute path.
+    Forbidden,
+}
+
+/// Turns a request path into an output path (`/briefs/x/` → `briefs/x/`), refusing anything
+/// that could name a file outside the site.
+pub fn clean_path(raw: &str) -> Result<String, PathError> {
+    let lower = raw.to_ascii_lowercase();
+    if lower.contains("%2f") || lower.contains("%5c") || raw.contains('\\') {
+        return Err(PathError::Forbidden);
+    }
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| PathError::Malformed)?;
+    if decoded.contains('\0') {
+        return Err(PathError::Malformed);
+    }
+    let trimmed = decoded.strip_prefix('/').unwrap_or(&decoded);
+    if trimmed.starts_with('/') {
+        return Err(PathError::Forbidden);
+    }
+    if trimmed
+        .split('/')
+        .any(|segment| segment == ".." || segment == ".")
+    {
+        return Err(PathError::Forbidden);
+    }
+    Ok(trimmed.to_string())
+}
+
+async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Response<Body> {
+    let method = request.method().clone();
+    if method != Method::GET && method != Method::HEAD {
+        return Response::builder()
+            .status(StatusCode::METHOD_NOT_ALLOWED)
+            .header(header::ALLOW, "GET, HEAD")
+            .body(Body::from("method not allowed\n"))
+            .unwrap_or_default();
+    }
+    let path = match clean_path(request.uri().path()) {
+        Ok(p) => p,
+        Err(PathError::Malformed) => {
+            return (StatusCode::BAD_REQUEST, "bad request\n").into_response();
+        }
+        Err(PathError::Forbidden) => return (StatusCode::FORBIDDEN, "forbidden\n").into_response(),
+    };
+    let (found, status, name) = {
+        let Ok(site) = state.site.read() else {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server state unavailable\n",
+            )
+                .into_response();
+        };
+        let lookup = if path.is_empty() || path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path.clone()
+        };
+        if let Some(file) = site.files.get(&lookup) {
+            (Some(file.clone()), StatusCode::OK, lookup)
+        } else if site.files.contains_key(&format!("{path}/index.html")) {
+            let location = format!("/{path}/");
+            return Response::builder()
+                .status(StatusCode::MOVED_PERMANENTLY)
+                .header(header::LOCATION, location)
+                .body(Body::empty())
+                .unwrap_or_default();
+        } else {
+            (
+                site.files.get("404.html").cloned(),
+                StatusCode::NOT_FOUND,
+                "404.html".to_string(),
+            )
+        }
+    };
+    let bytes: Vec<u8> = match found {
+        Some(Served::Bytes(b)) => b.to_vec(),
+        Some(Served::File(source)) => match tokio::fs::read(&source).await {
+            Ok(b) => b,
+            Err(_) => return (StatusCode::NOT_FOUND, "not found\n").into_response(),
+        },
+        None => b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>".to_vec(),
+    };
+    let mime = mime_guess::from_path(&name).first_or_octet_stream();
+    let is_html = mime.essence_str() == "text/html";
+    let body = if is_html {
+        reload::inject(&bytes)
+    } else {
+        bytes
+    };
+    let content_type = if mime.type_() == "text" || mime.essence_str() == "application/javascript" {
+        format!("{}; charset=utf-8", mime.essence_str())
+    } else {
+        mime.essence_str().to_string()
+    };
+    let length = body.len();
+    let response = Response::builder()
+        .status(status)
+        .header(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(&content_type)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        )
+        .header(header::CACHE_CONTROL, "no-store")
+        .header(header::CONTENT_LENGTH, length);
+    if method == Method::HEAD {
+        return response.body(Body::empty()).unwrap_or_default();
+    }
+    response.body(Body::from(body)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_escape_the_site() {
+        assert_eq!(clean_path("/briefs/x/").unwrap(), "briefs/x/");
+        assert_eq!(clean_path("/caf%C3%A9/").unwrap(), "café/");
+        for bad in [
+            "/../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/a/%2E%2E/%2E%2E/x",
+            "/a%2fb",
+            "/a%5cb",
+            "//etc/passwd",
+            "/a/./b",
+        ] {
+            assert_eq!(clean_path(bad), Err(PathError::Forbidden), "{bad}");
+        }
+        assert_eq!(clean_path("/%ff"), Err(PathError::Malformed));
+        assert_eq!(clean_path("/a%00"), Err(PathError::Malformed));
+    }
+}

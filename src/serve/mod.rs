@@ -1,0 +1,304 @@
+//! `communique serve`: build in memory, serve over HTTP, watch the inputs, rebuild what a change
+//! touches and live-reload connected browsers.
+//!
+//! Threads: the HTTP server runs on a small tokio runtime; a watcher thread turns file events
+//! into batches; the rebuild loop (this module) runs builds and swaps the served files in one
+//! step, then tells browsers. A failed rebuild keeps the last good files and shows the error
+//! in the terminal and in an overlay in the browser.
+
+pub mod http;
+pub mod rebuild;
+pub mod reload;
+pub mod state;
+pub mod watch;
+
+use std::collections::BTreeSet;
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use tokio::sync::broadcast;
+
+use crate::{BuildOptions, Diagnostic, Diagnostics, SiteDirs};
+use reload::ReloadEvent;
+use state::{ServedSite, site_path_of};
+use watch::InputKind;
+
+/// Options of `serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Interface to bind.
+    pub interface: String,
+    /// Port to try first.
+    pub port: u16,
+    /// Open a browser.
+    pub open: bool,
+    /// Build options (`base_url` here overrides the local address in URLs).
+    pub build: BuildOptions,
+}
+
+/// Where messages go: the terminal, or a test.
+pub trait Console: Send + Sync {
+    /// A line of information.
+    fn info(&self, message: &str);
+    /// Problems found.
+    fn diagnostics(&self, diagnostics: &Diagnostics);
+}
+
+/// Binds the first free port from `port` on (up to ten tries), saying so when it moves.
+pub fn bind(interface: &str, port: u16, console: &dyn Console) -> Result<TcpListener, Diagnostic> {
+    let mut last_error = None;
+    for candidate in port..=port.saturating_add(10) {
+        let address = format!("{interface}:{candidate}");
+        match TcpListener::bind(&address) {
+            Ok(listener) => {
+                if candidate != port {
+                    console.info(&format!(
+                        "port {port} is in use; serving on port {candidate} instead"
+                    ));
+                }
+                return Ok(listener);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && port != 0 => {
+                last_error = Some(e)
+            }
+            Err(e) => {
+                return Err(
+                    Diagnostic::error(format!("cannot listen on {address}: {e}"))
+                        .hint("check the --interface address, or choose another --port"),
+                );
+            }
+        }
+    }
+    Err(Diagnostic::error(format!(
+        "ports {port} to {} are all in use: {}",
+        port.saturating_add(10),
+        last_error.map_or_else(String::new, |e| e.to_string())
+    ))
+    .hint("stop the other server, or pass --port with a free port"))
+}
+
+/// Runs the preview server until Ctrl-C.
+pub fn serve(
+    dirs: SiteDirs,
+    options: ServeOptions,
+    console: Arc<dyn Console>,
+) -> Result<(), Diagnostic> {
+    let dirs = dirs.canonical().map_err(|e| {
+        Diagnostic::error(format!(
+            "cannot find the site folder {}: {e}",
+            dirs.root.display()
+        ))
+        .hint("pass --root with the folder that holds communique.toml")
+    })?;
+    let listener = bind(&options.interface, options.port, console.as_ref())?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Diagnostic::error(format!("cannot configure the listening socket: {e}")))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Diagnostic::error(format!("cannot read the listening address: {e}")))?;
+    if is_unspecified(&address) {
+        console
+            .info("warning: listening on all interfaces: anyone on your network can see this site");
+    }
+    let url = local_url(&address);
+    let mut build_options = options.build.clone();
+    if build_options.base_url.is_none() {
+        build_options.base_url = Some(url.clone());
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::error(format!("cannot start the server runtime: {e}")))?;
+    let (events, _) = broadcast::channel(64);
+    let app = http::AppState {
+        site: Arc::new(RwLock::new(ServedSite::default())),
+        events: events.clone(),
+    };
+
+    let started = Instant::now();
+    let mut rebuilder = rebuild::Rebuilder::new(dirs.clone(), build_options);
+    match rebuilder.full() {
+        Ok(update) => {
+            let count = update.files.len();
+            if let Ok(mut site) = app.site.write() {
+                site.replace(&update.files);
+            }
+            console.info(&format!(
+                "built {} briefs, {count} files in {} ms",
+                update.pages,
+                started.elapsed().as_millis()
+            ));
+        }
+        Err(diagnostics) => {
+            console.diagnostics(&diagnostics);
+            console.info("the site has errors: fix them and it will rebuild; the browser shows them meanwhile");
+            if let Ok(mut site) = app.site.write() {
+                site.error = Some(diagnostics);
+            }
+        }
+    }
+
+    let (_watcher, batches) = watch::watch(&dirs).map_err(|e| {
+        Diagnostic::error(format!("cannot watch the site's folders: {e}"))
+            .hint("on Linux, raise fs.inotify.max_user_watches")
+    })?;
+    let loop_state = app.clone();
+    let loop_console = console.clone();
+    std::thread::spawn(move || {
+        while let Ok(mut batch) = batches.recv() {
+            // Fold in batches that arrived while we were busy: one rebuild for all of them.
+            while let Ok(more) = batches.try_recv() {
+                batch.extend(more);
+            }
+            rebuild_and_notify(
+                &mut rebuilder,
+                &batch,
+                &loop_state,
+                &dirs,
+                loop_console.as_ref(),
+            );
+        }
+    });
+
+    console.info(&format!("serving {url}/ (Ctrl-C to stop)"));
+    if options.open {
+        open_browser(&format!("{url}/"));
+    }
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| Diagnostic::error(format!("cannot use the listening socket: {e}")))?;
+        axum::serve(listener, http::router(app))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| Diagnostic::error(format!("the server stopped: {e}")))
+    })?;
+    console.info("stopped");
+    Ok(())
+}
+
+fn rebuild_and_notify(
+    rebuilder: &mut rebuild::Rebuilder,
+    batch: &BTreeSet<(InputKind, PathBuf)>,
+    app: &http::AppState,
+    dirs: &SiteDirs,
+    console: &dyn Console,
+) {
+    let started = Instant::now();
+    let cause = batch
+        .iter()
+        .map(|(_, p)| dirs.display(p).display().to_string())
+        .collect::<Vec<_>>();
+    let cause = if cause.len() > 3 {
+        format!("{} and {} more", cause[..3].join(", "), cause.len() - 3)
+    } else {
+        cause.join(", ")
+    };
+    match rebuilder.rebuild(batch) {
+        Ok(update) => {
+            let (mut changed, was_broken) = match app.site.write() {
+                Ok(mut site) => {
+                    let changed = if update.complete {
+                        site.replace(&update.files)
+                    } else {
+                        site.apply(&update.files, &update.removed)
+                    };
+                    (changed, site.error.take().is_some())
+                }
+                Err(_) => return,
+            };
+            // Copied files are served from their source, so an edit to one changes no entry
+            // in the served map: name them from the batch.
+            for (kind, path) in batch {
+                if *kind == InputKind::Static
+                    && let Ok(rel) = path.strip_prefix(dirs.static_dir())
+                {
+                    changed.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+            changed.sort();
+            changed.dedup();
+            if was_broken {
+                let _ = app.events.send(ReloadEvent::Fixed);
+            }
+            let css_only = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
+            if css_only {
+                let _ = app.events.send(ReloadEvent::Css);
+            } else if was_broken {
+                let _ = app.events.send(ReloadEvent::Reload(vec!["*".into()]));
+            } else if !changed.is_empty() {
+                let _ = app
+                    .events
+                    .send(ReloadEvent::Reload(pages_to_reload(&changed)));
+            }
+            console.info(&format!(
+                "rebuilt {} file{} ({} changed) in {} ms ({cause})",
+                update.rendered,
+                if update.rendered == 1 { "" } else { "s" },
+                changed.len(),
+                started.elapsed().as_millis()
+            ));
+        }
+        Err(diagnostics) => {
+            console.diagnostics(&diagnostics);
+            console.info(&format!(
+                "rebuild failed ({cause}); still serving the last good version"
+            ));
+            let overlay = reload::overlay_html(&diagnostics);
+            if let Ok(mut site) = app.site.write() {
+                site.error = Some(diagnostics);
+            }
+            let _ = app.events.send(ReloadEvent::Error(overlay));
+        }
+    }
+}
+
+/// The site paths browsers should reload for changed output files: HTML pages by path; any
+/// other asset (an image, a script) may be used by any page, so all of them.
+fn pages_to_reload(changed: &[String]) -> Vec<String> {
+    let mut paths = Vec::new();
+    for path in changed {
+        if path.ends_with(".html") {
+            paths.push(site_path_of(path));
+        } else if !(path.ends_with(".xml") || path.ends_with(".txt")) {
+            return vec!["*".to_string()];
+        }
+    }
+    paths
+}
+
+fn is_unspecified(address: &SocketAddr) -> bool {
+    address.ip().is_unspecified()
+}
+
+fn local_url(address: &SocketAddr) -> String {
+    let host = if address.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else if address.is_ipv6() {
+        format!("[{}]", address.ip())
+    } else {
+        address.ip().to_string()
+    };
+    format!("http://{host}:{}", address.port())
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let _ = std::process::Command::new(opener)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
