@@ -205,7 +205,8 @@ pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, 
         Diagnostics(es)
     })?;
     let render_time = started.elapsed() - load - model_time;
-    let (copies, warnings) = copied_files(dirs, renderer.model(), &rendered);
+    let taken = rendered.iter().map(|r| r.file.path.as_str()).collect();
+    let (copies, warnings) = copied_files(dirs, renderer.model(), &taken);
     Ok(BuiltSite {
         renderer,
         rendered,
@@ -224,11 +225,9 @@ pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, 
 pub fn copied_files(
     dirs: &SiteDirs,
     model: &SiteModel,
-    rendered: &[render::Rendered],
+    taken: &std::collections::HashSet<&str>,
 ) -> (Vec<OutputFile>, Diagnostics) {
     let mut warnings = Diagnostics::new();
-    let taken: std::collections::HashSet<&str> =
-        rendered.iter().map(|r| r.file.path.as_str()).collect();
     let mut files = Vec::new();
     let static_dir = dirs.static_dir();
     if static_dir.is_dir() {

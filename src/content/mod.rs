@@ -138,8 +138,8 @@ pub struct Parsed<M> {
     pub display_path: PathBuf,
     /// Metadata.
     pub meta: M,
-    /// Markdown body (line endings normalised).
-    pub body: String,
+    /// Where the Markdown body lies in `source`.
+    pub body_range: std::ops::Range<usize>,
     /// Line of the file on which the body starts.
     pub body_line: usize,
     /// Files beside a folder page.
@@ -151,6 +151,11 @@ pub struct Parsed<M> {
 }
 
 impl<M> Parsed<M> {
+    /// The Markdown body (line endings normalised).
+    pub fn body(&self) -> &str {
+        self.source.get(self.body_range.clone()).unwrap_or("")
+    }
+
     /// An error at a front matter field, with its source line.
     pub fn error_at_field(&self, field: &str, message: impl Into<String>) -> Diagnostic {
         let location = self
@@ -165,7 +170,7 @@ impl<M> Parsed<M> {
 
     /// An error at a byte offset of the body.
     pub fn error_in_body(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
-        let (line, column) = line_col(&self.body, offset);
+        let (line, column) = line_col(self.body(), offset);
         Diagnostic::error(message)
             .at(Location::at(
                 &self.display_path,
@@ -183,20 +188,68 @@ pub struct Content {
     pub pages: Vec<Parsed<PageMeta>>,
     /// Sections, in discovery order.
     pub sections: Vec<Parsed<SectionMeta>>,
-    /// Content paths of files that failed to parse: links to them are not reported again.
-    pub failed: Vec<String>,
+    /// Files that failed to parse, with their errors. Links to them are not reported again.
+    pub failed: Vec<(String, Vec<Diagnostic>)>,
+}
+
+impl Content {
+    /// Whether the file at `rel` exists but failed to parse.
+    pub fn has_failed(&self, rel: &str) -> bool {
+        self.failed.iter().any(|(f, _)| f == rel)
+    }
 }
 
 /// Reads and parses every content file under `content_dir`, in parallel. Returns the content
 /// that parsed and a diagnostic for every file that did not.
 pub fn load(content_dir: &Path, root: &Path, config: &Config) -> (Content, Vec<Diagnostic>) {
+    load_incremental(content_dir, root, config, None)
+}
+
+/// What an incremental load may reuse: the previous content and the paths changed since.
+pub struct Reuse<'a> {
+    /// The content of the previous load.
+    pub previous: &'a Content,
+    /// Files and folders changed since (absolute paths, as the watcher reports them).
+    pub changed: &'a [PathBuf],
+}
+
+/// Like [`load`], but files that did not change since `reuse.previous` are taken from it
+/// instead of being read and parsed again.
+pub fn load_incremental(content_dir: &Path, root: &Path, config: &Config, reuse: Option<Reuse<'_>>) -> (Content, Vec<Diagnostic>) {
     let found = match discover::discover(content_dir, root) {
         Ok(found) => found,
         Err(d) => return (Content::default(), vec![d]),
     };
+    enum Previous<'a> {
+        Page(&'a Parsed<PageMeta>),
+        Section(&'a Parsed<SectionMeta>),
+        Failed(&'a [Diagnostic]),
+    }
+    let mut previous: std::collections::HashMap<&str, Previous<'_>> = std::collections::HashMap::new();
+    let mut changed: &[PathBuf] = &[];
+    if let Some(reuse) = &reuse {
+        changed = reuse.changed;
+        let p = reuse.previous;
+        previous.extend(p.pages.iter().map(|x| (x.rel.as_str(), Previous::Page(x))));
+        previous.extend(p.sections.iter().map(|x| (x.rel.as_str(), Previous::Section(x))));
+        previous.extend(p.failed.iter().map(|(rel, d)| (rel.as_str(), Previous::Failed(d))));
+    }
     let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
         .par_iter()
         .map(|f| {
+            let unchanged = !changed.iter().any(|c| f.abs.starts_with(c));
+            match previous.get(f.rel.as_str()) {
+                Some(Previous::Page(p)) if unchanged && f.kind == Kind::Page => {
+                    let mut page = (*p).clone();
+                    page.assets = f.assets.clone();
+                    return Ok(Loaded::Page(Box::new(page)));
+                }
+                Some(Previous::Section(s)) if unchanged && f.kind == Kind::Section => {
+                    return Ok(Loaded::Section(Box::new((*s).clone())));
+                }
+                Some(Previous::Failed(d)) if unchanged => return Err(d.to_vec()),
+                _ => {}
+            }
             let display = crate::diagnostics::relative_to(&f.abs, root);
             let text = read_text(&f.abs, &display)?;
             parse_file(f, &display, &text, config)
@@ -209,8 +262,8 @@ pub fn load(content_dir: &Path, root: &Path, config: &Config) -> (Content, Vec<D
             Ok(Loaded::Page(p)) => content.pages.push(*p),
             Ok(Loaded::Section(s)) => content.sections.push(*s),
             Err(d) => {
-                diagnostics.extend(d);
-                content.failed.push(found.rel.clone());
+                diagnostics.extend(d.iter().cloned());
+                content.failed.push((found.rel.clone(), d));
             }
         }
     }
@@ -253,7 +306,8 @@ pub fn parse_file(
     let text = normalise(text);
     let split = split(&text, display).map_err(|d| vec![d])?;
     let raw = RawFrontMatter::parse(&split, display, &text).map_err(|d| vec![d])?;
-    let (body, body_line) = (split.body.to_string(), split.body_line);
+    let body_start = text.len() - split.body.len();
+    let (body_range, body_line) = (body_start..text.len(), split.body_line);
     let field_locations: BTreeMap<String, Location> = raw
         .fields
         .keys()
@@ -267,7 +321,7 @@ pub fn parse_file(
                 rel: found.rel.clone(),
                 display_path: display.to_path_buf(),
                 meta,
-                body,
+                body_range: body_range.clone(),
                 body_line,
                 assets: found.assets.clone(),
                 field_locations,
@@ -280,7 +334,7 @@ pub fn parse_file(
                 rel: found.rel.clone(),
                 display_path: display.to_path_buf(),
                 meta,
-                body,
+                body_range: body_range.clone(),
                 body_line,
                 assets: Vec::new(),
                 field_locations,

@@ -21,7 +21,7 @@ pub struct Heading {
 }
 
 /// An entry in the table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct TocEntry {
     /// 2 or 3.
     pub level: u8,

@@ -50,6 +50,8 @@ pub struct Rendered {
     pub word_count: usize,
     /// Minutes to read, at least 1.
     pub reading_time: usize,
+    /// A hash of everything above, so later stages can tell renderings apart cheaply.
+    pub fingerprint: u64,
 }
 
 /// A problem in a Markdown body, at a byte offset of the body.
@@ -98,7 +100,7 @@ pub fn render_with_errors(
     anchors.extend(note_ids);
     anchors.sort();
     anchors.dedup();
-    let rendered = Rendered {
+    let mut rendered = Rendered {
         html: to_html(events.into_iter().map(|(e, _)| e)),
         summary,
         toc: headings::nest(headings),
@@ -106,6 +108,16 @@ pub fn render_with_errors(
         internal_links,
         word_count,
         reading_time: word_count.div_ceil(WORDS_PER_MINUTE).max(1),
+        fingerprint: 0,
+    };
+    rendered.fingerprint = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        rendered.html.hash(&mut h);
+        rendered.summary.hash(&mut h);
+        rendered.toc.hash(&mut h);
+        rendered.word_count.hash(&mut h);
+        h.finish()
     };
     (rendered, errors)
 }

@@ -9,11 +9,11 @@ use std::cell::RefCell;
 /// One thing a template read through a function.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Read {
-    /// The full view of a page (its body included).
-    PageFull(usize),
-    /// A section view (its listing).
-    Section(usize),
-    /// The URL of an `@/` path.
+    /// The full view of a page (its body included), by content path.
+    PageFull(String),
+    /// A section view (its listing), by content path.
+    Section(String),
+    /// The URL of an `@/` path, by content path.
     Url(String),
 }
 

@@ -61,7 +61,8 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
                         return Err(Error::message(format!("get_url: no content at \"{path}\"")));
                     }
                 };
-                super::deps::record(super::deps::Read::Url(path.to_string()));
+                let rel = path.trim_start_matches("@/").split('#').next().unwrap_or("").to_string();
+            super::deps::record(super::deps::Read::Url(rel));
                 return Ok(model.urls.href(site_path));
             }
             if path.contains("://") {
@@ -77,7 +78,7 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
         let path = kwargs.must_get::<&str>("path")?;
         match content_ref(&l, path) {
             Some(ContentRef::Page(i)) => {
-                super::deps::record(super::deps::Read::PageFull(*i));
+                super::deps::record(super::deps::Read::PageFull(l.model.pages[*i].source.rel.clone()));
                 Ok(l.views.full_page(&l.model, *i))
             }
             _ => Err(Error::message(format!("get_page: no page at \"{path}\" (paths are relative to content/, e.g. \"briefs/x.md\")"))),
@@ -90,7 +91,7 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
             let path = kwargs.must_get::<&str>("path")?;
             match content_ref(&l, path) {
                 Some(ContentRef::Section(i)) => {
-                    super::deps::record(super::deps::Read::Section(*i));
+                    super::deps::record(super::deps::Read::Section(l.model.sections[*i].source.rel.clone()));
                     Ok(l.views.sections[*i].clone())
                 }
                 _ => Err(Error::message(format!(

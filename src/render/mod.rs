@@ -6,6 +6,7 @@
 pub mod deps;
 pub mod feeds;
 pub mod functions;
+pub mod signature;
 pub mod templates;
 pub mod views;
 
@@ -74,6 +75,8 @@ pub struct Rendered {
 
 /// A renderer for one site model: compiled templates plus shared views.
 pub struct Renderer {
+    /// Counts rebuilds in `serve`; signatures of always-rendered jobs include it.
+    pub generation: u64,
     model: Arc<SiteModel>,
     views: Arc<Views>,
     templates: TemplateSet,
@@ -98,6 +101,7 @@ impl Renderer {
         });
         let tera = templates.compile(|tera| functions::register_functions(tera, lookup))?;
         let renderer = Renderer {
+            generation: 0,
             model,
             views,
             templates,

@@ -1,11 +1,22 @@
-//! Rebuilding after a change.
+//! Rebuilding after a change, re-doing only what the change touches.
+//!
+//! Between builds we keep the parsed content, the rendered Markdown and, for every output file,
+//! the signature of its inputs (see [`crate::render::signature`]) and what its template read.
+//! A rebuild re-reads only changed files, re-renders Markdown only where the text or a link
+//! target changed, rebuilds the (cheap) site model, and renders only the jobs whose signature
+//! moved. The result is the same as a full build: `tests/incremental.rs` checks it byte for byte.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::watch::InputKind;
-use crate::render::OutputFile;
-use crate::{BuildOptions, Diagnostics, SiteDirs, build_site};
+use crate::content::{self, Content, Reuse};
+use crate::render::deps::Read;
+use crate::render::signature::Fingerprints;
+use crate::render::{OutputFile, Renderer, TemplateSet};
+use crate::site::{self, CacheSlot, MarkdownCache, Urls};
+use crate::{BuildOptions, Config, Diagnostics, SiteDirs, copied_files, load_config};
 
 /// The result of a rebuild.
 #[derive(Debug, Clone)]
@@ -16,43 +27,162 @@ pub struct Update {
     pub removed: Vec<String>,
     /// Whether `files` is the whole site.
     pub complete: bool,
-    /// Files rendered or copied by this rebuild.
+    /// Files rendered by this rebuild.
     pub rendered: usize,
     /// Pages (briefs) in the site.
     pub pages: usize,
+}
+
+#[derive(Default)]
+struct Memory {
+    config: Option<Arc<Config>>,
+    templates: Option<TemplateSet>,
+    content: Option<Content>,
+    markdown: MarkdownCache,
+    /// Output path → (signature, what its template read).
+    jobs: HashMap<String, (u64, Vec<Read>)>,
+    /// Output paths of copied files.
+    copies: HashSet<String>,
+    generation: u64,
 }
 
 /// Runs builds for `serve`, keeping what can be reused between them.
 pub struct Rebuilder {
     dirs: SiteDirs,
     options: BuildOptions,
+    memory: Memory,
 }
 
 impl Rebuilder {
     /// A rebuilder for a site.
     pub fn new(dirs: SiteDirs, options: BuildOptions) -> Self {
-        Rebuilder { dirs, options }
+        Rebuilder {
+            dirs,
+            options,
+            memory: Memory::default(),
+        }
     }
 
-    /// Builds the whole site.
+    /// Builds the whole site, forgetting everything kept so far.
     pub fn full(&mut self) -> Result<Update, Diagnostics> {
-        let built = build_site(&self.dirs, &self.options)?;
-        let files = built.files();
-        Ok(Update {
-            rendered: files.len(),
-            pages: built.page_count(),
-            files,
-            removed: Vec::new(),
-            complete: true,
-        })
+        self.memory = Memory::default();
+        self.run(&[])
     }
 
     /// Rebuilds after the inputs in `changes` changed.
-    pub fn rebuild(
-        &mut self,
-        changes: &BTreeSet<(InputKind, PathBuf)>,
-    ) -> Result<Update, Diagnostics> {
-        let _ = changes;
-        self.full()
+    pub fn rebuild(&mut self, changes: &BTreeSet<(InputKind, PathBuf)>) -> Result<Update, Diagnostics> {
+        if changes.iter().any(|(kind, _)| *kind == InputKind::Config) {
+            self.memory = Memory::default();
+        }
+        if changes.iter().any(|(kind, _)| *kind == InputKind::Template) {
+            self.memory.templates = None;
+        }
+        let changed: Vec<PathBuf> = changes
+            .iter()
+            .filter(|(kind, _)| *kind == InputKind::Content)
+            .map(|(_, path)| path.clone())
+            .collect();
+        self.run(&changed)
+    }
+
+    fn run(&mut self, changed_content: &[PathBuf]) -> Result<Update, Diagnostics> {
+        let memory = &mut self.memory;
+        // Nothing remembered: every job renders and the update is the whole site.
+        let complete = memory.jobs.is_empty();
+        let config = match &memory.config {
+            Some(c) => c.clone(),
+            None => {
+                let c = Arc::new(load_config(&self.dirs, &self.options)?);
+                memory.config = Some(c.clone());
+                c
+            }
+        };
+        let mut errors = Diagnostics::new();
+        let reuse = memory.content.as_ref().map(|previous| Reuse {
+            previous,
+            changed: changed_content,
+        });
+        let (content, content_errors) = content::load_incremental(&self.dirs.content(), &self.dirs.root, &config, reuse);
+        errors.extend(content_errors);
+        memory.content = Some(content.clone());
+        if memory.templates.is_none() {
+            match TemplateSet::load(&self.dirs.templates(), &self.dirs.root) {
+                Ok(t) => memory.templates = Some(t),
+                Err(es) => errors.extend(es),
+            }
+        }
+        let mut slot = CacheSlot {
+            previous: std::mem::take(&mut memory.markdown),
+            next: None,
+        };
+        let model = site::build_cached(content, config, &site::ModelOptions { drafts: self.options.drafts }, &mut slot);
+        memory.markdown = slot.next.unwrap_or(slot.previous);
+        let model = match model {
+            Ok(m) => Some(m),
+            Err(es) => {
+                errors.extend(es);
+                None
+            }
+        };
+        let (Some(model), Some(templates)) = (model, memory.templates.clone()) else {
+            errors.sort();
+            return Err(errors);
+        };
+        if errors.has_errors() {
+            errors.sort();
+            return Err(errors);
+        }
+        let mut renderer = Renderer::new(Arc::new(model), templates).map_err(Diagnostics)?;
+        memory.generation += 1;
+        renderer.generation = memory.generation;
+
+        let fingerprints = Fingerprints::new(&renderer);
+        let jobs = renderer.jobs();
+        let no_reads: Vec<Read> = Vec::new();
+        let mut stale = Vec::new();
+        let mut next_jobs: HashMap<String, (u64, Vec<Read>)> = HashMap::with_capacity(jobs.len());
+        for job in &jobs {
+            let path = Urls::output_file(&renderer.site_path(job));
+            let (previous_signature, reads) = memory
+                .jobs
+                .get(&path)
+                .map_or((None, &no_reads), |(s, r)| (Some(*s), r));
+            let signature = fingerprints.signature(&renderer, job, reads);
+            if previous_signature != Some(signature) {
+                stale.push(job.clone());
+            }
+            next_jobs.insert(path, (signature, reads.clone()));
+        }
+        let rendered = renderer.render_jobs(&stale).map_err(Diagnostics)?;
+        for r in &rendered {
+            // Signatures depend on what the template read: record the fresh reads.
+            let signature = fingerprints.signature(&renderer, &r.job, &r.reads);
+            next_jobs.insert(r.file.path.clone(), (signature, r.reads.clone()));
+        }
+        let removed: Vec<String> = memory.jobs.keys().filter(|p| !next_jobs.contains_key(*p)).cloned().collect();
+        memory.jobs = next_jobs;
+
+        let taken: HashSet<&str> = memory.jobs.keys().map(String::as_str).collect();
+        let (copies, _warnings) = copied_files(&self.dirs, renderer.model(), &taken);
+        let copy_paths: HashSet<String> = copies.iter().map(|c| c.path.clone()).collect();
+        let mut removed: Vec<String> = removed.into_iter().filter(|p| !copy_paths.contains(p)).collect();
+        removed.extend(
+            memory
+                .copies
+                .iter()
+                .filter(|p| !copy_paths.contains(*p) && !memory.jobs.contains_key(*p))
+                .cloned(),
+        );
+        memory.copies = copy_paths;
+        let count = rendered.len();
+        let mut files: Vec<OutputFile> = rendered.into_iter().map(|r| r.file).collect();
+        files.extend(copies);
+        Ok(Update {
+            files,
+            removed,
+            complete,
+            rendered: count,
+            pages: renderer.model().pages.len(),
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! The site model: parsed content → pages and sections with URLs, rendered Markdown, sorted
 //! listings, taxonomies and resolved links. Pure: no file system, no templates.
 
+pub mod markdown_cache;
 pub mod taxonomy;
 pub mod urls;
 
@@ -13,6 +14,7 @@ use crate::config::Config;
 use crate::content::{Content, PageMeta, Parsed, SectionMeta, SortBy};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, LinkResolver, Rendered};
+pub use markdown_cache::{MarkdownCache, PageMarkdown};
 pub use taxonomy::{Taxonomy, Term};
 pub use urls::{Urls, slugify};
 
@@ -28,7 +30,7 @@ pub struct Page {
     /// Index of the section it belongs to.
     pub section: usize,
     /// Rendered body.
-    pub rendered: Rendered,
+    pub rendered: Arc<Rendered>,
     /// Key points as HTML.
     pub key_points: Vec<String>,
     /// Recommendations as HTML.
@@ -118,8 +120,14 @@ pub struct ModelOptions {
     pub drafts: bool,
 }
 
-/// A page's rendered body, key points and recommendations.
-type PageMarkdown = (Rendered, Vec<String>, Vec<String>);
+/// Markdown renderings to reuse, and where the renderings of this build go.
+#[derive(Default)]
+pub struct CacheSlot {
+    /// Renderings of the previous build.
+    pub previous: MarkdownCache,
+    /// Renderings of this build, filled by [`build_cached`].
+    pub next: Option<MarkdownCache>,
+}
 
 struct Resolver<'a> {
     hrefs: &'a HashMap<String, String>,
@@ -155,10 +163,17 @@ fn page_location(rel: &str) -> (&str, &str) {
 }
 
 /// Builds the model from parsed content. Markdown is rendered here, in parallel.
-pub fn build(
+pub fn build(content: Content, config: Arc<Config>, options: &ModelOptions) -> Result<SiteModel, Vec<Diagnostic>> {
+    build_cached(content, config, options, &mut CacheSlot::default())
+}
+
+/// Like [`build`], reusing renderings from `cache.previous` where the inputs are unchanged and
+/// leaving this build's renderings in `cache.next`.
+pub fn build_cached(
     content: Content,
     config: Arc<Config>,
     options: &ModelOptions,
+    cache: &mut CacheSlot,
 ) -> Result<SiteModel, Vec<Diagnostic>> {
     let urls = Urls::new(config.base_url());
     let mut errors: Vec<Diagnostic> = Vec::new();
@@ -268,7 +283,7 @@ pub fn build(
         hrefs.insert(source.rel.clone(), urls.href(path));
     }
     // Files that failed to parse are reported already: links to them are not errors too.
-    let content_failed = content.failed;
+    let content_failed: Vec<String> = content.failed.iter().map(|(rel, _)| rel.clone()).collect();
     for rel in &content_failed {
         hrefs.entry(rel.clone()).or_insert_with(|| "#".to_string());
     }
@@ -276,40 +291,24 @@ pub fn build(
 
     // Markdown, in parallel.
     let md = &config.markdown;
-    let page_rendered: Vec<(PageMarkdown, Vec<Diagnostic>)> = page_sources
+    let page_rendered: Vec<Arc<PageMarkdown>> = page_sources
         .par_iter()
         .map(|source| {
-            let (rendered, body_errors) = markdown::render_with_errors(&source.body, md, &resolver);
-            let mut errs: Vec<Diagnostic> = body_errors
-                .into_iter()
-                .map(|e| source.error_in_body(e.offset, e.message).hint(e.hint))
-                .collect();
-            let mut inline = |field: &str, items: &[String]| -> Vec<String> {
-                items
-                    .iter()
-                    .map(|item| {
-                        markdown::render_inline(item, md, &resolver).unwrap_or_else(|es| {
-                            for e in es {
-                                errs.push(
-                                    source
-                                        .error_at_field(field, format!("in {field}: {}", e.message))
-                                        .hint(e.hint),
-                                );
-                            }
-                            String::new()
-                        })
-                    })
-                    .collect()
-            };
-            let key_points = inline("key_points", &source.meta.key_points);
-            let recommendations = inline("recommendations", &source.meta.recommendations);
-            ((rendered, key_points, recommendations), errs)
+            cache
+                .previous
+                .get(source, &resolver)
+                .unwrap_or_else(|| Arc::new(markdown_cache::render_page(source, md, &resolver)))
         })
         .collect();
+    let mut next_cache = MarkdownCache::default();
+    for (source, output) in page_sources.iter().zip(&page_rendered) {
+        next_cache.insert(source, &resolver, output.clone());
+    }
+    cache.next = Some(next_cache);
     let section_rendered: Vec<Result<Rendered, Vec<Diagnostic>>> = section_sources
         .par_iter()
         .map(|source| {
-            markdown::render(&source.body, md, &resolver).map_err(|es| {
+            markdown::render(source.body(), md, &resolver).map_err(|es| {
                 es.into_iter()
                     .map(|e| source.error_in_body(e.offset, e.message).hint(e.hint))
                     .collect()
@@ -323,8 +322,9 @@ pub fn build(
     {
         // A page whose body has errors stays in the model so links and related lists that
         // name it are not reported as broken too.
-        let ((rendered, key_points, recommendations), page_errors) = rendered;
-        errors.extend(page_errors);
+        errors.extend(rendered.errors.iter().cloned());
+        let (key_points, recommendations) = (rendered.key_points.clone(), rendered.recommendations.clone());
+        let rendered = rendered.rendered.clone();
         pages.push(Page {
             source,
             path,
@@ -487,7 +487,7 @@ fn implicit_root() -> Parsed<SectionMeta> {
         rel: "_index.md".to_string(),
         display_path: "content/_index.md".into(),
         meta: SectionMeta::default(),
-        body: String::new(),
+        body_range: 0..0,
         body_line: 1,
         assets: Vec::new(),
         field_locations: BTreeMap::new(),

@@ -1,0 +1,216 @@
+//! Job signatures: a hash of everything a job's output depends on, computed from cheap
+//! fingerprints instead of the rendered data. Two builds give a job the same signature only
+//! when its output cannot differ, so `serve` re-renders exactly the jobs whose signature moved.
+//!
+//! What each job depends on:
+//! - a page: its own full view (text, rendering, related pages' listing views), its templates;
+//! - a listing pager page: the listing views of the pages on it, the pager's shape, and the
+//!   listing views of every page of the section when its templates read `section.pages`;
+//! - a term page: the term and the taxonomy's term list, the listing views of its pages;
+//! - anything a template read through a function (`get_page`, `get_section`, `get_url`),
+//!   as recorded during its previous render;
+//! - always: the configuration and the job's templates (through `extends` and `include`).
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use super::deps::Read;
+use super::{Job, Renderer};
+use crate::site::{ContentRef, Page, SiteModel};
+
+fn hash_of(value: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Fingerprints of one model, computed once per build.
+pub struct Fingerprints {
+    /// Per page: what its listing view shows.
+    pub light: Vec<u64>,
+    /// Per page: what its full view shows.
+    pub full: Vec<u64>,
+    /// Per section: its own view without the page list.
+    pub section: Vec<u64>,
+    /// Per taxonomy: its terms.
+    pub taxonomy: Vec<u64>,
+    config: u64,
+    templates: HashMap<String, (u64, bool)>,
+}
+
+fn light_fingerprint(model: &SiteModel, page: &Page) -> u64 {
+    let mut h = DefaultHasher::new();
+    let source = &page.source;
+    // The front matter: everything before the body.
+    source.source.get(..source.body_range.start).hash(&mut h);
+    page.path.hash(&mut h);
+    page.slug.hash(&mut h);
+    model.sections[page.section].path.hash(&mut h);
+    page.rendered.summary.hash(&mut h);
+    page.rendered.word_count.hash(&mut h);
+    source.assets.hash(&mut h);
+    page.key_points.hash(&mut h);
+    page.recommendations.hash(&mut h);
+    h.finish()
+}
+
+impl Fingerprints {
+    /// Computes the fingerprints of a renderer's model and templates.
+    pub fn new(renderer: &Renderer) -> Fingerprints {
+        let model = renderer.model();
+        let light: Vec<u64> = model.pages.iter().map(|p| light_fingerprint(model, p)).collect();
+        let full = model
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let related: Vec<u64> = p.related.iter().map(|&r| light[r]).collect();
+                hash_of((light[i], p.rendered.fingerprint, related))
+            })
+            .collect();
+        let section = model
+            .sections
+            .iter()
+            .map(|s| {
+                let subsections: Vec<(&str, usize, Option<&String>)> = s
+                    .subsections
+                    .iter()
+                    .map(|&c| {
+                        let sub = &model.sections[c];
+                        (sub.source.source.as_ref(), sub.pages.len(), sub.meta().title.as_ref())
+                    })
+                    .collect();
+                hash_of((s.source.source.as_ref(), &s.path, s.rendered.fingerprint, subsections))
+            })
+            .collect();
+        let taxonomy = model
+            .taxonomies
+            .iter()
+            .map(|t| {
+                let terms: Vec<(&str, &str, usize)> =
+                    t.terms.iter().map(|term| (term.name.as_str(), term.slug.as_str(), term.pages.len())).collect();
+                hash_of((&t.name, terms))
+            })
+            .collect();
+        let mut templates = HashMap::new();
+        for name in renderer.templates().templates.keys() {
+            let chain = renderer.templates().dependencies(name);
+            let texts: Vec<(&str, &str)> = chain
+                .iter()
+                .filter_map(|n| renderer.templates().templates.get(n).map(|t| (n.as_str(), t.text.as_str())))
+                .collect();
+            let reads_section_pages = texts.iter().any(|(_, text)| reads_all_pages(text));
+            templates.insert(name.clone(), (hash_of(texts), reads_section_pages));
+        }
+        Fingerprints {
+            light,
+            full,
+            section,
+            taxonomy,
+            config: hash_of(format!("{:?}", model.config)),
+            templates,
+        }
+    }
+
+    /// The signature of a job, given what it read when it was last rendered.
+    pub fn signature(&self, renderer: &Renderer, job: &Job, reads: &[Read]) -> u64 {
+        let model = renderer.model();
+        let mut h = DefaultHasher::new();
+        self.config.hash(&mut h);
+        job_kind(job).hash(&mut h);
+        renderer.site_path(job).hash(&mut h);
+        let template = renderer.template_of(job);
+        let (template_fp, all_pages) = template
+            .as_ref()
+            .and_then(|t| self.templates.get(t).copied())
+            .unwrap_or((0, true));
+        template_fp.hash(&mut h);
+        let config = &model.config;
+        match job {
+            Job::Page(i) => self.full[*i].hash(&mut h),
+            Job::SectionPager(s, n) => {
+                let section = &model.sections[*s];
+                self.section[*s].hash(&mut h);
+                let per = section.paginate_by(config);
+                self.pager(&section.pages, per, *n, &mut h);
+                if all_pages {
+                    section.pages.iter().for_each(|&p| self.light[p].hash(&mut h));
+                }
+            }
+            Job::TaxonomyList(t) => self.taxonomy[*t].hash(&mut h),
+            Job::TermPager(t, k, n) => {
+                self.taxonomy[*t].hash(&mut h);
+                let term = &model.taxonomies[*t].terms[*k];
+                self.pager(&term.pages, config.paginate_by, *n, &mut h);
+            }
+            Job::Alias(p, _) => model.pages[*p].path.hash(&mut h),
+            // Cheap to render and read widely: always re-rendered.
+            Job::Feed | Job::Sitemap | Job::Robots => renderer.generation.hash(&mut h),
+            Job::NotFound => {}
+        }
+        for read in reads {
+            read.hash(&mut h);
+            match read {
+                Read::PageFull(rel) => match model.by_rel.get(rel) {
+                    Some(ContentRef::Page(i)) => self.full[*i].hash(&mut h),
+                    _ => 0u64.hash(&mut h),
+                },
+                Read::Section(rel) => match model.by_rel.get(rel) {
+                    Some(ContentRef::Section(s)) => {
+                        self.section[*s].hash(&mut h);
+                        model.sections[*s].pages.iter().for_each(|&p| self.light[p].hash(&mut h));
+                    }
+                    _ => 0u64.hash(&mut h),
+                },
+                Read::Url(rel) => match model.by_rel.get(rel) {
+                    Some(ContentRef::Page(i)) => model.pages[*i].path.hash(&mut h),
+                    Some(ContentRef::Section(s)) => model.sections[*s].path.hash(&mut h),
+                    None => 0u64.hash(&mut h),
+                },
+            }
+        }
+        h.finish()
+    }
+
+    fn pager(&self, pages: &[usize], per: usize, n: usize, h: &mut DefaultHasher) {
+        (pages.len(), per, n).hash(h);
+        let range = if per == 0 {
+            0..pages.len()
+        } else {
+            ((n - 1) * per).min(pages.len())..(n * per).min(pages.len())
+        };
+        pages[range].iter().for_each(|&p| self.light[p].hash(h));
+    }
+}
+
+fn job_kind(job: &Job) -> u8 {
+    match job {
+        Job::Page(_) => 0,
+        Job::SectionPager(..) => 1,
+        Job::TaxonomyList(_) => 2,
+        Job::TermPager(..) => 3,
+        Job::Alias(..) => 4,
+        Job::NotFound => 5,
+        Job::Feed => 6,
+        Job::Sitemap => 7,
+        Job::Robots => 8,
+    }
+}
+
+/// Whether template code may read the whole page list of a section (`section.pages`), not only
+/// the pager's. Conservative: any mention of `pages` other than `paginator.pages` counts.
+fn reads_all_pages(text: &str) -> bool {
+    text.replace("paginator.pages", "").contains("pages")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reads_all_pages;
+
+    #[test]
+    fn section_pages_use_is_detected() {
+        assert!(!reads_all_pages("{% for p in paginator.pages %}{{ p.title }}{% endfor %}"));
+        assert!(reads_all_pages("{% for p in section.pages %}{% endfor %}"));
+        assert!(reads_all_pages("{% set s = section %}{{ s.pages | length }}"));
+    }
+}
