@@ -215,7 +215,12 @@ pub struct Reuse<'a> {
 
 /// Like [`load`], but files that did not change since `reuse.previous` are taken from it
 /// instead of being read and parsed again.
-pub fn load_incremental(content_dir: &Path, root: &Path, config: &Config, reuse: Option<Reuse<'_>>) -> (Content, Vec<Diagnostic>) {
+pub fn load_incremental(
+    content_dir: &Path,
+    root: &Path,
+    config: &Config,
+    reuse: Option<Reuse<'_>>,
+) -> (Content, Vec<Diagnostic>) {
     let found = match discover::discover(content_dir, root) {
         Ok(found) => found,
         Err(d) => return (Content::default(), vec![d]),
@@ -225,14 +230,23 @@ pub fn load_incremental(content_dir: &Path, root: &Path, config: &Config, reuse:
         Section(&'a Parsed<SectionMeta>),
         Failed(&'a [Diagnostic]),
     }
-    let mut previous: std::collections::HashMap<&str, Previous<'_>> = std::collections::HashMap::new();
+    let mut previous: std::collections::HashMap<&str, Previous<'_>> =
+        std::collections::HashMap::new();
     let mut changed: &[PathBuf] = &[];
     if let Some(reuse) = &reuse {
         changed = reuse.changed;
         let p = reuse.previous;
         previous.extend(p.pages.iter().map(|x| (x.rel.as_str(), Previous::Page(x))));
-        previous.extend(p.sections.iter().map(|x| (x.rel.as_str(), Previous::Section(x))));
-        previous.extend(p.failed.iter().map(|(rel, d)| (rel.as_str(), Previous::Failed(d))));
+        previous.extend(
+            p.sections
+                .iter()
+                .map(|x| (x.rel.as_str(), Previous::Section(x))),
+        );
+        previous.extend(
+            p.failed
+                .iter()
+                .map(|(rel, d)| (rel.as_str(), Previous::Failed(d))),
+        );
     }
     let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
         .par_iter()

@@ -61,8 +61,13 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
                         return Err(Error::message(format!("get_url: no content at \"{path}\"")));
                     }
                 };
-                let rel = path.trim_start_matches("@/").split('#').next().unwrap_or("").to_string();
-            super::deps::record(super::deps::Read::Url(rel));
+                let rel = path
+                    .trim_start_matches("@/")
+                    .split('#')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                super::deps::record(super::deps::Read::Url(rel));
                 return Ok(model.urls.href(site_path));
             }
             if path.contains("://") {
@@ -91,7 +96,9 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
             let path = kwargs.must_get::<&str>("path")?;
             match content_ref(&l, path) {
                 Some(ContentRef::Section(i)) => {
-                    super::deps::record(super::deps::Read::Section(l.model.sections[*i].source.rel.clone()));
+                    super::deps::record(super::deps::Read::Section(
+                        l.model.sections[*i].source.rel.clone(),
+                    ));
                     Ok(l.views.sections[*i].clone())
                 }
                 _ => Err(Error::message(format!(

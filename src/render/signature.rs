@@ -58,7 +58,11 @@ impl Fingerprints {
     /// Computes the fingerprints of a renderer's model and templates.
     pub fn new(renderer: &Renderer) -> Fingerprints {
         let model = renderer.model();
-        let light: Vec<u64> = model.pages.iter().map(|p| light_fingerprint(model, p)).collect();
+        let light: Vec<u64> = model
+            .pages
+            .iter()
+            .map(|p| light_fingerprint(model, p))
+            .collect();
         let full = model
             .pages
             .iter()
@@ -77,18 +81,30 @@ impl Fingerprints {
                     .iter()
                     .map(|&c| {
                         let sub = &model.sections[c];
-                        (sub.source.source.as_ref(), sub.pages.len(), sub.meta().title.as_ref())
+                        (
+                            sub.source.source.as_ref(),
+                            sub.pages.len(),
+                            sub.meta().title.as_ref(),
+                        )
                     })
                     .collect();
-                hash_of((s.source.source.as_ref(), &s.path, s.rendered.fingerprint, subsections))
+                hash_of((
+                    s.source.source.as_ref(),
+                    &s.path,
+                    s.rendered.fingerprint,
+                    subsections,
+                ))
             })
             .collect();
         let taxonomy = model
             .taxonomies
             .iter()
             .map(|t| {
-                let terms: Vec<(&str, &str, usize)> =
-                    t.terms.iter().map(|term| (term.name.as_str(), term.slug.as_str(), term.pages.len())).collect();
+                let terms: Vec<(&str, &str, usize)> = t
+                    .terms
+                    .iter()
+                    .map(|term| (term.name.as_str(), term.slug.as_str(), term.pages.len()))
+                    .collect();
                 hash_of((&t.name, terms))
             })
             .collect();
@@ -97,7 +113,13 @@ impl Fingerprints {
             let chain = renderer.templates().dependencies(name);
             let texts: Vec<(&str, &str)> = chain
                 .iter()
-                .filter_map(|n| renderer.templates().templates.get(n).map(|t| (n.as_str(), t.text.as_str())))
+                .filter_map(|n| {
+                    renderer
+                        .templates()
+                        .templates
+                        .get(n)
+                        .map(|t| (n.as_str(), t.text.as_str()))
+                })
                 .collect();
             let reads_section_pages = texts.iter().any(|(_, text)| reads_all_pages(text));
             templates.insert(name.clone(), (hash_of(texts), reads_section_pages));
@@ -134,7 +156,10 @@ impl Fingerprints {
                 let per = section.paginate_by(config);
                 self.pager(&section.pages, per, *n, &mut h);
                 if all_pages {
-                    section.pages.iter().for_each(|&p| self.light[p].hash(&mut h));
+                    section
+                        .pages
+                        .iter()
+                        .for_each(|&p| self.light[p].hash(&mut h));
                 }
             }
             Job::TaxonomyList(t) => self.taxonomy[*t].hash(&mut h),
@@ -158,7 +183,10 @@ impl Fingerprints {
                 Read::Section(rel) => match model.by_rel.get(rel) {
                     Some(ContentRef::Section(s)) => {
                         self.section[*s].hash(&mut h);
-                        model.sections[*s].pages.iter().for_each(|&p| self.light[p].hash(&mut h));
+                        model.sections[*s]
+                            .pages
+                            .iter()
+                            .for_each(|&p| self.light[p].hash(&mut h));
                     }
                     _ => 0u64.hash(&mut h),
                 },
@@ -209,8 +237,12 @@ mod tests {
 
     #[test]
     fn section_pages_use_is_detected() {
-        assert!(!reads_all_pages("{% for p in paginator.pages %}{{ p.title }}{% endfor %}"));
+        assert!(!reads_all_pages(
+            "{% for p in paginator.pages %}{{ p.title }}{% endfor %}"
+        ));
         assert!(reads_all_pages("{% for p in section.pages %}{% endfor %}"));
-        assert!(reads_all_pages("{% set s = section %}{{ s.pages | length }}"));
+        assert!(reads_all_pages(
+            "{% set s = section %}{{ s.pages | length }}"
+        ));
     }
 }

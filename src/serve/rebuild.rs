@@ -70,7 +70,10 @@ impl Rebuilder {
     }
 
     /// Rebuilds after the inputs in `changes` changed.
-    pub fn rebuild(&mut self, changes: &BTreeSet<(InputKind, PathBuf)>) -> Result<Update, Diagnostics> {
+    pub fn rebuild(
+        &mut self,
+        changes: &BTreeSet<(InputKind, PathBuf)>,
+    ) -> Result<Update, Diagnostics> {
         if changes.iter().any(|(kind, _)| *kind == InputKind::Config) {
             self.memory = Memory::default();
         }
@@ -102,7 +105,8 @@ impl Rebuilder {
             previous,
             changed: changed_content,
         });
-        let (content, content_errors) = content::load_incremental(&self.dirs.content(), &self.dirs.root, &config, reuse);
+        let (content, content_errors) =
+            content::load_incremental(&self.dirs.content(), &self.dirs.root, &config, reuse);
         errors.extend(content_errors);
         memory.content = Some(content.clone());
         if memory.templates.is_none() {
@@ -115,7 +119,14 @@ impl Rebuilder {
             previous: std::mem::take(&mut memory.markdown),
             next: None,
         };
-        let model = site::build_cached(content, config, &site::ModelOptions { drafts: self.options.drafts }, &mut slot);
+        let model = site::build_cached(
+            content,
+            config,
+            &site::ModelOptions {
+                drafts: self.options.drafts,
+            },
+            &mut slot,
+        );
         memory.markdown = slot.next.unwrap_or(slot.previous);
         let model = match model {
             Ok(m) => Some(m),
@@ -159,13 +170,21 @@ impl Rebuilder {
             let signature = fingerprints.signature(&renderer, &r.job, &r.reads);
             next_jobs.insert(r.file.path.clone(), (signature, r.reads.clone()));
         }
-        let removed: Vec<String> = memory.jobs.keys().filter(|p| !next_jobs.contains_key(*p)).cloned().collect();
+        let removed: Vec<String> = memory
+            .jobs
+            .keys()
+            .filter(|p| !next_jobs.contains_key(*p))
+            .cloned()
+            .collect();
         memory.jobs = next_jobs;
 
         let taken: HashSet<&str> = memory.jobs.keys().map(String::as_str).collect();
         let (copies, _warnings) = copied_files(&self.dirs, renderer.model(), &taken);
         let copy_paths: HashSet<String> = copies.iter().map(|c| c.path.clone()).collect();
-        let mut removed: Vec<String> = removed.into_iter().filter(|p| !copy_paths.contains(p)).collect();
+        let mut removed: Vec<String> = removed
+            .into_iter()
+            .filter(|p| !copy_paths.contains(p))
+            .collect();
         removed.extend(
             memory
                 .copies

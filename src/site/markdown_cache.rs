@@ -7,10 +7,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::config::MarkdownConfig;
 use crate::content::{PageMeta, Parsed};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, LinkResolver, Rendered};
-use crate::config::MarkdownConfig;
 
 /// A page's Markdown, rendered: body, key points, recommendations, and the problems found.
 #[derive(Debug, Clone, Default)]
@@ -41,10 +41,16 @@ pub struct MarkdownCache {
 
 impl MarkdownCache {
     /// The cached rendering of `source`, if its text and link targets are unchanged.
-    pub fn get(&self, source: &Parsed<PageMeta>, resolver: &dyn LinkResolver) -> Option<Arc<PageMarkdown>> {
+    pub fn get(
+        &self,
+        source: &Parsed<PageMeta>,
+        resolver: &dyn LinkResolver,
+    ) -> Option<Arc<PageMarkdown>> {
         let entry = self.entries.get(&source.rel)?;
-        let same_text = Arc::ptr_eq(&entry.source, &source.source) || *entry.source == *source.source;
-        let same_inline = entry.key_points == source.meta.key_points && entry.recommendations == source.meta.recommendations;
+        let same_text =
+            Arc::ptr_eq(&entry.source, &source.source) || *entry.source == *source.source;
+        let same_inline = entry.key_points == source.meta.key_points
+            && entry.recommendations == source.meta.recommendations;
         let same_links = entry
             .targets
             .iter()
@@ -53,10 +59,21 @@ impl MarkdownCache {
     }
 
     /// Records a rendering.
-    pub fn insert(&mut self, source: &Parsed<PageMeta>, resolver: &dyn LinkResolver, output: Arc<PageMarkdown>) {
+    pub fn insert(
+        &mut self,
+        source: &Parsed<PageMeta>,
+        resolver: &dyn LinkResolver,
+        output: Arc<PageMarkdown>,
+    ) {
         let mut targets: Vec<(String, Option<String>)> = link_targets(&source.source)
             .chain(source.meta.key_points.iter().flat_map(|k| link_targets(k)))
-            .chain(source.meta.recommendations.iter().flat_map(|k| link_targets(k)))
+            .chain(
+                source
+                    .meta
+                    .recommendations
+                    .iter()
+                    .flat_map(|k| link_targets(k)),
+            )
             .map(|t| {
                 let href = resolver.resolve(t);
                 (t.to_string(), href)
@@ -82,14 +99,20 @@ fn link_targets(text: &str) -> impl Iterator<Item = &str> {
     text.match_indices("@/").map(move |(i, _)| {
         let rest = &text[i + 2..];
         let end = rest
-            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '#' | '"' | '\'' | ']' | '>' | '<'))
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, ')' | '#' | '"' | '\'' | ']' | '>' | '<')
+            })
             .unwrap_or(rest.len());
         &rest[..end]
     })
 }
 
 /// Renders a page's Markdown: body, key points and recommendations.
-pub fn render_page(source: &Parsed<PageMeta>, config: &MarkdownConfig, resolver: &dyn LinkResolver) -> PageMarkdown {
+pub fn render_page(
+    source: &Parsed<PageMeta>,
+    config: &MarkdownConfig,
+    resolver: &dyn LinkResolver,
+) -> PageMarkdown {
     let (rendered, body_errors) = markdown::render_with_errors(source.body(), config, resolver);
     let mut errors: Vec<Diagnostic> = body_errors
         .into_iter()
@@ -101,7 +124,11 @@ pub fn render_page(source: &Parsed<PageMeta>, config: &MarkdownConfig, resolver:
             .map(|item| {
                 markdown::render_inline(item, config, resolver).unwrap_or_else(|es| {
                     for e in es {
-                        errors.push(source.error_at_field(field, format!("in {field}: {}", e.message)).hint(e.hint));
+                        errors.push(
+                            source
+                                .error_at_field(field, format!("in {field}: {}", e.message))
+                                .hint(e.hint),
+                        );
                     }
                     String::new()
                 })
@@ -124,7 +151,8 @@ mod tests {
 
     #[test]
     fn finds_link_targets() {
-        let targets: Vec<&str> = link_targets("a [x](@/b/c.md#d) and [y](@/e.md) @/f.md\n").collect();
+        let targets: Vec<&str> =
+            link_targets("a [x](@/b/c.md#d) and [y](@/e.md) @/f.md\n").collect();
         assert_eq!(targets, ["b/c.md", "e.md", "f.md"]);
     }
 }

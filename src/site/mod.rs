@@ -163,7 +163,11 @@ fn page_location(rel: &str) -> (&str, &str) {
 }
 
 /// Builds the model from parsed content. Markdown is rendered here, in parallel.
-pub fn build(content: Content, config: Arc<Config>, options: &ModelOptions) -> Result<SiteModel, Vec<Diagnostic>> {
+pub fn build(
+    content: Content,
+    config: Arc<Config>,
+    options: &ModelOptions,
+) -> Result<SiteModel, Vec<Diagnostic>> {
     build_cached(content, config, options, &mut CacheSlot::default())
 }
 
@@ -323,7 +327,10 @@ pub fn build_cached(
         // A page whose body has errors stays in the model so links and related lists that
         // name it are not reported as broken too.
         errors.extend(rendered.errors.iter().cloned());
-        let (key_points, recommendations) = (rendered.key_points.clone(), rendered.recommendations.clone());
+        let (key_points, recommendations) = (
+            rendered.key_points.clone(),
+            rendered.recommendations.clone(),
+        );
         let rendered = rendered.rendered.clone();
         pages.push(Page {
             source,
