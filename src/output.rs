@@ -98,43 +98,35 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> io::Result<WriteStats>
             fs::remove_dir_all(leftover)?;
         }
     }
-    if output.is_dir() {
-        link_tree(output, &stage)?;
-    } else {
-        fs::create_dir_all(&stage)?;
+    fs::create_dir_all(&stage)?;
+    let keep: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let previous = output.is_dir();
+    let mut removed = 0;
+    if previous {
+        removed = link_kept(output, &stage, &keep)?;
     }
 
     let mut dirs: Vec<PathBuf> = files
         .iter()
-        .filter_map(|f| stage.join(&f.path).parent().map(Path::to_path_buf))
+        .filter_map(|f| Path::new(&f.path).parent().map(|p| stage.join(p)))
         .collect();
-    dirs.sort();
+    dirs.sort_unstable();
     dirs.dedup();
-    for dir in &dirs {
-        fs::create_dir_all(dir)?;
-    }
+    dirs.par_iter().try_for_each(fs::create_dir_all)?;
     let changed: Vec<bool> = files
         .par_iter()
-        .map(|f| write_if_changed(&stage.join(&f.path), &f.contents))
+        .map(|f| {
+            let target = stage.join(&f.path);
+            if previous {
+                write_if_changed(&target, &f.contents)
+            } else {
+                write_new(&target, &f.contents).map(|()| true)
+            }
+        })
         .collect::<io::Result<_>>()?;
     let written = changed.iter().filter(|c| **c).count();
 
-    let keep: HashSet<PathBuf> = files.iter().map(|f| stage.join(&f.path)).collect();
-    let mut removed = 0;
-    for entry in WalkDir::new(&stage).contents_first(true) {
-        let entry = entry.map_err(io::Error::other)?;
-        let path = entry.path();
-        if entry.file_type().is_dir() {
-            if path != stage && fs::read_dir(path)?.next().is_none() {
-                fs::remove_dir(path)?;
-            }
-        } else if !keep.contains(path) {
-            fs::remove_file(path)?;
-            removed += 1;
-        }
-    }
-
-    if output.exists() {
+    if previous {
         fs::rename(output, &old)?;
         fs::rename(&stage, output)?;
         fs::remove_dir_all(&old)?;
@@ -148,19 +140,41 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> io::Result<WriteStats>
     })
 }
 
-/// Recreates the tree at `from` under `to` with hard links (copies where linking fails).
-fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
+/// Hard-links the files of the previous output that are still part of the site into the stage
+/// (copying where linking fails). Returns how many stale files were left behind.
+fn link_kept(from: &Path, to: &Path, keep: &HashSet<&str>) -> io::Result<usize> {
+    let mut stale = 0;
     for entry in WalkDir::new(from) {
         let entry = entry.map_err(io::Error::other)?;
-        let rel = entry.path().strip_prefix(from).map_err(io::Error::other)?;
-        let target = to.join(rel);
         if entry.file_type().is_dir() {
-            fs::create_dir_all(&target)?;
-        } else if fs::hard_link(entry.path(), &target).is_err() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(from).map_err(io::Error::other)?;
+        let rel_text = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !keep.contains(rel_text.as_str()) {
+            stale += 1;
+            continue;
+        }
+        let target = to.join(rel);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        if fs::hard_link(entry.path(), &target).is_err() {
             fs::copy(entry.path(), &target)?;
         }
     }
-    Ok(())
+    Ok(stale)
+}
+
+fn write_new(target: &Path, contents: &Contents) -> io::Result<()> {
+    match contents {
+        Contents::Bytes(b) => fs::write(target, b),
+        Contents::Copy(source) => fs::copy(source, target).map(|_| ()),
+    }
 }
 
 /// Writes a file unless it already has these bytes. A changed file is unlinked first so a hard
