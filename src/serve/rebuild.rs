@@ -100,6 +100,13 @@ impl Rebuilder {
                 c
             }
         };
+        let trace = std::env::var_os("COMMUNIQUE_TRACE").is_some();
+        let clock = std::time::Instant::now();
+        let lap = |what: &str| {
+            if trace {
+                eprintln!("  {what}: {} ms", clock.elapsed().as_millis());
+            }
+        };
         let mut errors = Diagnostics::new();
         let reuse = memory.content.as_ref().map(|previous| Reuse {
             previous,
@@ -108,7 +115,9 @@ impl Rebuilder {
         let (content, content_errors) =
             content::load_incremental(&self.dirs.content(), &self.dirs.root, &config, reuse);
         errors.extend(content_errors);
+        lap("content");
         memory.content = Some(content.clone());
+        lap("content clone");
         if memory.templates.is_none() {
             match TemplateSet::load(&self.dirs.templates(), &self.dirs.root) {
                 Ok(t) => memory.templates = Some(t),
@@ -128,6 +137,7 @@ impl Rebuilder {
             &mut slot,
         );
         memory.markdown = slot.next.unwrap_or(slot.previous);
+        lap("model");
         let model = match model {
             Ok(m) => Some(m),
             Err(es) => {
@@ -144,10 +154,12 @@ impl Rebuilder {
             return Err(errors);
         }
         let mut renderer = Renderer::new(Arc::new(model), templates).map_err(Diagnostics)?;
+        lap("views+templates");
         memory.generation += 1;
         renderer.generation = memory.generation;
 
         let fingerprints = Fingerprints::new(&renderer);
+        lap("fingerprints");
         let jobs = renderer.jobs();
         let no_reads: Vec<Read> = Vec::new();
         let mut stale = Vec::new();
@@ -164,7 +176,9 @@ impl Rebuilder {
             }
             next_jobs.insert(path, (signature, reads.clone()));
         }
+        lap("signatures");
         let rendered = renderer.render_jobs(&stale).map_err(Diagnostics)?;
+        lap("render");
         for r in &rendered {
             // Signatures depend on what the template read: record the fresh reads.
             let signature = fingerprints.signature(&renderer, &r.job, &r.reads);
@@ -193,6 +207,7 @@ impl Rebuilder {
                 .cloned(),
         );
         memory.copies = copy_paths;
+        lap("copies");
         let count = rendered.len();
         let mut files: Vec<OutputFile> = rendered.into_iter().map(|r| r.file).collect();
         files.extend(copies);

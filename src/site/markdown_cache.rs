@@ -58,6 +58,17 @@ impl MarkdownCache {
         (same_text && same_inline && same_links).then(|| entry.output.clone())
     }
 
+    /// Moves a still-valid entry over from the previous cache; false if it has none.
+    pub fn keep(&mut self, previous: &mut MarkdownCache, rel: &str) -> bool {
+        match previous.entries.remove_entry(rel) {
+            Some((key, entry)) => {
+                self.entries.insert(key, entry);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Records a rendering.
     pub fn insert(
         &mut self,

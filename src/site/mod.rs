@@ -295,20 +295,24 @@ pub fn build_cached(
 
     // Markdown, in parallel.
     let md = &config.markdown;
-    let page_rendered: Vec<Arc<PageMarkdown>> = page_sources
+    let page_rendered: Vec<(Arc<PageMarkdown>, bool)> = page_sources
         .par_iter()
-        .map(|source| {
-            cache
-                .previous
-                .get(source, &resolver)
-                .unwrap_or_else(|| Arc::new(markdown_cache::render_page(source, md, &resolver)))
+        .map(|source| match cache.previous.get(source, &resolver) {
+            Some(reused) => (reused, true),
+            None => (
+                Arc::new(markdown_cache::render_page(source, md, &resolver)),
+                false,
+            ),
         })
         .collect();
     let mut next_cache = MarkdownCache::default();
-    for (source, output) in page_sources.iter().zip(&page_rendered) {
-        next_cache.insert(source, &resolver, output.clone());
+    for (source, (output, reused)) in page_sources.iter().zip(&page_rendered) {
+        if !(*reused && next_cache.keep(&mut cache.previous, &source.rel)) {
+            next_cache.insert(source, &resolver, output.clone());
+        }
     }
     cache.next = Some(next_cache);
+    let page_rendered: Vec<Arc<PageMarkdown>> = page_rendered.into_iter().map(|(r, _)| r).collect();
     let section_rendered: Vec<Result<Rendered, Vec<Diagnostic>>> = section_sources
         .par_iter()
         .map(|source| {
