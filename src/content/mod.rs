@@ -8,6 +8,7 @@ pub mod front_matter;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -185,9 +186,9 @@ impl<M> Parsed<M> {
 #[derive(Debug, Clone, Default)]
 pub struct Content {
     /// Pages, in discovery order.
-    pub pages: Vec<Parsed<PageMeta>>,
+    pub pages: Vec<Arc<Parsed<PageMeta>>>,
     /// Sections, in discovery order.
-    pub sections: Vec<Parsed<SectionMeta>>,
+    pub sections: Vec<Arc<Parsed<SectionMeta>>>,
     /// Files that failed to parse, with their errors. Links to them are not reported again.
     pub failed: Vec<(String, Vec<Diagnostic>)>,
 }
@@ -226,8 +227,8 @@ pub fn load_incremental(
         Err(d) => return (Content::default(), vec![d]),
     };
     enum Previous<'a> {
-        Page(&'a Parsed<PageMeta>),
-        Section(&'a Parsed<SectionMeta>),
+        Page(&'a Arc<Parsed<PageMeta>>),
+        Section(&'a Arc<Parsed<SectionMeta>>),
         Failed(&'a [Diagnostic]),
     }
     let mut previous: std::collections::HashMap<&str, Previous<'_>> =
@@ -254,12 +255,15 @@ pub fn load_incremental(
             let unchanged = !changed.iter().any(|c| f.abs.starts_with(c));
             match previous.get(f.rel.as_str()) {
                 Some(Previous::Page(p)) if unchanged && f.kind == Kind::Page => {
-                    let mut page = (*p).clone();
+                    if p.assets == f.assets {
+                        return Ok(Loaded::Page(Arc::clone(p)));
+                    }
+                    let mut page = Parsed::clone(p);
                     page.assets = f.assets.clone();
-                    return Ok(Loaded::Page(Box::new(page)));
+                    return Ok(Loaded::Page(Arc::new(page)));
                 }
                 Some(Previous::Section(s)) if unchanged && f.kind == Kind::Section => {
-                    return Ok(Loaded::Section(Box::new((*s).clone())));
+                    return Ok(Loaded::Section(Arc::clone(s)));
                 }
                 Some(Previous::Failed(d)) if unchanged => return Err(d.to_vec()),
                 _ => {}
@@ -273,8 +277,8 @@ pub fn load_incremental(
     let mut diagnostics = Vec::new();
     for (result, found) in results.into_iter().zip(&found) {
         match result {
-            Ok(Loaded::Page(p)) => content.pages.push(*p),
-            Ok(Loaded::Section(s)) => content.sections.push(*s),
+            Ok(Loaded::Page(p)) => content.pages.push(p),
+            Ok(Loaded::Section(s)) => content.sections.push(s),
             Err(d) => {
                 diagnostics.extend(d.iter().cloned());
                 content.failed.push((found.rel.clone(), d));
@@ -287,9 +291,9 @@ pub fn load_incremental(
 /// A file that parsed.
 pub enum Loaded {
     /// A page.
-    Page(Box<Parsed<PageMeta>>),
+    Page(Arc<Parsed<PageMeta>>),
     /// A section.
-    Section(Box<Parsed<SectionMeta>>),
+    Section(Arc<Parsed<SectionMeta>>),
 }
 
 /// Reads a file as UTF-8, naming the place of the first invalid byte otherwise.
@@ -331,7 +335,7 @@ pub fn parse_file(
     match found.kind {
         Kind::Page => {
             let meta = page_meta(&raw, config)?;
-            Ok(Loaded::Page(Box::new(Parsed {
+            Ok(Loaded::Page(Arc::new(Parsed {
                 rel: found.rel.clone(),
                 display_path: display.to_path_buf(),
                 meta,
@@ -344,7 +348,7 @@ pub fn parse_file(
         }
         Kind::Section => {
             let meta = section_meta(&raw)?;
-            Ok(Loaded::Section(Box::new(Parsed {
+            Ok(Loaded::Section(Arc::new(Parsed {
                 rel: found.rel.clone(),
                 display_path: display.to_path_buf(),
                 meta,

@@ -22,7 +22,7 @@ pub use urls::{Urls, slugify};
 #[derive(Debug, Clone)]
 pub struct Page {
     /// The parsed source.
-    pub source: Parsed<PageMeta>,
+    pub source: Arc<Parsed<PageMeta>>,
     /// Site path (`/briefs/first-round/`).
     pub path: String,
     /// Last URL segment.
@@ -50,7 +50,7 @@ impl Page {
 #[derive(Debug, Clone)]
 pub struct Section {
     /// The parsed source (an empty one for an implicit root).
-    pub source: Parsed<SectionMeta>,
+    pub source: Arc<Parsed<SectionMeta>>,
     /// Site path (`/briefs/`).
     pub path: String,
     /// Rendered body.
@@ -183,7 +183,7 @@ pub fn build_cached(
     let mut errors: Vec<Diagnostic> = Vec::new();
 
     // Sections, root first.
-    let mut section_sources: Vec<Parsed<SectionMeta>> = content
+    let mut section_sources: Vec<Arc<Parsed<SectionMeta>>> = content
         .sections
         .into_iter()
         .filter(|s| options.drafts || !s.meta.draft)
@@ -228,7 +228,7 @@ pub fn build_cached(
         .collect();
 
     // Pages and their site paths.
-    let mut page_sources: Vec<Parsed<PageMeta>> = content
+    let mut page_sources: Vec<Arc<Parsed<PageMeta>>> = content
         .pages
         .into_iter()
         .filter(|p| options.drafts || !p.meta.draft)
@@ -493,8 +493,8 @@ pub fn sort_pages(indexes: &mut [usize], pages: &[Page], sort_by: SortBy) {
     });
 }
 
-fn implicit_root() -> Parsed<SectionMeta> {
-    Parsed {
+fn implicit_root() -> Arc<Parsed<SectionMeta>> {
+    Arc::new(Parsed {
         rel: "_index.md".to_string(),
         display_path: "content/_index.md".into(),
         meta: SectionMeta::default(),
@@ -503,7 +503,7 @@ fn implicit_root() -> Parsed<SectionMeta> {
         assets: Vec::new(),
         field_locations: BTreeMap::new(),
         source: Arc::from(""),
-    }
+    })
 }
 
 #[cfg(test)]
