@@ -36,26 +36,134 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "security", "coalition", "advisers", "timeline", "government", "forces", "commission", "partnership",
-    "economic", "cultural", "exchange", "dialogue", "threat", "capability", "regional", "tension",
-    "mission", "drawdown", "sovereignty", "parliament", "strategy", "training", "intelligence", "logistics",
-    "budget", "reform", "border", "province", "ministry", "agreement", "transition", "presence",
-    "operations", "assessment", "stability", "investment", "energy", "water", "governance", "elections",
-    "the", "of", "and", "to", "in", "a", "for", "on", "with", "that", "is", "as", "by", "its", "their",
-    "could", "would", "remains", "requires", "suggests", "depends", "shapes", "limits", "supports",
+    "security",
+    "coalition",
+    "advisers",
+    "timeline",
+    "government",
+    "forces",
+    "commission",
+    "partnership",
+    "economic",
+    "cultural",
+    "exchange",
+    "dialogue",
+    "threat",
+    "capability",
+    "regional",
+    "tension",
+    "mission",
+    "drawdown",
+    "sovereignty",
+    "parliament",
+    "strategy",
+    "training",
+    "intelligence",
+    "logistics",
+    "budget",
+    "reform",
+    "border",
+    "province",
+    "ministry",
+    "agreement",
+    "transition",
+    "presence",
+    "operations",
+    "assessment",
+    "stability",
+    "investment",
+    "energy",
+    "water",
+    "governance",
+    "elections",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "for",
+    "on",
+    "with",
+    "that",
+    "is",
+    "as",
+    "by",
+    "its",
+    "their",
+    "could",
+    "would",
+    "remains",
+    "requires",
+    "suggests",
+    "depends",
+    "shapes",
+    "limits",
+    "supports",
 ];
 const TOPICS: &[&str] = &[
-    "security", "diplomacy", "economy", "energy", "governance", "elections", "water", "borders",
-    "counter-terrorism", "regional tensions", "culture", "education", "health", "migration", "trade",
-    "investment", "justice", "human rights", "media", "technology", "agriculture", "climate",
-    "infrastructure", "finance", "oil", "gas", "reconstruction", "youth", "women", "minorities",
+    "security",
+    "diplomacy",
+    "economy",
+    "energy",
+    "governance",
+    "elections",
+    "water",
+    "borders",
+    "counter-terrorism",
+    "regional tensions",
+    "culture",
+    "education",
+    "health",
+    "migration",
+    "trade",
+    "investment",
+    "justice",
+    "human rights",
+    "media",
+    "technology",
+    "agriculture",
+    "climate",
+    "infrastructure",
+    "finance",
+    "oil",
+    "gas",
+    "reconstruction",
+    "youth",
+    "women",
+    "minorities",
 ];
 const ACTORS: &[&str] = &[
-    "Iraqi government", "United States", "Global Coalition", "Iraqi Security Forces", "ISIS",
-    "armed factions", "Kurdistan Regional Government", "parliament", "Iran", "Turkey", "Syria",
-    "Jordan", "Saudi Arabia", "European Union", "United Nations", "NATO", "World Bank", "IMF",
-    "civil society", "tribal leaders", "Peshmerga", "Ministry of Defence", "Ministry of Interior",
-    "central bank", "oil ministry", "provincial councils", "courts", "media", "universities", "donors",
+    "Iraqi government",
+    "United States",
+    "Global Coalition",
+    "Iraqi Security Forces",
+    "ISIS",
+    "armed factions",
+    "Kurdistan Regional Government",
+    "parliament",
+    "Iran",
+    "Turkey",
+    "Syria",
+    "Jordan",
+    "Saudi Arabia",
+    "European Union",
+    "United Nations",
+    "NATO",
+    "World Bank",
+    "IMF",
+    "civil society",
+    "tribal leaders",
+    "Peshmerga",
+    "Ministry of Defence",
+    "Ministry of Interior",
+    "central bank",
+    "oil ministry",
+    "provincial councils",
+    "courts",
+    "media",
+    "universities",
+    "donors",
 ];
 const SECTIONS: usize = 10;
 
@@ -110,8 +218,16 @@ fn plan(n: usize, seed: u64) -> (Vec<Brief>, Rng) {
             Brief {
                 section: index % SECTIONS,
                 index,
-                title: format!("Brief {index}: {}", sentence(&mut rng, 5).trim_end_matches('.')),
-                date: format!("{}-{:02}-{:02}", 2015 + rng.below(11), 1 + rng.below(12), 1 + rng.below(28)),
+                title: format!(
+                    "Brief {index}: {}",
+                    sentence(&mut rng, 5).trim_end_matches('.')
+                ),
+                date: format!(
+                    "{}-{:02}-{:02}",
+                    2015 + rng.below(11),
+                    1 + rng.below(12),
+                    1 + rng.below(28)
+                ),
                 topics: [TOPICS[t1], TOPICS[t2]],
                 actors: [ACTORS[a1], ACTORS[a2]],
                 links: (0..3).map(|_| rng.below(n)).collect(),
@@ -126,7 +242,11 @@ fn body(rng: &mut Rng, brief: &Brief, briefs: &[Brief], link: impl Fn(&Brief) ->
     let mut out = String::new();
     let _ = writeln!(out, "{}\n\n<!-- more -->\n", paragraph(rng, 4));
     for s in 1..=5 {
-        let _ = writeln!(out, "## Section {s}: {}\n", sentence(rng, 4).trim_end_matches('.'));
+        let _ = writeln!(
+            out,
+            "## Section {s}: {}\n",
+            sentence(rng, 4).trim_end_matches('.')
+        );
         for p in 0..3 {
             let mut text = paragraph(rng, 4);
             if s == 1 && p == 0 {
@@ -148,7 +268,13 @@ fn body(rng: &mut Rng, brief: &Brief, briefs: &[Brief], link: impl Fn(&Brief) ->
         if s == 3 {
             out.push_str("| Indicator | Baseline | Latest |\n|---|---|---|\n");
             for _ in 0..3 {
-                let _ = writeln!(out, "| {} | {} | {} |", rng.pick(WORDS), rng.below(100), rng.below(100));
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    rng.pick(WORDS),
+                    rng.below(100),
+                    rng.below(100)
+                );
             }
             out.push('\n');
         }
@@ -160,7 +286,11 @@ fn body(rng: &mut Rng, brief: &Brief, briefs: &[Brief], link: impl Fn(&Brief) ->
 }
 
 fn quote_list(items: &[&str]) -> String {
-    items.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn write(path: &Path, text: &str) {
@@ -175,7 +305,10 @@ fn communique(out: &Path, n: usize, seed: u64) {
         &out.join("communique.toml"),
         "title = \"Benchmark briefs\"\nbase_url = \"https://bench.example.org\"\nlanguage = \"en\"\npaginate_by = 20\ntaxonomies = [\"topics\", \"actors\"]\n\n[feed]\nenabled = true\nfilename = \"atom.xml\"\nlimit = 20\n",
     );
-    write(&out.join("content/_index.md"), "+++\ntitle = \"Benchmark briefs\"\nsort_by = \"date\"\n+++\n");
+    write(
+        &out.join("content/_index.md"),
+        "+++\ntitle = \"Benchmark briefs\"\nsort_by = \"date\"\n+++\n",
+    );
     for s in 0..SECTIONS {
         write(
             &out.join(format!("content/section-{s:02}/_index.md")),
@@ -196,10 +329,21 @@ fn communique(out: &Path, n: usize, seed: u64) {
             quote_list(&brief.topics),
             quote_list(&brief.actors),
             quote_list(&key_points.iter().map(String::as_str).collect::<Vec<_>>()),
-            quote_list(&recommendations.iter().map(String::as_str).collect::<Vec<_>>()),
+            quote_list(
+                &recommendations
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+            ),
             body(&mut rng, brief, &briefs, link)
         );
-        write(&out.join(format!("content/section-{:02}/brief-{:05}.md", brief.section, brief.index)), &text);
+        write(
+            &out.join(format!(
+                "content/section-{:02}/brief-{:05}.md",
+                brief.section, brief.index
+            )),
+            &text,
+        );
     }
 }
 
@@ -208,16 +352,37 @@ fn hugo(out: &Path, n: usize, seed: u64) {
         &out.join("hugo.toml"),
         "baseURL = \"https://bench.example.org/\"\ntitle = \"Benchmark briefs\"\npaginate = 20\ndisableKinds = [\"RSS\"]\n[taxonomies]\ntopic = \"topics\"\nactor = \"actors\"\n[outputs]\nhome = [\"HTML\", \"RSS\"]\n[markup.goldmark.renderer]\nunsafe = true\n",
     );
-    write(&out.join("content/_index.md"), "+++\ntitle = \"Benchmark briefs\"\n+++\n");
+    write(
+        &out.join("content/_index.md"),
+        "+++\ntitle = \"Benchmark briefs\"\n+++\n",
+    );
     for s in 0..SECTIONS {
-        write(&out.join(format!("content/section-{s:02}/_index.md")), &format!("+++\ntitle = \"Section {s}\"\n+++\n"));
+        write(
+            &out.join(format!("content/section-{s:02}/_index.md")),
+            &format!("+++\ntitle = \"Section {s}\"\n+++\n"),
+        );
     }
     let layouts = [
-        ("_default/baseof.html", "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head><body>{{ block \"main\" . }}{{ end }}</body></html>"),
-        ("_default/single.html", "{{ define \"main\" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format \"2 January 2006\" }} · {{ .ReadingTime }} min</p><ul>{{ range .Params.key_points }}<li>{{ . | markdownify }}</li>{{ end }}</ul><nav>{{ .TableOfContents }}</nav>{{ .Content }}<ol>{{ range .Params.recommendations }}<li>{{ . | markdownify }}</li>{{ end }}</ol>{{ range .GetTerms \"topics\" }}<a href=\"{{ .RelPermalink }}\">{{ .LinkTitle }}</a>{{ end }}</article>{{ end }}"),
-        ("_default/list.html", "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ $pages := .Pages }}{{ if .IsHome }}{{ $pages = where .Site.RegularPages \"Type\" \"!=\" \"\" }}{{ end }}{{ $p := .Paginate $pages }}{{ range $p.Pages }}<article><h2><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></h2><p>{{ .Date.Format \"2 January 2006\" }}</p>{{ .Summary }}</article>{{ end }}{{ with $p.Next }}<a href=\"{{ .URL }}\">next</a>{{ end }}{{ end }}"),
-        ("_default/terms.html", "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.Alphabetical }}<li><a href=\"{{ .Page.RelPermalink }}\">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>{{ end }}"),
-        ("_default/rss.xml", "<rss version=\"2.0\"><channel><title>{{ .Site.Title }}</title>{{ range first 20 .Site.RegularPages }}<item><title>{{ .Title }}</title><link>{{ .Permalink }}</link><description>{{ .Content | html }}</description></item>{{ end }}</channel></rss>"),
+        (
+            "_default/baseof.html",
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head><body>{{ block \"main\" . }}{{ end }}</body></html>",
+        ),
+        (
+            "_default/single.html",
+            "{{ define \"main\" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format \"2 January 2006\" }} · {{ .ReadingTime }} min</p><ul>{{ range .Params.key_points }}<li>{{ . | markdownify }}</li>{{ end }}</ul><nav>{{ .TableOfContents }}</nav>{{ .Content }}<ol>{{ range .Params.recommendations }}<li>{{ . | markdownify }}</li>{{ end }}</ol>{{ range .GetTerms \"topics\" }}<a href=\"{{ .RelPermalink }}\">{{ .LinkTitle }}</a>{{ end }}</article>{{ end }}",
+        ),
+        (
+            "_default/list.html",
+            "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ $pages := .Pages }}{{ if .IsHome }}{{ $pages = where .Site.RegularPages \"Type\" \"!=\" \"\" }}{{ end }}{{ $p := .Paginate $pages }}{{ range $p.Pages }}<article><h2><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></h2><p>{{ .Date.Format \"2 January 2006\" }}</p>{{ .Summary }}</article>{{ end }}{{ with $p.Next }}<a href=\"{{ .URL }}\">next</a>{{ end }}{{ end }}",
+        ),
+        (
+            "_default/terms.html",
+            "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.Alphabetical }}<li><a href=\"{{ .Page.RelPermalink }}\">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>{{ end }}",
+        ),
+        (
+            "_default/rss.xml",
+            "<rss version=\"2.0\"><channel><title>{{ .Site.Title }}</title>{{ range first 20 .Site.RegularPages }}<item><title>{{ .Title }}</title><link>{{ .Permalink }}</link><description>{{ .Content | html }}</description></item>{{ end }}</channel></rss>",
+        ),
     ];
     for (name, text) in layouts {
         write(&out.join("layouts").join(name), text);
@@ -236,10 +401,21 @@ fn hugo(out: &Path, n: usize, seed: u64) {
             quote_list(&brief.topics),
             quote_list(&brief.actors),
             quote_list(&key_points.iter().map(String::as_str).collect::<Vec<_>>()),
-            quote_list(&recommendations.iter().map(String::as_str).collect::<Vec<_>>()),
+            quote_list(
+                &recommendations
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+            ),
             body(&mut rng, brief, &briefs, link)
         );
-        write(&out.join(format!("content/section-{:02}/brief-{:05}.md", brief.section, brief.index)), &text);
+        write(
+            &out.join(format!(
+                "content/section-{:02}/brief-{:05}.md",
+                brief.section, brief.index
+            )),
+            &text,
+        );
     }
 }
 
@@ -256,11 +432,17 @@ fn main() {
             "--out" => out = Some(PathBuf::from(value())),
             "--format" => format = value(),
             "--seed" => seed = value().parse().expect("--seed takes a number"),
-            other => panic!("unknown argument {other}; usage: gen_corpus --briefs N --out DIR [--format communique|hugo] [--seed N]"),
+            other => panic!(
+                "unknown argument {other}; usage: gen_corpus --briefs N --out DIR [--format communique|hugo] [--seed N]"
+            ),
         }
     }
     let out = out.expect("--out DIR is required");
-    if out.exists() && fs::read_dir(&out).map(|mut d| d.next().is_some()).unwrap_or(false) {
+    if out.exists()
+        && fs::read_dir(&out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false)
+    {
         panic!("{} exists and is not empty", out.display());
     }
     match format.as_str() {
