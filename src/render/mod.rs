@@ -94,7 +94,17 @@ fn pager_count(total: usize, per: usize) -> usize {
 impl Renderer {
     /// Builds the views and compiles the templates.
     pub fn new(model: Arc<SiteModel>, templates: TemplateSet) -> Result<Renderer, Vec<Diagnostic>> {
-        let views = Arc::new(Views::build(&model));
+        let views = Views::build(&model);
+        Renderer::with_views(model, templates, views)
+    }
+
+    /// Compiles the templates for views already built (see [`Views::build_cached`]).
+    pub fn with_views(
+        model: Arc<SiteModel>,
+        templates: TemplateSet,
+        views: Views,
+    ) -> Result<Renderer, Vec<Diagnostic>> {
+        let views = Arc::new(views);
         let lookup = Arc::new(functions::Lookup {
             model: model.clone(),
             views: views.clone(),

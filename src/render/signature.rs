@@ -54,15 +54,21 @@ fn light_fingerprint(model: &SiteModel, page: &Page) -> u64 {
     h.finish()
 }
 
+/// The fingerprint of every page's listing view.
+pub fn light_fingerprints(model: &SiteModel) -> Vec<u64> {
+    use rayon::prelude::*;
+    model
+        .pages
+        .par_iter()
+        .map(|p| light_fingerprint(model, p))
+        .collect()
+}
+
 impl Fingerprints {
-    /// Computes the fingerprints of a renderer's model and templates.
-    pub fn new(renderer: &Renderer) -> Fingerprints {
+    /// Computes the fingerprints of a renderer's model and templates, given the pages' light
+    /// fingerprints from [`light_fingerprints`].
+    pub fn new(renderer: &Renderer, light: Vec<u64>) -> Fingerprints {
         let model = renderer.model();
-        let light: Vec<u64> = model
-            .pages
-            .iter()
-            .map(|p| light_fingerprint(model, p))
-            .collect();
         let full = model
             .pages
             .iter()

@@ -14,6 +14,11 @@ use crate::site::{Page, Section, SiteModel, Taxonomy, Term, Urls, slugify};
 /// A view under construction.
 pub type Fields = BTreeMap<&'static str, Value>;
 
+/// Light page views of a previous build, by content path, with the fingerprint they were built
+/// from.
+#[derive(Default)]
+pub struct ViewCache(std::collections::HashMap<String, (u64, Value)>);
+
 /// Views shared by every template render of one build.
 pub struct Views {
     /// The `config` variable.
@@ -47,12 +52,41 @@ pub fn json_value(value: &serde_json::Value) -> Value {
 impl Views {
     /// Builds every shared view of a model.
     pub fn build(model: &SiteModel) -> Views {
-        let config = config_view(model);
         let pages: Vec<Value> = model
             .pages
             .par_iter()
             .map(|p| Value::from(light_fields(model, p)))
             .collect();
+        Views::from_pages(model, pages)
+    }
+
+    /// Builds the views, taking each page's light view from `cache` when its fingerprint
+    /// (`light[i]`, see [`super::signature::light_fingerprints`]) is unchanged. Returns the
+    /// cache for the next build.
+    pub fn build_cached(model: &SiteModel, light: &[u64], cache: &ViewCache) -> (Views, ViewCache) {
+        let pages: Vec<Value> = model
+            .pages
+            .par_iter()
+            .zip(light)
+            .map(|(p, fp)| match cache.0.get(&p.source.rel) {
+                Some((cached_fp, value)) if cached_fp == fp => value.clone(),
+                _ => Value::from(light_fields(model, p)),
+            })
+            .collect();
+        let next = ViewCache(
+            model
+                .pages
+                .iter()
+                .zip(light)
+                .zip(&pages)
+                .map(|((p, fp), v)| (p.source.rel.clone(), (*fp, v.clone())))
+                .collect(),
+        );
+        (Views::from_pages(model, pages), next)
+    }
+
+    fn from_pages(model: &SiteModel, pages: Vec<Value>) -> Views {
+        let config = config_view(model);
         let sections = (0..model.sections.len())
             .map(|i| section_view(model, &model.sections[i], &pages))
             .collect();

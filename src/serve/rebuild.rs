@@ -13,7 +13,8 @@ use std::sync::Arc;
 use super::watch::InputKind;
 use crate::content::{self, Content, Reuse};
 use crate::render::deps::Read;
-use crate::render::signature::Fingerprints;
+use crate::render::signature::{Fingerprints, light_fingerprints};
+use crate::render::views::{ViewCache, Views};
 use crate::render::{OutputFile, Renderer, TemplateSet};
 use crate::site::{self, CacheSlot, MarkdownCache, Urls};
 use crate::{BuildOptions, Config, Diagnostics, SiteDirs, copied_files, load_config};
@@ -39,6 +40,7 @@ struct Memory {
     templates: Option<TemplateSet>,
     content: Option<Content>,
     markdown: MarkdownCache,
+    views: ViewCache,
     /// Output path → (signature, what its template read).
     jobs: HashMap<String, (u64, Vec<Read>)>,
     /// Output paths of copied files.
@@ -153,12 +155,16 @@ impl Rebuilder {
             errors.sort();
             return Err(errors);
         }
-        let mut renderer = Renderer::new(Arc::new(model), templates).map_err(Diagnostics)?;
+        let light = light_fingerprints(&model);
+        let (views, view_cache) = Views::build_cached(&model, &light, &memory.views);
+        memory.views = view_cache;
+        let mut renderer =
+            Renderer::with_views(Arc::new(model), templates, views).map_err(Diagnostics)?;
         lap("views+templates");
         memory.generation += 1;
         renderer.generation = memory.generation;
 
-        let fingerprints = Fingerprints::new(&renderer);
+        let fingerprints = Fingerprints::new(&renderer, light);
         lap("fingerprints");
         let jobs = renderer.jobs();
         let no_reads: Vec<Read> = Vec::new();
