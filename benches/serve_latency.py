@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Edit-to-served latency of `communique serve` (standard library only).
+
+    python3 benches/serve_latency.py CORPUS [--edits 10]
+
+Starts `target/release/communique serve` on CORPUS (e.g. target/bench/corpus-10000 from
+benches/bench.sh), then repeatedly inserts a unique line into one brief and polls its page over
+HTTP until the line is served. Prints each latency, the median, and the server's peak memory.
+"""
+import argparse, os, re, statistics, subprocess, sys, threading, time, urllib.request
+
+parser = argparse.ArgumentParser()
+parser.add_argument("corpus")
+parser.add_argument("--edits", type=int, default=10)
+parser.add_argument("--brief", default="content/section-03/brief-00013.md")
+parser.add_argument("--binary", default="target/release/communique")
+args = parser.parse_args()
+
+server = subprocess.Popen([args.binary, "--root", args.corpus, "serve", "--port", "0"],
+                          stdout=subprocess.PIPE, text=True)
+url = None
+while url is None:
+    line = server.stdout.readline()
+    if not line:
+        sys.exit("the server stopped before serving")
+    sys.stdout.write(line)
+    match = re.match(r"serving (http://\S+?)/? ", line)
+    if match:
+        url = match.group(1)
+log = []
+threading.Thread(target=lambda: log.extend(server.stdout), daemon=True).start()
+
+path = os.path.join(args.corpus, args.brief)
+page = url + "/" + args.brief.removeprefix("content/").removesuffix(".md") + "/"
+original = open(path).read()
+latencies = []
+try:
+    for i in range(args.edits):
+        token = f"latency-probe-{os.getpid()}-{i}"
+        started = time.perf_counter()
+        with open(path, "w") as f:
+            f.write(original.replace("\n## ", f"\n{token}\n\n## ", 1))
+        while token not in urllib.request.urlopen(page).read().decode():
+            time.sleep(0.001)
+        latencies.append((time.perf_counter() - started) * 1000)
+        time.sleep(0.3)
+finally:
+    with open(path, "w") as f:
+        f.write(original)
+    time.sleep(0.5)
+    status = open(f"/proc/{server.pid}/status").read()
+    server.terminate()
+
+print("".join(log[-3:]), end="")
+print("edit -> served (ms):", " ".join(f"{t:.0f}" for t in latencies))
+print(f"median {statistics.median(latencies):.0f} ms, max {max(latencies):.0f} ms")
+print(" ".join(l for l in status.splitlines() if l.startswith("VmHWM")))
