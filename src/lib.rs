@@ -124,6 +124,8 @@ pub struct Timings {
     pub model: Duration,
     /// Templates.
     pub render: Duration,
+    /// Writing the output folder.
+    pub write: Duration,
 }
 
 impl BuiltSite {
@@ -216,6 +218,7 @@ pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, 
             load,
             model: model_time,
             render: render_time,
+            write: Duration::ZERO,
         },
     })
 }
@@ -320,6 +323,7 @@ pub fn build(
         .map_err(BuildError::Output)?;
     let built = build_site(dirs, options).map_err(BuildError::Site)?;
     let files = built.files();
+    let writing = Instant::now();
     let write = output::write_site(output_dir, &files).map_err(|e| {
         BuildError::Output(
             Diagnostic::error(format!(
@@ -335,7 +339,10 @@ pub fn build(
         write,
         warnings: built.warnings.clone(),
         elapsed: started.elapsed(),
-        timings: built.timings.clone(),
+        timings: Timings {
+            write: writing.elapsed(),
+            ..built.timings.clone()
+        },
     };
     // Freeing a large site's memory takes a noticeable fraction of a build: do it off the
     // caller's path (a command-line build exits without waiting for it).

@@ -5,6 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+
+/// mimalloc: a build allocates and frees millions of small strings across threads; glibc's
+/// allocator spends a measurable share of the build on that (see docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use communique::{BuildError, BuildOptions, Diagnostics, SiteDirs};
 
 /// A static site generator for policy briefs.
@@ -167,10 +172,11 @@ fn main() -> ExitCode {
                     if reporter.verbose {
                         let t = &report.timings;
                         println!(
-                            "  read+parse {} ms, markdown+model {} ms, templates {} ms",
+                            "  read+parse {} ms, markdown+model {} ms, templates {} ms, write {} ms",
                             t.load.as_millis(),
                             t.model.as_millis(),
-                            t.render.as_millis()
+                            t.render.as_millis(),
+                            t.write.as_millis()
                         );
                     }
                     ExitCode::SUCCESS
