@@ -122,10 +122,8 @@ pub struct Timings {
     pub load: Duration,
     /// Markdown and the site model.
     pub model: Duration,
-    /// Templates.
+    /// Templates (and, for `build`, writing the files as they render).
     pub render: Duration,
-    /// Writing the output folder.
-    pub write: Duration,
 }
 
 impl BuiltSite {
@@ -157,15 +155,41 @@ pub fn load_config(dirs: &SiteDirs, options: &BuildOptions) -> Result<Config, Di
     Ok(config)
 }
 
-/// Runs every stage but writing: the whole site in memory, or every problem found.
-pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, Diagnostics> {
+/// A site ready to render: model, compiled templates and the list of copied files.
+pub struct PreparedSite {
+    /// The renderer (model, views, templates).
+    pub renderer: Renderer,
+    /// Copied files (static files and page assets).
+    pub copies: Vec<OutputFile>,
+    /// Warnings found on the way.
+    pub warnings: Diagnostics,
+    /// Time spent in each stage so far.
+    pub timings: Timings,
+}
+
+impl PreparedSite {
+    /// The output path of every file the site will have.
+    pub fn output_paths(&self) -> Vec<String> {
+        let renderer = &self.renderer;
+        let mut paths: Vec<String> = renderer
+            .jobs()
+            .iter()
+            .map(|job| site::Urls::output_file(&renderer.site_path(job)))
+            .collect();
+        paths.extend(self.copies.iter().map(|c| c.path.clone()));
+        paths
+    }
+}
+
+/// Runs every stage up to rendering: configuration, content, Markdown, the site model and the
+/// templates. Every problem found is reported.
+pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedSite, Diagnostics> {
     let config = Arc::new(load_config(dirs, options)?);
     let started = Instant::now();
     let mut errors = Diagnostics::new();
     let (content, content_errors) = content::load(&dirs.content(), &dirs.root, &config);
     errors.extend(content_errors);
-    let templates = TemplateSet::load(&dirs.templates(), &dirs.root);
-    let templates = match templates {
+    let templates = match TemplateSet::load(&dirs.templates(), &dirs.root) {
         Ok(t) => Some(t),
         Err(es) => {
             errors.extend(es);
@@ -197,28 +221,48 @@ pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, 
     }
     let model_time = started.elapsed() - load;
     let renderer = Renderer::new(Arc::new(model), templates).map_err(Diagnostics)?;
-    let rendered = renderer.render_all().map_err(|mut es| {
-        es.sort_by(|a, b| {
-            a.location
-                .as_ref()
-                .map(|l| (&l.file, l.line))
-                .cmp(&b.location.as_ref().map(|l| (&l.file, l.line)))
-        });
-        Diagnostics(es)
-    })?;
-    let render_time = started.elapsed() - load - model_time;
-    let taken = rendered.iter().map(|r| r.file.path.as_str()).collect();
+    let rendered_paths: Vec<String> = renderer
+        .jobs()
+        .iter()
+        .map(|job| site::Urls::output_file(&renderer.site_path(job)))
+        .collect();
+    let taken = rendered_paths.iter().map(String::as_str).collect();
     let (copies, warnings) = copied_files(dirs, renderer.model(), &taken);
-    Ok(BuiltSite {
+    Ok(PreparedSite {
         renderer,
-        rendered,
         copies,
         warnings,
         timings: Timings {
             load,
             model: model_time,
-            render: render_time,
-            write: Duration::ZERO,
+            ..Timings::default()
+        },
+    })
+}
+
+fn sorted(mut errors: Vec<Diagnostic>) -> Diagnostics {
+    errors.sort_by(|a, b| {
+        a.location
+            .as_ref()
+            .map(|l| (&l.file, l.line))
+            .cmp(&b.location.as_ref().map(|l| (&l.file, l.line)))
+    });
+    Diagnostics(errors)
+}
+
+/// Runs every stage but writing: the whole site in memory, or every problem found.
+pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, Diagnostics> {
+    let prepared = prepare_site(dirs, options)?;
+    let started = Instant::now();
+    let rendered = prepared.renderer.render_all().map_err(sorted)?;
+    Ok(BuiltSite {
+        renderer: prepared.renderer,
+        rendered,
+        copies: prepared.copies,
+        warnings: prepared.warnings,
+        timings: Timings {
+            render: started.elapsed(),
+            ..prepared.timings
         },
     })
 }
@@ -313,6 +357,9 @@ pub enum BuildError {
 }
 
 /// Builds the site into `output`. The previous output stays whole unless the build succeeds.
+///
+/// Files are written into a stage beside the output as they are rendered (so the site never sits
+/// whole in memory), and the stage replaces the output only when every file rendered.
 pub fn build(
     dirs: &SiteDirs,
     options: &BuildOptions,
@@ -321,10 +368,8 @@ pub fn build(
     let started = Instant::now();
     output::check_output_dir(&dirs.root, output_dir, &dirs.config_file)
         .map_err(BuildError::Output)?;
-    let built = build_site(dirs, options).map_err(BuildError::Site)?;
-    let files = built.files();
-    let writing = Instant::now();
-    let write = output::write_site(output_dir, &files).map_err(|e| {
+    let prepared = prepare_site(dirs, options).map_err(BuildError::Site)?;
+    let io_error = |e: std::io::Error| {
         BuildError::Output(
             Diagnostic::error(format!(
                 "cannot write the site to {}: {e}",
@@ -332,21 +377,73 @@ pub fn build(
             ))
             .hint("check free disk space and permissions; the previous output was left as it was"),
         )
-    })?;
+    };
+    let paths = prepared.output_paths();
+    let keep = paths.iter().map(String::as_str).collect();
+    let stage = output::Stage::begin(output_dir, &keep).map_err(io_error)?;
+
+    enum Failure {
+        Site(Diagnostic),
+        Io(std::io::Error),
+    }
+    let rendering = Instant::now();
+    let renderer = &prepared.renderer;
+    let jobs = renderer.jobs();
+    let results: Vec<Result<bool, Failure>> = {
+        use rayon::prelude::*;
+        let rendered = jobs.par_iter().map(|job| {
+            let r = renderer.render(job).map_err(Failure::Site)?;
+            stage.write(&r.file).map_err(Failure::Io)
+        });
+        let copied = prepared
+            .copies
+            .par_iter()
+            .map(|c| stage.write(c).map_err(Failure::Io));
+        rendered.chain(copied).collect()
+    };
+    let mut written = 0;
+    let mut site_errors = Vec::new();
+    let mut first_io = None;
+    for result in results {
+        match result {
+            Ok(changed) => written += usize::from(changed),
+            Err(Failure::Site(d)) => {
+                if !site_errors.contains(&d) {
+                    site_errors.push(d);
+                }
+            }
+            Err(Failure::Io(e)) => first_io = first_io.or(Some(e)),
+        }
+    }
+    if !site_errors.is_empty() {
+        stage.abort();
+        return Err(BuildError::Site(sorted(site_errors)));
+    }
+    if let Some(e) = first_io {
+        stage.abort();
+        return Err(io_error(e));
+    }
+    let removed = stage.stale;
+    let render_and_write = rendering.elapsed();
+    stage.commit().map_err(io_error)?;
     let report = BuildReport {
-        pages: built.page_count(),
-        files: files.len(),
-        write,
-        warnings: built.warnings.clone(),
+        pages: renderer.model().pages.len(),
+        files: paths.len(),
+        write: output::WriteStats {
+            written,
+            unchanged: paths.len() - written,
+            removed,
+        },
+        warnings: prepared.warnings.clone(),
         elapsed: started.elapsed(),
         timings: Timings {
-            write: writing.elapsed(),
-            ..built.timings.clone()
+            render: render_and_write,
+            ..prepared.timings.clone()
         },
     };
     // Freeing a large site's memory takes a noticeable fraction of a build: do it off the
     // caller's path (a command-line build exits without waiting for it).
-    std::thread::spawn(move || drop((built, files)));
+    std::thread::spawn(move || drop(prepared));
     Ok(report)
 }
 

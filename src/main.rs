@@ -172,11 +172,10 @@ fn main() -> ExitCode {
                     if reporter.verbose {
                         let t = &report.timings;
                         println!(
-                            "  read+parse {} ms, markdown+model {} ms, templates {} ms, write {} ms",
+                            "  read+parse {} ms, markdown+model {} ms, templates+write {} ms",
                             t.load.as_millis(),
                             t.model.as_millis(),
-                            t.render.as_millis(),
-                            t.write.as_millis()
+                            t.render.as_millis()
                         );
                     }
                     ExitCode::SUCCESS

@@ -82,62 +82,105 @@ fn normalise(path: &Path) -> PathBuf {
 
 /// Writes `files` as the new content of `output`, replacing it whole only at the end.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .ok_or_else(|| io::Error::other("the output folder has no name"))?;
-    let parent = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent)?;
-    let stage = parent.join(format!(".{name}.communique-stage"));
-    let old = parent.join(format!(".{name}.communique-old"));
-    for leftover in [&stage, &old] {
-        if leftover.exists() {
-            fs::remove_dir_all(leftover)?;
-        }
-    }
-    fs::create_dir_all(&stage)?;
     let keep: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let previous = output.is_dir();
-    let mut removed = 0;
-    if previous {
-        removed = link_kept(output, &stage, &keep)?;
-    }
-
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| stage.join(p)))
-        .collect();
-    dirs.sort_unstable();
-    dirs.dedup();
-    dirs.par_iter().try_for_each(fs::create_dir_all)?;
-    let changed: Vec<bool> = files
+    let stage = Stage::begin(output, &keep)?;
+    let changed: Vec<bool> = match files
         .par_iter()
-        .map(|f| {
-            let target = stage.join(&f.path);
-            if previous {
-                write_if_changed(&target, &f.contents)
-            } else {
-                write_new(&target, &f.contents).map(|()| true)
-            }
-        })
-        .collect::<io::Result<_>>()?;
+        .map(|f| stage.write(f))
+        .collect::<io::Result<_>>()
+    {
+        Ok(changed) => changed,
+        Err(e) => {
+            stage.abort();
+            return Err(e);
+        }
+    };
     let written = changed.iter().filter(|c| **c).count();
-
-    if previous {
-        fs::rename(output, &old)?;
-        fs::rename(&stage, output)?;
-        fs::remove_dir_all(&old)?;
-    } else {
-        fs::rename(&stage, output)?;
-    }
+    let removed = stage.stale;
+    stage.commit()?;
     Ok(WriteStats {
         written,
         unchanged: files.len() - written,
         removed,
     })
+}
+
+/// A new output being assembled beside the current one. Files can be written into it from many
+/// threads as they are rendered; [`Stage::commit`] swaps it in, [`Stage::abort`] discards it.
+pub struct Stage {
+    output: PathBuf,
+    stage: PathBuf,
+    old: PathBuf,
+    previous: bool,
+    /// Files of the previous output that the new one does not have.
+    pub stale: usize,
+}
+
+impl Stage {
+    /// Prepares a stage for `output` whose files will be exactly `keep`: the previous output's
+    /// files that are still wanted are hard-linked in, the rest left behind.
+    pub fn begin(output: &Path, keep: &HashSet<&str>) -> io::Result<Stage> {
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .ok_or_else(|| io::Error::other("the output folder has no name"))?;
+        let parent = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent)?;
+        let stage = parent.join(format!(".{name}.communique-stage"));
+        let old = parent.join(format!(".{name}.communique-old"));
+        for leftover in [&stage, &old] {
+            if leftover.exists() {
+                fs::remove_dir_all(leftover)?;
+            }
+        }
+        fs::create_dir_all(&stage)?;
+        let previous = output.is_dir();
+        let stale = if previous {
+            link_kept(output, &stage, keep)?
+        } else {
+            0
+        };
+        Ok(Stage {
+            output: output.to_path_buf(),
+            stage,
+            old,
+            previous,
+            stale,
+        })
+    }
+
+    /// Writes one file into the stage; returns whether its bytes differ from the previous output.
+    pub fn write(&self, file: &OutputFile) -> io::Result<bool> {
+        let target = self.stage.join(&file.path);
+        if let Some(dir) = target.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        if self.previous {
+            write_if_changed(&target, &file.contents)
+        } else {
+            write_new(&target, &file.contents).map(|()| true)
+        }
+    }
+
+    /// Replaces the output with the stage.
+    pub fn commit(self) -> io::Result<()> {
+        if self.previous {
+            fs::rename(&self.output, &self.old)?;
+            fs::rename(&self.stage, &self.output)?;
+            fs::remove_dir_all(&self.old)?;
+        } else {
+            fs::rename(&self.stage, &self.output)?;
+        }
+        Ok(())
+    }
+
+    /// Discards the stage; the previous output stays as it was.
+    pub fn abort(self) {
+        let _ = fs::remove_dir_all(&self.stage);
+    }
 }
 
 /// Hard-links the files of the previous output that are still part of the site into the stage
