@@ -196,6 +196,9 @@ pub(crate) fn toml_diagnostic(error: &toml::de::Error, text: &str, file: &Path) 
             None => format!("known keys here: {}", expected.join(", ")),
         };
         diagnostic = diagnostic.hint(hint);
+    } else {
+        diagnostic = diagnostic
+            .hint("check quotes, commas and brackets on this line; strings need double quotes");
     }
     diagnostic
 }

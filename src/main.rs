@@ -196,7 +196,11 @@ fn main() -> ExitCode {
             Err(diagnostics) => fail(&reporter, &diagnostics),
         },
         Command::New { path } => {
-            match communique::scaffold::new_brief(&dirs.content(), &path, &today()) {
+            // The new brief gets one list per configured taxonomy (the defaults without a config).
+            let taxonomies = communique::load_config(&dirs, &BuildOptions::default())
+                .map(|c| c.taxonomies)
+                .unwrap_or_else(|_| vec!["topics".to_string(), "actors".to_string()]);
+            match communique::scaffold::new_brief(&dirs.content(), &path, &today(), &taxonomies) {
                 Ok(file) => {
                     reporter.info(&format!(
                         "created {} (a draft: build with --drafts to see it)",

@@ -115,7 +115,13 @@ pub fn init(dir: &Path, today: &str) -> Result<Vec<PathBuf>, Diagnostic> {
 }
 
 /// Writes a new draft brief at `content/<section>/<slug>.md`; never overwrites.
-pub fn new_brief(content_dir: &Path, path: &str, today: &str) -> Result<PathBuf, Diagnostic> {
+/// `taxonomies` are the site's, so the new brief has exactly the fields its config allows.
+pub fn new_brief(
+    content_dir: &Path,
+    path: &str,
+    today: &str,
+    taxonomies: &[String],
+) -> Result<PathBuf, Diagnostic> {
     let path = path.trim_matches('/').trim_end_matches(".md");
     let (section, slug) = path.rsplit_once('/').unwrap_or(("", path));
     if slug.is_empty() || slugify(slug) != slug {
@@ -147,8 +153,9 @@ pub fn new_brief(content_dir: &Path, path: &str, today: &str) -> Result<PathBuf,
     if let Some(first) = title.get(..1) {
         title = first.to_uppercase() + &title[1..];
     }
+    let terms: String = taxonomies.iter().map(|t| format!("{t} = []\n")).collect();
     let text = format!(
-        "+++\ntitle = \"{title}\"\ndate = {today}\ndescription = \"\"\ndraft = true\nauthors = []\ntopics = []\nactors = []\nkey_points = []\nrecommendations = []\n+++\n\nSummary paragraph.\n\n<!-- more -->\n\n## Background\n"
+        "+++\ntitle = \"{title}\"\ndate = {today}\ndescription = \"\"\ndraft = true\nauthors = []\n{terms}key_points = []\nrecommendations = []\n+++\n\nSummary paragraph.\n\n<!-- more -->\n\n## Background\n"
     );
     if let Some(parent) = file.parent() {
         fs::create_dir_all(parent)

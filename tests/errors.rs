@@ -148,7 +148,6 @@ fn malformed_yaml_front_matter() {
 }
 
 #[test]
-#[ignore = "bug: the YAML error message repeats the parser's own position relative to the front matter (\"line 3 column 9\") beside the real file position 4:9"]
 fn malformed_yaml_message_has_no_conflicting_position() {
     let out = break_with(
         "content/briefs/bad.md",
@@ -577,7 +576,6 @@ fn unknown_config_key_in_a_table_suggests_the_right_one() {
 }
 
 #[test]
-#[ignore = "bug: a TOML syntax error in communique.toml is reported without a hint (content front matter gets one)"]
 fn malformed_config_has_a_hint() {
     let (site, before) = built_site();
     site.write(

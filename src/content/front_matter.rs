@@ -312,7 +312,9 @@ fn parse_yaml(
             .location()
             .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
         let message = e.to_string();
-        let first = message.lines().next().unwrap_or("syntax error").to_string();
+        let first = message.lines().next().unwrap_or("syntax error");
+        // The parser's own "line 3 column 9" counts from the front matter; ours from the file.
+        let first = strip_yaml_position(first);
         Diagnostic::error(format!("invalid YAML front matter: {first}"))
             .at(Location::at(file, split.front_matter_line + line.max(1) - 1, column.max(1)))
             .hint("check indentation and quoting on this line; lists are written `- item` or `[a, b]`")
@@ -328,6 +330,15 @@ fn parse_yaml(
         .at(Location::at(file, split.front_matter_line, 1))
         .hint("write one `field: value` per line")
         .with_snippet_from(full_text)),
+    }
+}
+
+/// Drops a leading `error: line N column M: ` from a YAML parser message.
+fn strip_yaml_position(message: &str) -> String {
+    let rest = message.trim_start_matches("error: ");
+    match rest.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+        Some((position, text)) if position.contains("column") => text.to_string(),
+        _ => rest.to_string(),
     }
 }
 

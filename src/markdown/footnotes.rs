@@ -144,6 +144,25 @@ pub fn collect(events: &mut Vec<Spanned<'_>>) -> Vec<String> {
     ids
 }
 
+/// The ids the notes section may define, known before headings get theirs, so a heading such as
+/// "Fn a" cannot take the id of note `[^a]`.
+pub fn reserved_ids(events: &[Spanned<'_>]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (event, _) in events {
+        if let Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) =
+            event
+        {
+            let id = note_id(label);
+            ids.push(format!("{id}-ref"));
+            ids.push(id);
+        }
+    }
+    if !ids.is_empty() {
+        ids.push("footnotes-label".to_string());
+    }
+    ids
+}
+
 fn note_id(label: &str) -> String {
     let slug = slugify(label);
     format!("fn-{}", if slug.is_empty() { "note" } else { &slug })

@@ -45,9 +45,10 @@ fn level_number(level: HeadingLevel) -> u8 {
 }
 
 /// Gives every heading a unique id (an explicit `{#id}` wins, else the slug of its text,
-/// de-duplicated with `-1`, `-2`, …) and appends a self-link. Returns every heading in order.
-pub fn assign_ids(events: &mut Vec<Spanned<'_>>) -> Vec<Heading> {
-    let mut used: HashSet<String> = HashSet::new();
+/// de-duplicated with `-1`, `-2`, …, never one of `reserved`) and appends a self-link. Returns
+/// every heading in order.
+pub fn assign_ids(events: &mut Vec<Spanned<'_>>, reserved: &[String]) -> Vec<Heading> {
+    let mut used: HashSet<String> = reserved.iter().cloned().collect();
     // Explicit ids are claimed first so generated ones never take them.
     for (event, _) in events.iter() {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {

@@ -94,7 +94,8 @@ pub fn render_with_errors(
     raw_html(&mut events, config.raw_html);
     let summary = summary_events(&events).map(|e| to_html(e.into_iter()));
     let word_count = count_words(&events);
-    let headings = headings::assign_ids(&mut events);
+    let reserved = footnotes::reserved_ids(&events);
+    let headings = headings::assign_ids(&mut events, &reserved);
     let note_ids = footnotes::collect(&mut events);
     let mut anchors = headings::ids_of(&headings);
     anchors.extend(note_ids);
