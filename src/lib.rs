@@ -211,11 +211,17 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
             None
         }
     };
-    let (Some(model), Some(templates)) = (model, templates) else {
+    let Some(templates) = templates else {
+        errors.sort();
+        return Err(errors);
+    };
+    let Some(model) = model else {
+        errors.extend(templates.check_syntax());
         errors.sort();
         return Err(errors);
     };
     if errors.has_errors() {
+        errors.extend(templates.check_syntax());
         errors.sort();
         return Err(errors);
     }
@@ -228,6 +234,12 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
         .collect();
     let taken = rendered_paths.iter().map(String::as_str).collect();
     let (copies, warnings) = copied_files(dirs, renderer.model(), &taken);
+    let clashes = render::ownership::check(&renderer, &renderer.jobs(), &copies);
+    if !clashes.is_empty() {
+        let mut errors = Diagnostics(clashes);
+        errors.sort();
+        return Err(errors);
+    }
     Ok(PreparedSite {
         renderer,
         copies,

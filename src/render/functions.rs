@@ -143,3 +143,14 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
         },
     );
 }
+
+/// Registers functions with the same names as [`register_functions`] but no site behind them,
+/// so templates can be compiled (and their syntax checked) before the site model exists.
+pub fn register_stubs(tera: &mut Tera) {
+    for name in ["get_url", "get_page", "get_section", "get_taxonomy_url"] {
+        tera.register_function(name, |_: Kwargs, _: &State| Value::none());
+    }
+    tera.register_filter("markdown", |text: &str, _: Kwargs, _: &State| {
+        text.to_string()
+    });
+}

@@ -6,6 +6,7 @@
 pub mod deps;
 pub mod feeds;
 pub mod functions;
+pub mod ownership;
 pub mod signature;
 pub mod templates;
 pub mod views;

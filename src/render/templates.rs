@@ -101,6 +101,14 @@ impl TemplateSet {
         Ok(tera)
     }
 
+    /// Compiles the templates without a site, to report their syntax errors alongside content
+    /// errors (which stop a build before the templates are otherwise compiled).
+    pub fn check_syntax(&self) -> Vec<Diagnostic> {
+        self.compile(crate::render::functions::register_stubs)
+            .err()
+            .unwrap_or_default()
+    }
+
     /// Templates a template uses through `extends` and `include`, transitively, itself included.
     pub fn dependencies(&self, name: &str) -> Vec<String> {
         let mut seen = vec![name.to_string()];
@@ -145,10 +153,20 @@ impl TemplateSet {
         } else {
             "template error"
         };
+        // Some errors carry their place only inside a pre-formatted report: "--> base.html:2:17".
+        let reported_place = if report.is_none() {
+            place_in_report(&message)
+        } else {
+            None
+        };
+        if let Some((_, _, _, first_line)) = &reported_place {
+            message = first_line.clone();
+        }
         let mut diagnostic = Diagnostic::error(format!("{what}: {message}"));
         let name = report
             .map(|r| r.filename().to_string())
             .filter(|n| !n.is_empty())
+            .or_else(|| reported_place.as_ref().map(|(n, ..)| n.clone()))
             .or_else(|| rendering.map(str::to_string));
         if let Some(name) = name {
             let source = self.templates.get(&name);
@@ -156,9 +174,10 @@ impl TemplateSet {
                 || PathBuf::from(format!("templates/{name}")),
                 |s| s.display_path.clone(),
             );
-            let location = match report {
-                Some(r) => Location::at(file, r.span().start_line, r.span().start_col + 1),
-                None => Location::file(file),
+            let location = match (report, &reported_place) {
+                (Some(r), _) => Location::at(file, r.span().start_line, r.span().start_col + 1),
+                (None, Some((_, line, column, _))) => Location::at(file, *line, *column),
+                (None, None) => Location::file(file),
             };
             diagnostic = diagnostic.at(location);
             if let Some(source) = source {
@@ -168,13 +187,27 @@ impl TemplateSet {
         let hint = match error.kind() {
             tera::ErrorKind::TemplateNotFound(n) => format!("create templates/{n}, or fix the name of the template that asks for it"),
             tera::ErrorKind::MissingParent { parent, .. } => format!("create templates/{parent}, or fix the `extends` tag"),
-            _ if message.contains("not found") => {
+            _ if message.contains("not found") || message.contains("not defined") => {
                 "check the variable's spelling in docs/templates.md; guard optional values with `{% if x %}`".to_string()
             }
             _ => "see docs/templates.md for the variables, functions and filters templates can use".to_string(),
         };
         diagnostic.hint(hint)
     }
+}
+
+/// Reads `name:line:col` after `--> ` in a pre-formatted Tera report, with the report's first
+/// line (its message, without the `error: ` prefix).
+fn place_in_report(text: &str) -> Option<(String, usize, usize, String)> {
+    let after = text.split_once("--> ")?.1;
+    let place = after.split_whitespace().next()?;
+    let mut parts = place.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let name = parts.next()?.to_string();
+    let first = text.lines().next().unwrap_or(text).trim();
+    let first = first.trim_start_matches("error: ").to_string();
+    Some((name, line, column, first))
 }
 
 /// The names in `{% extends "x" %}` and `{% include "x" %}` tags of a template.

@@ -167,6 +167,10 @@ impl Rebuilder {
         let fingerprints = Fingerprints::new(&renderer, light);
         lap("fingerprints");
         let jobs = renderer.jobs();
+        let clashes = crate::render::ownership::check(&renderer, &jobs, &[]);
+        if !clashes.is_empty() {
+            return Err(Diagnostics(clashes));
+        }
         let no_reads: Vec<Read> = Vec::new();
         let mut stale = Vec::new();
         let mut next_jobs: HashMap<String, (u64, Vec<Read>)> = HashMap::with_capacity(jobs.len());

@@ -255,14 +255,25 @@ pub fn build_cached(
     for (source, path) in section_sources.iter().zip(&section_paths) {
         owners.insert(path.as_str(), &source.display_path);
     }
-    for (source, (path, _, _)) in page_sources.iter().zip(&placed) {
-        if let Some(other) = owners.insert(path.as_str(), &source.display_path) {
-            errors.push(
-                source
-                    .error_at_field("slug", format!("{path} is also the URL of {}", other.display()))
-                    .hint("two files would be published at the same URL: give one of them a different `slug`"),
-            );
-        }
+    let mut page_owner: HashMap<&str, usize> = HashMap::new();
+    for (i, (source, (path, _, _))) in page_sources.iter().zip(&placed).enumerate() {
+        let Some(other) = owners.insert(path.as_str(), &source.display_path) else {
+            page_owner.insert(path.as_str(), i);
+            continue;
+        };
+        // Blame the file whose `slug` makes the clash, when one of them has one.
+        let earlier = page_owner.get(path.as_str()).map(|&j| &page_sources[j]);
+        let (culprit, innocent) = match earlier {
+            Some(e) if e.meta.slug.is_some() && source.meta.slug.is_none() => {
+                (e, source.display_path.as_path())
+            }
+            _ => (source, other),
+        };
+        errors.push(
+            culprit
+                .error_at_field("slug", format!("{path} is also the URL of {}", innocent.display()))
+                .hint("two files would be published at the same URL: give one of them a different `slug`"),
+        );
     }
     for name in &config.taxonomies {
         let path = Urls::taxonomy(name);
