@@ -41,6 +41,8 @@ struct Memory {
     content: Option<Content>,
     markdown: MarkdownCache,
     views: ViewCache,
+    /// The model of the last successful build.
+    model: Option<Arc<site::SiteModel>>,
     /// Output path → (signature, what its template read).
     jobs: HashMap<String, (u64, Vec<Read>)>,
     /// Output paths of copied files.
@@ -91,7 +93,14 @@ impl Rebuilder {
     }
 
     fn run(&mut self, changed_content: &[PathBuf]) -> Result<Update, Diagnostics> {
+        if let [path] = changed_content
+            && let Some(model) = self.body_edit(path)
+        {
+            return self.render_model(model, false);
+        }
         let memory = &mut self.memory;
+        // Until this build succeeds, the kept model is not the content's: no fast path.
+        memory.model = None;
         // Nothing remembered: every job renders and the update is the whole site.
         let complete = memory.jobs.is_empty();
         let config = match &memory.config {
@@ -155,6 +164,106 @@ impl Rebuilder {
             errors.sort();
             return Err(errors);
         }
+        let _ = templates;
+        self.render_model(model, complete)
+    }
+
+    /// The fast path for the commonest edit: one existing brief whose front matter did not
+    /// change. Its URL, place in listings, terms and related briefs are then unchanged, so the
+    /// previous model is patched with the new body instead of being rebuilt. Returns `None`
+    /// whenever the general path is needed (anything else changed, or the edit has an error,
+    /// which the general path reports in full).
+    fn body_edit(&mut self, path: &std::path::Path) -> Option<site::SiteModel> {
+        let memory = &mut self.memory;
+        let config = memory.config.clone()?;
+        let content = memory.content.as_mut()?;
+        if !content.failed.is_empty() || memory.templates.is_none() {
+            return None;
+        }
+        let rel = path
+            .strip_prefix(self.dirs.content())
+            .ok()?
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let model_arc = memory.model.take()?;
+        let mut model = match Arc::try_unwrap(model_arc) {
+            Ok(m) => m,
+            Err(shared) => {
+                memory.model = Some(shared);
+                return None;
+            }
+        };
+        let restore = |memory: &mut Memory, model: site::SiteModel| {
+            memory.model = Some(Arc::new(model));
+            None
+        };
+        let Some(&site::ContentRef::Page(index)) = model.by_rel.get(&rel) else {
+            return restore(memory, model);
+        };
+        let old = model.pages[index].source.clone();
+        let display = self.dirs.display(path);
+        let found = content::Found {
+            rel: rel.clone(),
+            abs: path.to_path_buf(),
+            kind: content::Kind::Page,
+            assets: old.assets.clone(),
+        };
+        let parsed = content::read_text(path, &display)
+            .and_then(|text| content::parse_file(&found, &display, &text, &config));
+        let Ok(content::Loaded::Page(new)) = parsed else {
+            return restore(memory, model);
+        };
+        let front = |p: &content::Parsed<content::PageMeta>| {
+            p.source.get(..p.body_range.start).map(str::to_string)
+        };
+        if front(&old) != front(&new) || old.display_path != new.display_path {
+            return restore(memory, model);
+        }
+        let markdown =
+            site::markdown_cache::render_page(&new, &config.markdown, &site::ModelResolver(&model));
+        if !markdown.errors.is_empty() {
+            return restore(memory, model);
+        }
+        let previous_page = model.pages[index].clone();
+        {
+            let page = &mut model.pages[index];
+            page.source = new.clone();
+            page.rendered = markdown.rendered.clone();
+            page.key_points = markdown.key_points.clone();
+            page.recommendations = markdown.recommendations.clone();
+        }
+        if !site::check_anchors_around(&model, index).is_empty() {
+            model.pages[index] = previous_page;
+            return restore(memory, model);
+        }
+        memory
+            .markdown
+            .insert(&new, &site::ModelResolver(&model), Arc::new(markdown));
+        if let Some(slot) = content.pages.iter_mut().find(|p| p.rel == rel) {
+            *slot = new;
+        }
+        Some(model)
+    }
+
+    /// Renders the jobs of `model` whose signatures changed since the last build.
+    fn render_model(
+        &mut self,
+        model: site::SiteModel,
+        complete: bool,
+    ) -> Result<Update, Diagnostics> {
+        let memory = &mut self.memory;
+        let Some(templates) = memory.templates.clone() else {
+            return Err(Diagnostics::new());
+        };
+        let trace = std::env::var_os("COMMUNIQUE_TRACE").is_some();
+        let clock = std::time::Instant::now();
+        let lap = |what: &str| {
+            if trace {
+                eprintln!("  {what}: {} ms", clock.elapsed().as_millis());
+            }
+        };
         let light = light_fingerprints(&model);
         let (views, view_cache) = Views::build_cached(&model, &light, &memory.views);
         memory.views = view_cache;
@@ -218,15 +327,20 @@ impl Rebuilder {
         );
         memory.copies = copy_paths;
         lap("copies");
+        let model = renderer.model().clone();
         let count = rendered.len();
         let mut files: Vec<OutputFile> = rendered.into_iter().map(|r| r.file).collect();
         files.extend(copies);
+        let pages = model.pages.len();
+        // Keep the model for the fast path; the renderer (which shares it) goes first.
+        drop(renderer);
+        memory.model = Some(model);
         Ok(Update {
             files,
             removed,
             complete,
             rendered: count,
-            pages: renderer.model().pages.len(),
+            pages,
         })
     }
 }
