@@ -138,6 +138,7 @@ impl Rebuilder {
         let mut slot = CacheSlot {
             previous: std::mem::take(&mut memory.markdown),
             next: None,
+            record: true,
         };
         let model = site::build_cached(
             content,

@@ -125,8 +125,10 @@ pub struct ModelOptions {
 pub struct CacheSlot {
     /// Renderings of the previous build.
     pub previous: MarkdownCache,
-    /// Renderings of this build, filled by [`build_cached`].
+    /// Renderings of this build, filled by [`build_cached`] when `record` is set.
     pub next: Option<MarkdownCache>,
+    /// Whether to keep this build's renderings (only `serve` reuses them).
+    pub record: bool,
 }
 
 struct Resolver<'a> {
@@ -316,13 +318,15 @@ pub fn build_cached(
             ),
         })
         .collect();
-    let mut next_cache = MarkdownCache::default();
-    for (source, (output, reused)) in page_sources.iter().zip(&page_rendered) {
-        if !(*reused && next_cache.keep(&mut cache.previous, &source.rel)) {
-            next_cache.insert(source, &resolver, output.clone());
+    if cache.record {
+        let mut next_cache = MarkdownCache::default();
+        for (source, (output, reused)) in page_sources.iter().zip(&page_rendered) {
+            if !(*reused && next_cache.keep(&mut cache.previous, &source.rel)) {
+                next_cache.insert(source, &resolver, output.clone());
+            }
         }
+        cache.next = Some(next_cache);
     }
-    cache.next = Some(next_cache);
     let page_rendered: Vec<Arc<PageMarkdown>> = page_rendered.into_iter().map(|(r, _)| r).collect();
     let section_rendered: Vec<Result<Rendered, Vec<Diagnostic>>> = section_sources
         .par_iter()
