@@ -76,8 +76,6 @@ pub struct Rendered {
 
 /// A renderer for one site model: compiled templates plus shared views.
 pub struct Renderer {
-    /// Counts rebuilds in `serve`; signatures of always-rendered jobs include it.
-    pub generation: u64,
     model: Arc<SiteModel>,
     views: Arc<Views>,
     templates: TemplateSet,
@@ -112,7 +110,6 @@ impl Renderer {
         });
         let tera = templates.compile(|tera| functions::register_functions(tera, lookup))?;
         let renderer = Renderer {
-            generation: 0,
             model,
             views,
             templates,

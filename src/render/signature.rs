@@ -175,9 +175,33 @@ impl Fingerprints {
                 self.pager(&term.pages, config.paginate_by, *n, &mut h);
             }
             Job::Alias(p, _) => model.pages[*p].path.hash(&mut h),
-            // Cheap to render and read widely: always re-rendered.
-            Job::Feed | Job::Sitemap | Job::Robots => renderer.generation.hash(&mut h),
-            Job::NotFound => {}
+            // The feed shows the newest pages in full.
+            Job::Feed => {
+                let newest = model.sections[0].pages.iter().take(config.feed.limit);
+                newest.for_each(|&p| self.full[p].hash(&mut h));
+            }
+            // The sitemap lists every address with the date of its page.
+            Job::Sitemap => {
+                for page in &model.pages {
+                    let m = page.meta();
+                    (
+                        &page.path,
+                        &m.date.text,
+                        m.updated.as_ref().map(|d| &d.text),
+                    )
+                        .hash(&mut h);
+                }
+                for section in &model.sections {
+                    (
+                        &section.path,
+                        section.pages.len(),
+                        section.paginate_by(config),
+                    )
+                        .hash(&mut h);
+                }
+                self.taxonomy.hash(&mut h);
+            }
+            Job::NotFound | Job::Robots => {}
         }
         for read in reads {
             read.hash(&mut h);

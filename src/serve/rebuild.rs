@@ -15,7 +15,7 @@ use crate::content::{self, Content, Reuse};
 use crate::render::deps::Read;
 use crate::render::signature::{Fingerprints, light_fingerprints};
 use crate::render::views::{ViewCache, Views};
-use crate::render::{OutputFile, Renderer, TemplateSet};
+use crate::render::{Job, OutputFile, Renderer, TemplateSet};
 use crate::site::{self, CacheSlot, MarkdownCache, Urls};
 use crate::{BuildOptions, Config, Diagnostics, SiteDirs, copied_files, load_config};
 
@@ -47,7 +47,8 @@ struct Memory {
     jobs: HashMap<String, (u64, Vec<Read>)>,
     /// Output paths of copied files.
     copies: HashSet<String>,
-    generation: u64,
+    /// Copied files of the last build, while no static file or folder page changed.
+    copy_list: Option<Vec<OutputFile>>,
 }
 
 /// Runs builds for `serve`, keeping what can be reused between them.
@@ -84,6 +85,9 @@ impl Rebuilder {
         if changes.iter().any(|(kind, _)| *kind == InputKind::Template) {
             self.memory.templates = None;
         }
+        if changes.iter().any(|(kind, _)| *kind == InputKind::Static) {
+            self.memory.copy_list = None;
+        }
         let changed: Vec<PathBuf> = changes
             .iter()
             .filter(|(kind, _)| *kind == InputKind::Content)
@@ -101,6 +105,8 @@ impl Rebuilder {
         let memory = &mut self.memory;
         // Until this build succeeds, the kept model is not the content's: no fast path.
         memory.model = None;
+        // Folder pages may have gained or lost assets.
+        memory.copy_list = None;
         // Nothing remembered: every job renders and the update is the whole site.
         let complete = memory.jobs.is_empty();
         let config = match &memory.config {
@@ -268,11 +274,9 @@ impl Rebuilder {
         let light = light_fingerprints(&model);
         let (views, view_cache) = Views::build_cached(&model, &light, &memory.views);
         memory.views = view_cache;
-        let mut renderer =
+        let renderer =
             Renderer::with_views(Arc::new(model), templates, views).map_err(Diagnostics)?;
         lap("views+templates");
-        memory.generation += 1;
-        renderer.generation = memory.generation;
 
         let fingerprints = Fingerprints::new(&renderer, light);
         lap("fingerprints");
@@ -282,19 +286,33 @@ impl Rebuilder {
             return Err(Diagnostics(clashes));
         }
         let no_reads: Vec<Read> = Vec::new();
-        let mut stale = Vec::new();
+        let signed: Vec<(String, u64, bool, &Job)> = {
+            use rayon::prelude::*;
+            jobs.par_iter()
+                .map(|job| {
+                    let path = Urls::output_file(&renderer.site_path(job));
+                    let (previous_signature, reads) = memory
+                        .jobs
+                        .get(&path)
+                        .map_or((None, &no_reads), |(s, r)| (Some(*s), r));
+                    let signature = fingerprints.signature(&renderer, job, reads);
+                    (path, signature, previous_signature != Some(signature), job)
+                })
+                .collect()
+        };
+        let stale: Vec<Job> = signed
+            .iter()
+            .filter(|(_, _, stale, _)| *stale)
+            .map(|(.., job)| (*job).clone())
+            .collect();
         let mut next_jobs: HashMap<String, (u64, Vec<Read>)> = HashMap::with_capacity(jobs.len());
-        for job in &jobs {
-            let path = Urls::output_file(&renderer.site_path(job));
-            let (previous_signature, reads) = memory
+        for (path, signature, _, _) in signed {
+            let reads = memory
                 .jobs
-                .get(&path)
-                .map_or((None, &no_reads), |(s, r)| (Some(*s), r));
-            let signature = fingerprints.signature(&renderer, job, reads);
-            if previous_signature != Some(signature) {
-                stale.push(job.clone());
-            }
-            next_jobs.insert(path, (signature, reads.clone()));
+                .get_mut(&path)
+                .map(|(_, r)| std::mem::take(r))
+                .unwrap_or_default();
+            next_jobs.insert(path, (signature, reads));
         }
         lap("signatures");
         let rendered = renderer.render_jobs(&stale).map_err(Diagnostics)?;
@@ -313,7 +331,10 @@ impl Rebuilder {
         memory.jobs = next_jobs;
 
         let taken: HashSet<&str> = memory.jobs.keys().map(String::as_str).collect();
-        let (copies, _warnings) = copied_files(&self.dirs, renderer.model(), &taken);
+        let copies = match memory.copy_list.take() {
+            Some(copies) => copies,
+            None => copied_files(&self.dirs, renderer.model(), &taken).0,
+        };
         let copy_paths: HashSet<String> = copies.iter().map(|c| c.path.clone()).collect();
         let mut removed: Vec<String> = removed
             .into_iter()
@@ -327,6 +348,7 @@ impl Rebuilder {
                 .cloned(),
         );
         memory.copies = copy_paths;
+        memory.copy_list = Some(copies.clone());
         lap("copies");
         let model = renderer.model().clone();
         let count = rendered.len();
