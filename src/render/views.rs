@@ -17,7 +17,7 @@ pub type Fields = BTreeMap<&'static str, Value>;
 /// Light page views of a previous build, by content path, with the fingerprint they were built
 /// from.
 #[derive(Default)]
-pub struct ViewCache(std::collections::HashMap<String, (u64, Value)>);
+pub struct ViewCache(Vec<(String, u64, Value)>);
 
 /// Views shared by every template render of one build.
 pub struct Views {
@@ -64,13 +64,27 @@ impl Views {
     /// (`light[i]`, see [`super::signature::light_fingerprints`]) is unchanged. Returns the
     /// cache for the next build.
     pub fn build_cached(model: &SiteModel, light: &[u64], cache: &ViewCache) -> (Views, ViewCache) {
+        // Pages keep their order between builds unless one is added or removed, so the cache
+        // is checked by position first and searched by path only when that misses.
+        let by_path: std::collections::HashMap<&str, &(String, u64, Value)> = if cache.0.len() == model.pages.len() {
+            std::collections::HashMap::new()
+        } else {
+            cache.0.iter().map(|e| (e.0.as_str(), e)).collect()
+        };
         let pages: Vec<Value> = model
             .pages
             .par_iter()
             .zip(light)
-            .map(|(p, fp)| match cache.0.get(&p.source.rel) {
-                Some((cached_fp, value)) if cached_fp == fp => value.clone(),
-                _ => Value::from(light_fields(model, p)),
+            .enumerate()
+            .map(|(i, (p, fp))| {
+                let cached = match cache.0.get(i) {
+                    Some(entry) if entry.0 == p.source.rel => Some(entry),
+                    _ => by_path.get(p.source.rel.as_str()).copied(),
+                };
+                match cached {
+                    Some((_, cached_fp, value)) if cached_fp == fp => value.clone(),
+                    _ => Value::from(light_fields(model, p)),
+                }
             })
             .collect();
         let next = ViewCache(
@@ -79,7 +93,7 @@ impl Views {
                 .iter()
                 .zip(light)
                 .zip(&pages)
-                .map(|((p, fp), v)| (p.source.rel.clone(), (*fp, v.clone())))
+                .map(|((p, fp), v)| (p.source.rel.clone(), *fp, v.clone()))
                 .collect(),
         );
         (Views::from_pages(model, pages), next)
