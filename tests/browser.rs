@@ -148,18 +148,8 @@ fn http_get(port: u16, path: &str) -> String {
     String::from_utf8(body).unwrap()
 }
 
-#[test]
-fn live_reload_and_error_overlay_in_chromium() {
-    if std::env::var_os("COMMUNIQUE_SKIP_BROWSER").is_some() {
-        eprintln!("skipped: COMMUNIQUE_SKIP_BROWSER is set");
-        return;
-    }
-    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .expect("Chromium is needed for this test: `apt-get install chromium` (as .ci/run does), or set COMMUNIQUE_SKIP_BROWSER=1");
-    let (_dir, root) = site();
-
+/// A running `communique serve` on `root`: (guard, base URL).
+fn start_server(root: &Path) -> (Killed, String) {
     let mut server = Command::new(env!("CARGO_BIN_EXE_communique"))
         .args(["--root", root.to_str().unwrap(), "serve", "--port", "0"])
         .stdout(Stdio::piped())
@@ -179,8 +169,19 @@ fn live_reload_and_error_overlay_in_chromium() {
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    let _server = Killed(server);
+    (Killed(server), url)
+}
 
+/// A headless Chromium with one page attached over DevTools: (guards, page).
+fn start_browser() -> Option<(Killed, tempfile::TempDir, Page)> {
+    if std::env::var_os("COMMUNIQUE_SKIP_BROWSER").is_some() {
+        eprintln!("skipped: COMMUNIQUE_SKIP_BROWSER is set");
+        return None;
+    }
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("Chromium is needed for this test: `apt-get install chromium` (as .ci/run does), or set COMMUNIQUE_SKIP_BROWSER=1");
     let profile = tempfile::tempdir().unwrap();
     let mut browser = Command::new(chromium)
         .args([
@@ -200,8 +201,7 @@ fn live_reload_and_error_overlay_in_chromium() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = BufReader::new(browser.stderr.take().unwrap());
-    let mut stderr_lines = stderr.lines();
+    let mut stderr_lines = BufReader::new(browser.stderr.take().unwrap()).lines();
     let devtools_port: u16 = loop {
         let line = stderr_lines
             .next()
@@ -212,8 +212,7 @@ fn live_reload_and_error_overlay_in_chromium() {
         }
     };
     std::thread::spawn(move || for _ in stderr_lines {});
-    let _browser = Killed(browser);
-
+    let guard = Killed(browser);
     let targets: Value = serde_json::from_str(&http_get(devtools_port, "/json/list")).unwrap();
     let ws_url = targets
         .as_array()
@@ -226,8 +225,69 @@ fn live_reload_and_error_overlay_in_chromium() {
     let stream = TcpStream::connect(("127.0.0.1", devtools_port)).unwrap();
     let (socket, _) = tungstenite::client(ws_url.as_str(), stream).unwrap();
     let mut page = Page { socket, next_id: 0 };
-
     page.call("Page.enable", json!({}));
+    Some((guard, profile, page))
+}
+
+/// Edit → visible in Chromium on a large site, for docs/performance.md (not run by default):
+///
+/// ```sh
+/// COMMUNIQUE_LATENCY_SITE=target/bench/corpus-10000 \
+///   cargo test --release --test browser -- --ignored --nocapture
+/// ```
+#[test]
+#[ignore = "a measurement: set COMMUNIQUE_LATENCY_SITE to a generated corpus"]
+fn edit_to_visible_latency_on_a_corpus() {
+    let Some(site) = std::env::var_os("COMMUNIQUE_LATENCY_SITE") else {
+        return;
+    };
+    let root = PathBuf::from(site).canonicalize().unwrap();
+    let brief = "section-03/brief-00013";
+    let file = root.join(format!("content/{brief}.md"));
+    let original = fs::read_to_string(&file).unwrap();
+    let (_server, url) = start_server(&root);
+    let Some((_browser, _profile, mut page)) = start_browser() else {
+        return;
+    };
+    page.call("Page.navigate", json!({ "url": format!("{url}/{brief}/") }));
+    page.wait_until(
+        "the brief",
+        "document.body && document.body.innerText.length > 100",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let mut times = Vec::new();
+    for i in 0..10 {
+        let token = format!("visible-probe-{i}");
+        let saved = Instant::now();
+        fs::write(
+            &file,
+            original.replacen("\n## ", &format!("\n{token}\n\n## "), 1),
+        )
+        .unwrap();
+        page.wait_until(
+            "the edit",
+            &format!("document.body.innerText.includes('{token}')"),
+        );
+        times.push(saved.elapsed().as_millis());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    fs::write(&file, original).unwrap();
+    let mut sorted = times.clone();
+    sorted.sort();
+    eprintln!(
+        "edit -> visible in Chromium (ms): {times:?}; median {}",
+        (sorted[4] + sorted[5]) / 2
+    );
+}
+
+#[test]
+fn live_reload_and_error_overlay_in_chromium() {
+    let (_dir, root) = site();
+    let (_server, url) = start_server(&root);
+    let Some((_browser, _profile, mut page)) = start_browser() else {
+        return;
+    };
+
     page.call(
         "Page.navigate",
         json!({ "url": format!("{url}/briefs/live/") }),

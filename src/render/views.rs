@@ -66,11 +66,12 @@ impl Views {
     pub fn build_cached(model: &SiteModel, light: &[u64], cache: &ViewCache) -> (Views, ViewCache) {
         // Pages keep their order between builds unless one is added or removed, so the cache
         // is checked by position first and searched by path only when that misses.
-        let by_path: std::collections::HashMap<&str, &(String, u64, Value)> = if cache.0.len() == model.pages.len() {
-            std::collections::HashMap::new()
-        } else {
-            cache.0.iter().map(|e| (e.0.as_str(), e)).collect()
-        };
+        let by_path: std::collections::HashMap<&str, &(String, u64, Value)> =
+            if cache.0.len() == model.pages.len() {
+                std::collections::HashMap::new()
+            } else {
+                cache.0.iter().map(|e| (e.0.as_str(), e)).collect()
+            };
         let pages: Vec<Value> = model
             .pages
             .par_iter()
