@@ -156,6 +156,15 @@ impl Config {
             .hint("write it in full, e.g. base_url = \"https://briefs.example.org\"")
             .with_snippet_from(text));
         }
+        let feed_file = &self.feed.filename;
+        if feed_file.is_empty() || feed_file.contains(['/', '\\']) || feed_file.starts_with('.') {
+            return Err(Diagnostic::error(format!(
+                "feed filename \"{feed_file}\" must be a plain file name"
+            ))
+            .at(at_key("filename"))
+            .hint("e.g. filename = \"atom.xml\"; the feed is written at the site root")
+            .with_snippet_from(text));
+        }
         for name in &self.taxonomies {
             let valid = !name.is_empty()
                 && name
@@ -247,6 +256,14 @@ mod tests {
             parse("title = \"T\"\nbase_url = \"https://x.org\"\n[feed]\nlimt = 3\n").unwrap_err();
         assert_eq!(e.location.unwrap().line, Some(4));
         assert_eq!(e.hint.as_deref(), Some("did you mean \"limit\"?"));
+    }
+
+    #[test]
+    fn feed_files_stay_at_the_root() {
+        let e =
+            parse("title = \"T\"\nbase_url = \"https://x.org\"\n[feed]\nfilename = \"../x.xml\"\n")
+                .unwrap_err();
+        assert!(e.message.contains("plain file name"));
     }
 
     #[test]

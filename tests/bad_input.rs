@@ -300,3 +300,17 @@ fn a_good_site_checks_clean_and_rebuilds_nothing() {
     let stdout = String::from_utf8_lossy(&again.stdout);
     assert!(stdout.contains("(0 written,"), "{stdout}");
 }
+
+#[test]
+fn aliases_cannot_leave_the_output_folder() {
+    let site = Site::built();
+    site.write(
+        "content/briefs/good.md",
+        &GOOD_BRIEF.replace("+++\n\n", "aliases = [\"../../escape\"]\n+++\n\n"),
+    );
+    site.fails_with(
+        "content/briefs/good.md:5:1",
+        &["is not a path on this site"],
+    );
+    assert!(!site.root.join("escape").exists());
+}

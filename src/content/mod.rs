@@ -428,6 +428,23 @@ fn page_meta(raw: &RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, Vec<
         taxonomies,
         extra: raw.take("extra", "a table", e).unwrap_or_default(),
     };
+    for alias in &meta.aliases {
+        let unsafe_alias = alias.contains('\\')
+            || alias.contains("://")
+            || alias.trim_matches('/').is_empty()
+            || alias
+                .split('/')
+                .any(|segment| segment == ".." || segment == ".");
+        if unsafe_alias {
+            errors.push(
+                raw.error_at(
+                    "aliases",
+                    format!("alias \"{alias}\" is not a path on this site"),
+                )
+                .hint("write an alias as a site path such as \"/old/brief-name/\", without `..`"),
+            );
+        }
+    }
     if let Some(slug) = &meta.slug
         && crate::site::urls::slugify(slug).is_empty()
     {
