@@ -122,7 +122,10 @@ pub fn serve(
 
     let started = Instant::now();
     let mut rebuilder = rebuild::Rebuilder::new(dirs.clone(), build_options);
-    match rebuilder.full() {
+    let progress = first_build_progress();
+    let first = rebuilder.full();
+    progress.finish_and_clear();
+    match first {
         Ok(update) => {
             let count = update.files.len();
             if let Ok(mut site) = app.site.write() {
@@ -181,6 +184,25 @@ pub fn serve(
     })?;
     console.info("stopped");
     Ok(())
+}
+
+/// A spinner for the first build, shown only on a terminal and only once the build has taken
+/// long enough to notice (a large site), so small sites print nothing extra.
+fn first_build_progress() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::hidden();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} building the site… {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    let shown = bar.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        if !shown.is_finished() {
+            shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            shown.enable_steady_tick(std::time::Duration::from_millis(100));
+        }
+    });
+    bar
 }
 
 fn rebuild_and_notify(
