@@ -50,8 +50,23 @@ pub struct Rendered {
     pub word_count: usize,
     /// Minutes to read, at least 1.
     pub reading_time: usize,
-    /// A hash of everything above, so later stages can tell renderings apart cheaply.
+    /// A hash of everything above, so later stages can tell renderings apart cheaply; 0 until
+    /// [`Rendered::fingerprinted`] computes it (only `serve` needs it).
     pub fingerprint: u64,
+}
+
+impl Rendered {
+    /// This rendering with its fingerprint computed.
+    pub fn fingerprinted(mut self) -> Rendered {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        self.html.hash(&mut h);
+        self.summary.hash(&mut h);
+        self.toc.hash(&mut h);
+        self.word_count.hash(&mut h);
+        self.fingerprint = h.finish();
+        self
+    }
 }
 
 /// A problem in a Markdown body, at a byte offset of the body.
@@ -101,7 +116,7 @@ pub fn render_with_errors(
     anchors.extend(note_ids);
     anchors.sort();
     anchors.dedup();
-    let mut rendered = Rendered {
+    let rendered = Rendered {
         html: to_html(events.into_iter().map(|(e, _)| e)),
         summary,
         toc: headings::nest(headings),
@@ -110,15 +125,6 @@ pub fn render_with_errors(
         word_count,
         reading_time: word_count.div_ceil(WORDS_PER_MINUTE).max(1),
         fingerprint: 0,
-    };
-    rendered.fingerprint = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::hash::DefaultHasher::new();
-        rendered.html.hash(&mut h);
-        rendered.summary.hash(&mut h);
-        rendered.toc.hash(&mut h);
-        rendered.word_count.hash(&mut h);
-        h.finish()
     };
     (rendered, errors)
 }

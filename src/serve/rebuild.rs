@@ -228,8 +228,12 @@ impl Rebuilder {
         if front(&old) != front(&new) || old.display_path != new.display_path {
             return restore(memory, model);
         }
-        let markdown =
-            site::markdown_cache::render_page(&new, &config.markdown, &site::ModelResolver(&model));
+        let markdown = site::markdown_cache::render_page(
+            &new,
+            &config.markdown,
+            &site::ModelResolver(&model),
+            true,
+        );
         if !markdown.errors.is_empty() {
             return restore(memory, model);
         }

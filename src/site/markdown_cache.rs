@@ -119,12 +119,20 @@ fn link_targets(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Renders a page's Markdown: body, key points and recommendations.
+///
+/// `fingerprint` computes [`Rendered::fingerprint`], which only incremental rebuilds use.
 pub fn render_page(
     source: &Parsed<PageMeta>,
     config: &MarkdownConfig,
     resolver: &dyn LinkResolver,
+    fingerprint: bool,
 ) -> PageMarkdown {
     let (rendered, body_errors) = markdown::render_with_errors(source.body(), config, resolver);
+    let rendered = if fingerprint {
+        rendered.fingerprinted()
+    } else {
+        rendered
+    };
     let mut errors: Vec<Diagnostic> = body_errors
         .into_iter()
         .map(|e| source.error_in_body(e.offset, e.message).hint(e.hint))

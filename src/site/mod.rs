@@ -313,7 +313,12 @@ pub fn build_cached(
         .map(|source| match cache.previous.get(source, &resolver) {
             Some(reused) => (reused, true),
             None => (
-                Arc::new(markdown_cache::render_page(source, md, &resolver)),
+                Arc::new(markdown_cache::render_page(
+                    source,
+                    md,
+                    &resolver,
+                    cache.record,
+                )),
                 false,
             ),
         })
