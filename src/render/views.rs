@@ -121,18 +121,18 @@ impl Views {
     /// The full view of a page: its light view plus content, toc and related pages.
     pub fn full_page(&self, model: &SiteModel, index: usize) -> Value {
         let page = &model.pages[index];
-        let mut fields = light_fields(model, page);
-        fields.insert("content", Value::safe_string(&page.rendered.html));
-        fields.insert("toc", toc_view(model, page, &page.rendered.toc));
-        fields.insert(
-            "related",
-            Value::from(
-                page.related
-                    .iter()
-                    .map(|&r| self.pages[r].clone())
-                    .collect::<Vec<_>>(),
-            ),
-        );
+        // Start from the light view already built (its values are shared, not rebuilt).
+        let Some(mut fields) = self.pages[index].clone().into_map() else {
+            return Value::none();
+        };
+        fields.insert("content".into(), Value::safe_string(&page.rendered.html));
+        fields.insert("toc".into(), toc_view(model, page, &page.rendered.toc));
+        let related: Vec<Value> = page
+            .related
+            .iter()
+            .map(|&r| self.pages[r].clone())
+            .collect();
+        fields.insert("related".into(), Value::from(related));
         Value::from(fields)
     }
 }
