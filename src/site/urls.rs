@@ -81,7 +81,8 @@ pub fn slugify(text: &str) -> String {
                 slug.push('-');
             }
             pending_dash = false;
-            slug.extend(c.to_lowercase());
+            // Lowercasing can add combining marks ("İ" becomes "i" + U+0307): keep letters only.
+            slug.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
         } else {
             pending_dash = true;
         }
@@ -103,6 +104,7 @@ mod tests {
         assert_eq!(slugify("Économie"), "économie");
         assert_eq!(slugify("العراق"), "العراق");
         assert_eq!(slugify("--"), "");
+        assert_eq!(slugify("İstanbul"), "istanbul");
     }
 
     #[test]
