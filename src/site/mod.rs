@@ -185,10 +185,18 @@ pub fn build_cached(
     let mut errors: Vec<Diagnostic> = Vec::new();
 
     // Sections, root first.
+    // A draft section hides everything beneath it.
+    let draft_dirs: Vec<String> = content
+        .sections
+        .iter()
+        .filter(|s| s.meta.draft && !options.drafts)
+        .map(|s| s.rel.trim_end_matches("_index.md").to_string())
+        .collect();
+    let in_draft_section = |rel: &str| draft_dirs.iter().any(|d| rel.starts_with(d.as_str()));
     let mut section_sources: Vec<Arc<Parsed<SectionMeta>>> = content
         .sections
         .into_iter()
-        .filter(|s| options.drafts || !s.meta.draft)
+        .filter(|s| !in_draft_section(&s.rel))
         .collect();
     section_sources.sort_by_cached_key(|s| section_path(&s.rel));
     if section_sources.first().is_none_or(|s| s.rel != "_index.md") {
@@ -233,7 +241,7 @@ pub fn build_cached(
     let mut page_sources: Vec<Arc<Parsed<PageMeta>>> = content
         .pages
         .into_iter()
-        .filter(|p| options.drafts || !p.meta.draft)
+        .filter(|p| options.drafts || !(p.meta.draft || in_draft_section(&p.rel)))
         .collect();
     page_sources.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut placed = Vec::with_capacity(page_sources.len());
