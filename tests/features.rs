@@ -131,3 +131,37 @@ fn rebuilding_an_unchanged_site_rewrites_nothing_and_changes_only_what_changed()
     assert!(report.contains("removed"), "{report}");
     assert!(!page.exists(), "deleted brief's page removed");
 }
+
+#[test]
+fn template_functions_and_filters() {
+    let (_dir, root) = fixture();
+    fs::create_dir_all(root.join("templates")).unwrap();
+    fs::write(
+        root.join("templates/404.html"),
+        r#"{% extends "base.html" %}{% block content %}<h1>Lost</h1>
+<a id="u1" href="{{ get_url(path='@/notes/mike.md#part') }}">m</a>
+<a id="u2" href="{{ get_url(path='@/notes/_index.md') }}">n</a>
+<a id="u3" href="{{ get_taxonomy_url(kind='topics', name='Security') }}">t</a>
+<p id="p">{{ get_page(path='notes/zulu.md').title }}</p>
+<p id="s">{{ get_section(path='notes/_index.md').pages | length }}</p>
+<p id="d">{{ "2024-03-05" | date(format="%d/%m/%Y") }}</p>
+<p id="g">{{ "Iraq–US talks!" | slugify }}</p>
+<p id="m">{{ "*emphasis*" | markdown(inline=true) }}</p>
+{% endblock content %}"#,
+    )
+    .unwrap();
+    build(&root);
+    let page = fs::read_to_string(root.join("public/404.html")).unwrap();
+    for expected in [
+        "id=\"u1\" href=\"/notes/mike/#part\"",
+        "id=\"u2\" href=\"/notes/\"",
+        "id=\"u3\" href=\"/topics/security/\"",
+        "<p id=\"p\">Zulu</p>",
+        "<p id=\"s\">3</p>",
+        "<p id=\"d\">05/03/2024</p>",
+        "<p id=\"g\">iraq-us-talks</p>",
+        "<p id=\"m\"><em>emphasis</em></p>",
+    ] {
+        assert!(page.contains(expected), "{expected} in\n{page}");
+    }
+}

@@ -54,21 +54,24 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
             let path = kwargs.must_get::<&str>("path")?;
             let model = &l.model;
             if path.starts_with("@/") {
-                let site_path = match content_ref(&l, path) {
+                let (target, anchor) = path
+                    .split_once('#')
+                    .map_or((path, None), |(t, a)| (t, Some(a)));
+                let site_path = match content_ref(&l, target) {
                     Some(ContentRef::Page(i)) => &model.pages[*i].path,
                     Some(ContentRef::Section(i)) => &model.sections[*i].path,
                     None => {
                         return Err(Error::message(format!("get_url: no content at \"{path}\"")));
                     }
                 };
-                let rel = path
-                    .trim_start_matches("@/")
-                    .split('#')
-                    .next()
-                    .unwrap_or("")
-                    .to_string();
-                super::deps::record(super::deps::Read::Url(rel));
-                return Ok(model.urls.href(site_path));
+                super::deps::record(super::deps::Read::Url(
+                    target.trim_start_matches("@/").to_string(),
+                ));
+                let href = model.urls.href(site_path);
+                return Ok(match anchor {
+                    Some(a) => format!("{href}#{a}"),
+                    None => href,
+                });
             }
             if path.contains("://") {
                 return Ok(path.to_string());
