@@ -142,8 +142,8 @@ fn template_functions_and_filters() {
 <a id="u1" href="{{ get_url(path='@/notes/mike.md#part') }}">m</a>
 <a id="u2" href="{{ get_url(path='@/notes/_index.md') }}">n</a>
 <a id="u3" href="{{ get_taxonomy_url(kind='topics', name='Security') }}">t</a>
-<p id="p">{{ get_page(path='notes/zulu.md').title }}</p>
-<p id="s">{{ get_section(path='notes/_index.md').pages | length }}</p>
+{% set zulu = get_page(path='notes/zulu.md') %}<p id="p">{{ zulu.title }}</p>
+{% set notes = get_section(path='notes/_index.md') %}<p id="s">{{ notes.pages | length }}</p>
 <p id="d">{{ "2024-03-05" | date(format="%d/%m/%Y") }}</p>
 <p id="g">{{ "Iraq–US talks!" | slugify }}</p>
 <p id="m">{{ "*emphasis*" | markdown(inline=true) }}</p>
