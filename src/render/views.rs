@@ -3,7 +3,7 @@
 //! Tera 2 values are reference-counted, so a page's light view is built once and every
 //! listing, pager page and term page that shows the page holds a pointer to it, not a copy.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use tera::Value;
@@ -52,10 +52,11 @@ pub fn json_value(value: &serde_json::Value) -> Value {
 impl Views {
     /// Builds every shared view of a model.
     pub fn build(model: &SiteModel) -> Views {
+        let terms = TermLinks::new(model);
         let pages: Vec<Value> = model
             .pages
             .par_iter()
-            .map(|p| Value::from(light_fields(model, p)))
+            .map(|p| Value::from(light_fields(model, &terms, p)))
             .collect();
         Views::from_pages(model, pages)
     }
@@ -72,6 +73,7 @@ impl Views {
             } else {
                 cache.0.iter().map(|e| (e.0.as_str(), e)).collect()
             };
+        let terms = TermLinks::new(model);
         let pages: Vec<Value> = model
             .pages
             .par_iter()
@@ -84,7 +86,7 @@ impl Views {
                 };
                 match cached {
                     Some((_, cached_fp, value)) if cached_fp == fp => value.clone(),
-                    _ => Value::from(light_fields(model, p)),
+                    _ => Value::from(light_fields(model, &terms, p)),
                 }
             })
             .collect();
@@ -163,7 +165,39 @@ pub fn term_link(model: &SiteModel, taxonomy: &str, name: &str) -> Value {
     Value::from(fields)
 }
 
-fn light_fields(model: &SiteModel, page: &Page) -> Fields {
+/// The term links pages show, one shared value per spelling of a term: a site of ten thousand
+/// briefs has tens of thousands of term mentions but a few hundred spellings, so each link is
+/// built (slug, URLs) once and every page view points to it.
+struct TermLinks<'a>(Vec<HashMap<&'a str, Value>>);
+
+impl<'a> TermLinks<'a> {
+    /// The links of every spelling used by the model's pages, per configured taxonomy.
+    fn new(model: &'a SiteModel) -> TermLinks<'a> {
+        let taxonomies = &model.config.taxonomies;
+        let mut links: Vec<HashMap<&'a str, Value>> = vec![HashMap::new(); taxonomies.len()];
+        for page in &model.pages {
+            for (name, spellings) in taxonomies.iter().zip(links.iter_mut()) {
+                for term in page.meta().taxonomies.get(name).into_iter().flatten() {
+                    if !spellings.contains_key(term.as_str()) {
+                        spellings.insert(term.as_str(), term_link(model, name, term));
+                    }
+                }
+            }
+        }
+        TermLinks(links)
+    }
+
+    /// The link of `term` as spelled in taxonomy number `taxonomy`.
+    fn get(&self, model: &SiteModel, taxonomy: usize, term: &str) -> Value {
+        match self.0.get(taxonomy).and_then(|links| links.get(term)) {
+            Some(link) => link.clone(),
+            // Every spelling of the model is in the table; this only guards against misuse.
+            None => term_link(model, &model.config.taxonomies[taxonomy], term),
+        }
+    }
+}
+
+fn light_fields(model: &SiteModel, terms: &TermLinks<'_>, page: &Page) -> Fields {
     let m = page.meta();
     let urls = &model.urls;
     let mut f = Fields::new();
@@ -203,13 +237,13 @@ fn light_fields(model: &SiteModel, page: &Page) -> Fields {
     f.insert("key_points", safe_list(&page.key_points));
     f.insert("recommendations", safe_list(&page.recommendations));
     let mut taxonomies = BTreeMap::new();
-    for name in &model.config.taxonomies {
-        let terms: Vec<Value> = m
+    for (t, name) in model.config.taxonomies.iter().enumerate() {
+        let links: Vec<Value> = m
             .taxonomies
             .get(name)
-            .map(|ts| ts.iter().map(|t| term_link(model, name, t)).collect())
+            .map(|ts| ts.iter().map(|term| terms.get(model, t, term)).collect())
             .unwrap_or_default();
-        taxonomies.insert(name.clone(), Value::from(terms));
+        taxonomies.insert(name.clone(), Value::from(links));
     }
     f.insert("taxonomies", Value::from(taxonomies));
     f.insert(
