@@ -157,6 +157,18 @@ impl<M> Parsed<M> {
         self.source.get(self.body_range.clone()).unwrap_or("")
     }
 
+    /// Drops the Markdown body and keeps the front matter, which later errors quote. A build
+    /// calls this once the body is rendered: the text is not read again, and holding every
+    /// body beside its HTML would add a third to a large site's memory. After this,
+    /// [`Parsed::body`] is empty and [`Parsed::error_in_body`] can no longer quote the body.
+    pub fn release_body(&mut self) {
+        let start = self.body_range.start.min(self.source.len());
+        if start < self.source.len() {
+            self.source = std::sync::Arc::from(self.source.get(..start).unwrap_or(""));
+        }
+        self.body_range = start..start;
+    }
+
     /// An error at a front matter field, with its source line.
     pub fn error_at_field(&self, field: &str, message: impl Into<String>) -> Diagnostic {
         let location = self

@@ -484,6 +484,15 @@ pub fn build_cached(
 
     let taxonomies = taxonomy::build(&config.taxonomies, &pages);
 
+    if !cache.record {
+        // Only `serve` compares and re-renders sources; a build is done with the bodies.
+        for page in &mut pages {
+            if let Some(source) = Arc::get_mut(&mut page.source) {
+                source.release_body();
+            }
+        }
+    }
+
     if errors.is_empty() {
         Ok(SiteModel {
             config,
