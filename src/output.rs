@@ -6,7 +6,7 @@
 //! two renames. A build that fails never gets here, and one killed midway leaves the previous
 //! output whole; the leftover stage is cleared by the next build.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -133,7 +133,7 @@ impl Stage {
         let old = parent.join(format!(".{name}.communique-old"));
         for leftover in [&stage, &old] {
             if leftover.exists() {
-                fs::remove_dir_all(leftover)?;
+                remove_tree(leftover)?;
             }
         }
         fs::create_dir_all(&stage)?;
@@ -156,7 +156,7 @@ impl Stage {
     pub fn write(&self, file: &OutputFile) -> io::Result<bool> {
         let target = self.stage.join(&file.path);
         if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir)?;
+            create_parent(dir)?;
         }
         if self.previous {
             write_if_changed(&target, &file.contents)
@@ -170,7 +170,7 @@ impl Stage {
         if self.previous {
             fs::rename(&self.output, &self.old)?;
             fs::rename(&self.stage, &self.output)?;
-            fs::remove_dir_all(&self.old)?;
+            remove_tree(&self.old)?;
         } else {
             fs::rename(&self.stage, &self.output)?;
         }
@@ -179,38 +179,87 @@ impl Stage {
 
     /// Discards the stage; the previous output stays as it was.
     pub fn abort(self) {
-        let _ = fs::remove_dir_all(&self.stage);
+        let _ = remove_tree(&self.stage);
     }
 }
 
 /// Hard-links the files of the previous output that are still part of the site into the stage
 /// (copying where linking fails). Returns how many stale files were left behind.
+///
+/// A large site has tens of thousands of files in as many folders: the folders that hold kept
+/// files are made first, parents before children, then the links are made in parallel.
 fn link_kept(from: &Path, to: &Path, keep: &HashSet<&str>) -> io::Result<usize> {
+    let mut files = Vec::new();
     let mut stale = 0;
-    for entry in WalkDir::new(from) {
+    for entry in WalkDir::new(from).min_depth(1) {
         let entry = entry.map_err(io::Error::other)?;
         if entry.file_type().is_dir() {
             continue;
         }
-        let rel = entry.path().strip_prefix(from).map_err(io::Error::other)?;
+        let rel = entry
+            .path()
+            .strip_prefix(from)
+            .map_err(io::Error::other)?
+            .to_path_buf();
         let rel_text = rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        if !keep.contains(rel_text.as_str()) {
+        if keep.contains(rel_text.as_str()) {
+            files.push(rel);
+        } else {
             stale += 1;
-            continue;
-        }
-        let target = to.join(rel);
-        if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        if fs::hard_link(entry.path(), &target).is_err() {
-            fs::copy(entry.path(), &target)?;
         }
     }
+    // Sorted, a folder comes before the folders inside it.
+    let dirs: BTreeSet<&Path> = files
+        .iter()
+        .flat_map(|rel| rel.ancestors().skip(1))
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .collect();
+    for dir in dirs {
+        fs::create_dir(to.join(dir))?;
+    }
+    files.par_iter().try_for_each(|rel| -> io::Result<()> {
+        let (source, target) = (from.join(rel), to.join(rel));
+        if fs::hard_link(&source, &target).is_err() {
+            fs::copy(&source, &target)?;
+        }
+        Ok(())
+    })?;
     Ok(stale)
+}
+
+/// Makes the folder a file is written into. In a new stage the folder is usually new and its
+/// parent exists, so one `mkdir` is tried before the general (and dearer) `create_dir_all`.
+fn create_parent(dir: &Path) -> io::Result<()> {
+    match fs::create_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(_) => fs::create_dir_all(dir),
+    }
+}
+
+/// Removes a folder and everything in it, unlinking files in parallel: the previous output of
+/// a large site is tens of thousands of files, and `remove_dir_all` takes them one by one.
+fn remove_tree(root: &Path) -> io::Result<()> {
+    let mut dirs = Vec::new();
+    let mut files = Vec::new();
+    for entry in WalkDir::new(root) {
+        let entry = entry.map_err(io::Error::other)?;
+        if entry.file_type().is_dir() {
+            dirs.push(entry.into_path());
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files.par_iter().try_for_each(fs::remove_file)?;
+    // Children before parents: the walk listed every folder after its parent.
+    for dir in dirs.iter().rev() {
+        fs::remove_dir(dir)?;
+    }
+    Ok(())
 }
 
 fn write_new(target: &Path, contents: &Contents) -> io::Result<()> {
@@ -264,6 +313,33 @@ mod tests {
         assert!(!out.join("b.txt").exists());
         assert_eq!(fs::read_to_string(out.join("c.txt")).unwrap(), "C");
         assert!(!dir.path().join(".public.communique-stage").exists());
+    }
+
+    #[test]
+    fn keeps_unchanged_files_and_drops_emptied_folders() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let site = [
+            file("briefs/a/index.html", "A"),
+            file("briefs/b/index.html", "B"),
+            file("briefs/b/chart.svg", "<svg/>"),
+        ];
+        write_site(&out, &site).unwrap();
+        let inode = |p: &str| fs::metadata(out.join(p)).unwrap().ino();
+        let before = inode("briefs/a/index.html");
+        let stats = write_site(&out, &site[..1]).unwrap();
+        assert_eq!((stats.written, stats.unchanged, stats.removed), (0, 1, 2));
+        assert_eq!(
+            inode("briefs/a/index.html"),
+            before,
+            "an unchanged file is not rewritten"
+        );
+        assert!(
+            !out.join("briefs/b").exists(),
+            "a folder left empty goes too"
+        );
+        assert!(!dir.path().join(".public.communique-old").exists());
     }
 
     #[test]
