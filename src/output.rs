@@ -1,15 +1,18 @@
 //! Output: rendered files → the output folder, safely.
 //!
-//! The new site is assembled in a staging folder beside the output: the previous output is
-//! hard-linked into it (cheap, and unchanged files keep their bytes and timestamps), only files
-//! whose bytes changed are replaced, stale files are removed, and the stage is swapped in with
-//! two renames. A build that fails never gets here, and one killed midway leaves the previous
-//! output whole; the leftover stage is cleared by the next build.
+//! Files are written into a staging folder beside the output as they render, and the output
+//! folder is touched only when every file has rendered: a build that fails leaves the previous
+//! output whole. A first build renames the whole stage into place. Over a previous output only
+//! files whose bytes changed are written (unchanged files keep their bytes, inode and
+//! timestamps, so deploy tools and caches see no change), then moved over their old versions,
+//! and stale files are removed. See [`Stage`].
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -105,20 +108,38 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> io::Result<WriteStats>
     })
 }
 
-/// A new output being assembled beside the current one. Files can be written into it from many
-/// threads as they are rendered; [`Stage::commit`] swaps it in, [`Stage::abort`] discards it.
+/// A new output being assembled. Files can be written from many threads as they are rendered;
+/// [`Stage::commit`] puts them in place, [`Stage::abort`] discards them.
+///
+/// Until `commit`, the output folder is not touched, so a build that fails, or is killed while
+/// rendering, leaves the previous output as it was; the leftover stage is cleared by the next
+/// build.
 pub struct Stage {
     output: PathBuf,
     stage: PathBuf,
-    old: PathBuf,
-    previous: bool,
+    mode: Mode,
     /// Files of the previous output that the new one does not have.
     pub stale: usize,
 }
 
+enum Mode {
+    /// No previous output: the new one is written whole into the stage, which is then renamed
+    /// into place.
+    Fresh,
+    /// A previous output: each rendered file is compared with the file it replaces, and only
+    /// the files whose bytes changed are written, under numbered names in the stage. Commit
+    /// moves them over their old versions (a rename replaces a file atomically) and removes
+    /// stale files. Unchanged files are never touched, and no folder is rebuilt: remaking
+    /// ten thousand folders on every build costs more than rendering them.
+    Update {
+        stale: Vec<PathBuf>,
+        moves: Mutex<Vec<(PathBuf, String)>>,
+        next: AtomicUsize,
+    },
+}
+
 impl Stage {
-    /// Prepares a stage for `output` whose files will be exactly `keep`: the previous output's
-    /// files that are still wanted are hard-linked in, the rest left behind.
+    /// Prepares a stage for `output` whose files will be exactly `keep`.
     pub fn begin(output: &Path, keep: &HashSet<&str>) -> io::Result<Stage> {
         let name = output
             .file_name()
@@ -130,51 +151,91 @@ impl Stage {
         };
         fs::create_dir_all(&parent)?;
         let stage = parent.join(format!(".{name}.communique-stage"));
+        // `-old` was the previous output during a swap, in earlier versions.
         let old = parent.join(format!(".{name}.communique-old"));
         for leftover in [&stage, &old] {
             if leftover.exists() {
                 remove_tree(leftover)?;
             }
         }
-        fs::create_dir_all(&stage)?;
-        let previous = output.is_dir();
-        let stale = if previous {
-            link_kept(output, &stage, keep)?
+        fs::create_dir(&stage)?;
+        let (mode, stale) = if output.is_dir() {
+            let stale = stale_files(output, keep)?;
+            let count = stale.len();
+            let mode = Mode::Update {
+                stale,
+                moves: Mutex::new(Vec::new()),
+                next: AtomicUsize::new(0),
+            };
+            (mode, count)
         } else {
-            0
+            (Mode::Fresh, 0)
         };
         Ok(Stage {
             output: output.to_path_buf(),
             stage,
-            old,
-            previous,
+            mode,
             stale,
         })
     }
 
-    /// Writes one file into the stage; returns whether its bytes differ from the previous output.
+    /// Writes one file (or, when it is unchanged, nothing); returns whether its bytes differ
+    /// from the previous output.
     pub fn write(&self, file: &OutputFile) -> io::Result<bool> {
-        let target = self.stage.join(&file.path);
-        if let Some(dir) = target.parent() {
-            create_parent(dir)?;
-        }
-        if self.previous {
-            write_if_changed(&target, &file.contents)
-        } else {
-            write_new(&target, &file.contents).map(|()| true)
+        match &self.mode {
+            Mode::Fresh => {
+                let target = self.stage.join(&file.path);
+                if let Some(dir) = target.parent() {
+                    create_parent(dir)?;
+                }
+                write_new(&target, &file.contents)?;
+                Ok(true)
+            }
+            Mode::Update { moves, next, .. } => {
+                let new_bytes;
+                let bytes: &[u8] = match &file.contents {
+                    Contents::Bytes(b) => b,
+                    Contents::Copy(source) => {
+                        new_bytes = fs::read(source)?;
+                        &new_bytes
+                    }
+                };
+                if has_bytes(&self.output.join(&file.path), bytes)? {
+                    return Ok(false);
+                }
+                let waiting = self
+                    .stage
+                    .join(next.fetch_add(1, Ordering::Relaxed).to_string());
+                fs::write(&waiting, bytes)?;
+                lock(moves).push((waiting, file.path.clone()));
+                Ok(true)
+            }
         }
     }
 
-    /// Replaces the output with the stage.
+    /// Puts the new output in place.
+    ///
+    /// Over a previous output this removes stale files (and the folders they leave empty), then
+    /// moves each changed file over its old version. A build killed during these renames leaves
+    /// some files new and some old, each of them whole; the next build completes it.
     pub fn commit(self) -> io::Result<()> {
-        if self.previous {
-            fs::rename(&self.output, &self.old)?;
-            fs::rename(&self.stage, &self.output)?;
-            remove_tree(&self.old)?;
-        } else {
-            fs::rename(&self.stage, &self.output)?;
+        match self.mode {
+            Mode::Fresh => fs::rename(&self.stage, &self.output),
+            Mode::Update { stale, moves, .. } => {
+                remove_stale(&self.output, &stale)?;
+                let moves = moves.into_inner().unwrap_or_else(|e| e.into_inner());
+                moves
+                    .par_iter()
+                    .try_for_each(|(waiting, rel)| -> io::Result<()> {
+                        let target = self.output.join(rel);
+                        if let Some(dir) = target.parent() {
+                            create_parent(dir)?;
+                        }
+                        fs::rename(waiting, &target)
+                    })?;
+                fs::remove_dir(&self.stage)
+            }
         }
-        Ok(())
     }
 
     /// Discards the stage; the previous output stays as it was.
@@ -183,52 +244,67 @@ impl Stage {
     }
 }
 
-/// Hard-links the files of the previous output that are still part of the site into the stage
-/// (copying where linking fails). Returns how many stale files were left behind.
-///
-/// A large site has tens of thousands of files in as many folders: the folders that hold kept
-/// files are made first, parents before children, then the links are made in parallel.
-fn link_kept(from: &Path, to: &Path, keep: &HashSet<&str>) -> io::Result<usize> {
-    let mut files = Vec::new();
-    let mut stale = 0;
-    for entry in WalkDir::new(from).min_depth(1) {
+/// A poisoned lock only means another writer failed; its list is still sound.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The files of a previous output that are not in `keep`, relative to it.
+fn stale_files(output: &Path, keep: &HashSet<&str>) -> io::Result<Vec<PathBuf>> {
+    let mut stale = Vec::new();
+    for entry in WalkDir::new(output).min_depth(1) {
         let entry = entry.map_err(io::Error::other)?;
         if entry.file_type().is_dir() {
             continue;
         }
         let rel = entry
             .path()
-            .strip_prefix(from)
-            .map_err(io::Error::other)?
-            .to_path_buf();
+            .strip_prefix(output)
+            .map_err(io::Error::other)?;
         let rel_text = rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        if keep.contains(rel_text.as_str()) {
-            files.push(rel);
-        } else {
-            stale += 1;
+        if !keep.contains(rel_text.as_str()) {
+            stale.push(rel.to_path_buf());
         }
     }
-    // Sorted, a folder comes before the folders inside it.
-    let dirs: BTreeSet<&Path> = files
+    Ok(stale)
+}
+
+/// Removes stale files, then every folder they leave empty, deepest first.
+fn remove_stale(output: &Path, stale: &[PathBuf]) -> io::Result<()> {
+    for rel in stale {
+        match fs::remove_file(output.join(rel)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    let mut dirs: Vec<&Path> = stale
         .iter()
         .flat_map(|rel| rel.ancestors().skip(1))
         .filter(|dir| !dir.as_os_str().is_empty())
         .collect();
+    dirs.sort_by_key(|dir| std::cmp::Reverse(dir.components().count()));
+    dirs.dedup();
     for dir in dirs {
-        fs::create_dir(to.join(dir))?;
+        // A folder that still holds something stays: that is the only expected failure.
+        let _ = fs::remove_dir(output.join(dir));
     }
-    files.par_iter().try_for_each(|rel| -> io::Result<()> {
-        let (source, target) = (from.join(rel), to.join(rel));
-        if fs::hard_link(&source, &target).is_err() {
-            fs::copy(&source, &target)?;
+    Ok(())
+}
+
+/// Whether the file at `path` holds exactly `bytes`.
+fn has_bytes(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
+            Ok(fs::read(path)? == bytes)
         }
-        Ok(())
-    })?;
-    Ok(stale)
+        Ok(_) => Ok(false),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Makes the folder a file is written into. In a new stage the folder is usually new and its
@@ -241,8 +317,8 @@ fn create_parent(dir: &Path) -> io::Result<()> {
     }
 }
 
-/// Removes a folder and everything in it, unlinking files in parallel: the previous output of
-/// a large site is tens of thousands of files, and `remove_dir_all` takes them one by one.
+/// Removes a folder and everything in it, unlinking files in parallel: a leftover stage of a
+/// large site is tens of thousands of files, and `remove_dir_all` takes them one by one.
 fn remove_tree(root: &Path) -> io::Result<()> {
     let mut dirs = Vec::new();
     let mut files = Vec::new();
@@ -267,28 +343,6 @@ fn write_new(target: &Path, contents: &Contents) -> io::Result<()> {
         Contents::Bytes(b) => fs::write(target, b),
         Contents::Copy(source) => fs::copy(source, target).map(|_| ()),
     }
-}
-
-/// Writes a file unless it already has these bytes. A changed file is unlinked first so a hard
-/// link shared with the previous output is never modified in place.
-fn write_if_changed(target: &Path, contents: &Contents) -> io::Result<bool> {
-    let new_bytes;
-    let bytes: &[u8] = match contents {
-        Contents::Bytes(b) => b,
-        Contents::Copy(source) => {
-            new_bytes = fs::read(source)?;
-            &new_bytes
-        }
-    };
-    match fs::metadata(target) {
-        Ok(meta) if meta.len() == bytes.len() as u64 && fs::read(target)? == bytes => {
-            return Ok(false);
-        }
-        Ok(_) => fs::remove_file(target)?,
-        Err(_) => {}
-    }
-    fs::write(target, bytes)?;
-    Ok(true)
 }
 
 #[cfg(test)]
@@ -340,6 +394,22 @@ mod tests {
             "a folder left empty goes too"
         );
         assert!(!dir.path().join(".public.communique-old").exists());
+    }
+
+    #[test]
+    fn an_aborted_stage_leaves_the_previous_output_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &[file("a/index.html", "A"), file("b.txt", "B")]).unwrap();
+        let keep: HashSet<&str> = ["a/index.html", "c.txt"].into_iter().collect();
+        let stage = Stage::begin(&out, &keep).unwrap();
+        assert!(stage.write(&file("a/index.html", "A2")).unwrap());
+        assert!(stage.write(&file("c.txt", "C")).unwrap());
+        stage.abort();
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "A");
+        assert_eq!(fs::read_to_string(out.join("b.txt")).unwrap(), "B");
+        assert!(!out.join("c.txt").exists());
+        assert!(!dir.path().join(".public.communique-stage").exists());
     }
 
     #[test]
