@@ -88,6 +88,42 @@ pub fn split<'a>(text: &'a str, file: &Path) -> Result<Split<'a>, Diagnostic> {
     .with_snippet_from(text))
 }
 
+/// Where a top-level front matter key is written in `file`, if it is.
+pub fn key_location(split: &Split<'_>, file: &Path, key: &str) -> Option<Location> {
+    let fm = split.front_matter;
+    let mut offset = 0;
+    let mut in_table = false;
+    for line in fm.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let hit = match split.format {
+            Format::Toml => {
+                if trimmed.starts_with('[') {
+                    let header = trimmed.trim_start_matches('[').trim_start();
+                    let is_key = header
+                        .strip_prefix(key)
+                        .is_some_and(|r| r.trim_start().starts_with(']') || r.starts_with('.'));
+                    in_table = true;
+                    is_key
+                } else {
+                    !in_table && key_starts_line(trimmed, key, '=')
+                }
+            }
+            Format::Yaml => indent == 0 && key_starts_line(trimmed, key, ':'),
+        };
+        if hit {
+            let (line_in_fm, _) = line_col(fm, offset);
+            return Some(Location::at(
+                file,
+                split.front_matter_line + line_in_fm - 1,
+                indent + 1,
+            ));
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// The front matter read into a map, with the line of each top-level key.
 pub struct RawFrontMatter<'a> {
     /// Key → value.
@@ -118,38 +154,7 @@ impl<'a> RawFrontMatter<'a> {
 
     /// The location of a top-level key (its line in the file), falling back to the fence.
     pub fn location_of(&self, key: &str) -> Location {
-        let fm = self.split.front_matter;
-        let mut offset = 0;
-        let mut in_table = false;
-        for line in fm.split_inclusive('\n') {
-            let trimmed = line.trim_start();
-            let indent = line.len() - trimmed.len();
-            let hit = match self.split.format {
-                Format::Toml => {
-                    if trimmed.starts_with('[') {
-                        let header = trimmed.trim_start_matches('[').trim_start();
-                        let is_key = header
-                            .strip_prefix(key)
-                            .is_some_and(|r| r.trim_start().starts_with(']') || r.starts_with('.'));
-                        in_table = true;
-                        is_key
-                    } else {
-                        !in_table && key_starts_line(trimmed, key, '=')
-                    }
-                }
-                Format::Yaml => indent == 0 && key_starts_line(trimmed, key, ':'),
-            };
-            if hit {
-                let (line_in_fm, _) = line_col(fm, offset);
-                return Location::at(
-                    self.file,
-                    self.split.front_matter_line + line_in_fm - 1,
-                    indent + 1,
-                );
-            }
-            offset += line.len();
-        }
-        Location::at(self.file, 1, 1)
+        key_location(self.split, self.file, key).unwrap_or_else(|| Location::at(self.file, 1, 1))
     }
 
     /// An error at a key, with its source line.

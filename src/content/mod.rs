@@ -145,8 +145,6 @@ pub struct Parsed<M> {
     pub body_line: usize,
     /// Files beside a folder page.
     pub assets: Vec<String>,
-    /// Where each front matter field was written, for errors found in later stages.
-    pub field_locations: BTreeMap<String, Location>,
     /// The whole normalised file text, for source snippets in later errors.
     pub source: std::sync::Arc<str>,
 }
@@ -171,10 +169,11 @@ impl<M> Parsed<M> {
 
     /// An error at a front matter field, with its source line.
     pub fn error_at_field(&self, field: &str, message: impl Into<String>) -> Diagnostic {
-        let location = self
-            .field_locations
-            .get(field)
-            .cloned()
+        // Found again from the text when needed: errors are rare, and a map of every field's
+        // place would be held for every page of the site.
+        let location = front_matter::split(&self.source, &self.display_path)
+            .ok()
+            .and_then(|split| front_matter::key_location(&split, &self.display_path, field))
             .unwrap_or_else(|| Location::file(&self.display_path));
         Diagnostic::error(message)
             .at(location)
@@ -338,11 +337,6 @@ pub fn parse_file(
     let raw = RawFrontMatter::parse(&split, display, &text).map_err(|d| vec![d])?;
     let body_start = text.len() - split.body.len();
     let (body_range, body_line) = (body_start..text.len(), split.body_line);
-    let field_locations: BTreeMap<String, Location> = raw
-        .fields
-        .keys()
-        .map(|k| (k.clone(), raw.location_of(k)))
-        .collect();
     let source: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
     match found.kind {
         Kind::Page => {
@@ -354,7 +348,6 @@ pub fn parse_file(
                 body_range: body_range.clone(),
                 body_line,
                 assets: found.assets.clone(),
-                field_locations,
                 source,
             })))
         }
@@ -367,7 +360,6 @@ pub fn parse_file(
                 body_range: body_range.clone(),
                 body_line,
                 assets: Vec::new(),
-                field_locations,
                 source,
             })))
         }

@@ -5,7 +5,7 @@ pub mod markdown_cache;
 pub mod taxonomy;
 pub mod urls;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -577,7 +577,6 @@ fn implicit_root() -> Arc<Parsed<SectionMeta>> {
         body_range: 0..0,
         body_line: 1,
         assets: Vec::new(),
-        field_locations: BTreeMap::new(),
         source: Arc::from(""),
     })
 }
