@@ -261,11 +261,12 @@ pub fn build_cached(
         placed.push((path, slug, section_of_dir(dir)));
     }
     // Every URL must have one owner.
-    let mut owners: HashMap<&str, &std::path::Path> = HashMap::new();
+    let content_count = page_sources.len() + section_sources.len();
+    let mut owners: HashMap<&str, &std::path::Path> = HashMap::with_capacity(content_count);
     for (source, path) in section_sources.iter().zip(&section_paths) {
         owners.insert(path.as_str(), &source.display_path);
     }
-    let mut page_owner: HashMap<&str, usize> = HashMap::new();
+    let mut page_owner: HashMap<&str, usize> = HashMap::with_capacity(page_sources.len());
     for (i, (source, (path, _, _))) in page_sources.iter().zip(&placed).enumerate() {
         let Some(other) = owners.insert(path.as_str(), &source.display_path) else {
             page_owner.insert(path.as_str(), i);
@@ -300,7 +301,7 @@ pub fn build_cached(
     }
 
     // Link targets: content path → href.
-    let mut hrefs: HashMap<String, String> = HashMap::new();
+    let mut hrefs: HashMap<String, String> = HashMap::with_capacity(content_count);
     for (source, path) in section_sources.iter().zip(&section_paths) {
         hrefs.insert(source.rel.clone(), urls.href(path));
     }
@@ -316,19 +317,38 @@ pub fn build_cached(
 
     // Markdown, in parallel.
     let md = &config.markdown;
+    let release_bodies = !cache.record;
     let page_rendered: Vec<(Arc<PageMarkdown>, bool)> = page_sources
-        .par_iter()
-        .map(|source| match cache.previous.get(source, &resolver) {
-            Some(reused) => (reused, true),
-            None => (
-                Arc::new(markdown_cache::render_page(
-                    source,
-                    md,
-                    &resolver,
-                    cache.record,
-                )),
-                false,
-            ),
+        .par_iter_mut()
+        .map(|source| {
+            let rendered = match cache.previous.get(source, &resolver) {
+                Some(reused) => (reused, true),
+                None => (
+                    Arc::new(markdown_cache::render_page(
+                        source,
+                        md,
+                        &resolver,
+                        cache.record,
+                    )),
+                    false,
+                ),
+            };
+            // A build is done with a body once it is rendered, unless a `#anchor` link in it
+            // may yet be reported broken (that error quotes the body). Releasing it here lets
+            // the next pages' HTML reuse its memory (see `Parsed::release_body`).
+            let anchored = rendered
+                .0
+                .rendered
+                .internal_links
+                .iter()
+                .any(|l| l.anchor.is_some());
+            if release_bodies
+                && !anchored
+                && let Some(source) = Arc::get_mut(source)
+            {
+                source.release_body();
+            }
+            rendered
         })
         .collect();
     if cache.record {
@@ -405,7 +425,7 @@ pub fn build_cached(
         }
     }
 
-    let mut by_rel = HashMap::new();
+    let mut by_rel = HashMap::with_capacity(content_count);
     for (i, p) in pages.iter().enumerate() {
         by_rel.insert(p.source.rel.clone(), ContentRef::Page(i));
     }
@@ -484,7 +504,7 @@ pub fn build_cached(
 
     let taxonomies = taxonomy::build(&config.taxonomies, &pages);
 
-    if !cache.record {
+    if release_bodies {
         // Only `serve` compares and re-renders sources; a build is done with the bodies.
         for page in &mut pages {
             if let Some(source) = Arc::get_mut(&mut page.source) {
