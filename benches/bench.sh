@@ -5,10 +5,11 @@
 #   benches/bench.sh [--briefs 1000,10000,100000] [--runs 5] [--hugo] [--out-root DIR]
 #
 # Outputs go to fresh folders under --out-root (default target/bench/runs, on the same disk as
-# the checkout; pass /dev/shm/... for tmpfs). Nothing is deleted while timing: on this machine's
-# ext4 disk, creating files right after deleting many is several times slower for a minute or
-# two, so every output folder is removed only after the last timing. Wait two minutes (or pass
-# --settle 120) before timing again right after a benchmark.
+# the checkout; pass /dev/shm/... for tmpfs). On a disk nothing is deleted while timing: on
+# this machine's ext4 disk, creating files soon after deleting many is several times slower
+# (see docs/performance.md), so every output folder is removed only after the last timing. Wait
+# a few minutes (or pass --settle SECONDS) before timing again right after a benchmark. On
+# tmpfs each output is removed right after its run.
 #
 # Needs /usr/bin/time (Debian package `time`); --hugo needs `hugo` (Debian package `hugo`).
 # Hugo is skipped above 10,000 briefs: it would need ~28 GiB at 100,000 on this machine.
@@ -40,6 +41,8 @@ mkdir -p "$bench_dir" "$out_root"
 out_root="$(cd "$out_root" && pwd)/$(date +%s)-$$"
 mkdir -p "$out_root"
 trap 'rm -rf "$out_root"' EXIT
+on_tmpfs=0
+[ "$(stat -f -c %T "$out_root")" = tmpfs ] && on_tmpfs=1
 
 [ "$settle" -gt 0 ] && { sync; sleep "$settle"; }
 
@@ -61,6 +64,9 @@ series() {
     sync
     # "$@" gets the output folder appended.
     measure "$@" "$out_root/$name-$i" >> "$results"
+    # On tmpfs, outputs are memory: letting gigabytes of them pile up would slow later runs,
+    # and removing them there costs nothing later.
+    [ "$on_tmpfs" = 1 ] && rm -rf "${out_root:?}/$name-$i"
   done
   local med min max mem
   med=$(cut -d' ' -f1 "$results" | median)
