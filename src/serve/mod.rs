@@ -126,10 +126,10 @@ pub fn serve(
     let first = rebuilder.full();
     progress.finish_and_clear();
     match first {
-        Ok(update) => {
+        Ok(mut update) => {
             let count = update.files.len();
             if let Ok(mut site) = app.site.write() {
-                site.replace(&update.files);
+                site.replace(std::mem::take(&mut update.files));
             }
             console.info(&format!(
                 "built {} briefs, {count} files in {} ms",
@@ -223,13 +223,14 @@ fn rebuild_and_notify(
         cause.join(", ")
     };
     match rebuilder.rebuild(batch) {
-        Ok(update) => {
+        Ok(mut update) => {
             let (mut changed, was_broken) = match app.site.write() {
                 Ok(mut site) => {
+                    let files = std::mem::take(&mut update.files);
                     let changed = if update.complete {
-                        site.replace(&update.files)
+                        site.replace(files)
                     } else {
-                        site.apply(&update.files, &update.removed)
+                        site.apply(files, &update.removed)
                     };
                     (changed, site.error.take().is_some())
                 }

@@ -16,11 +16,11 @@ pub enum Served {
     File(PathBuf),
 }
 
-impl From<&Contents> for Served {
-    fn from(contents: &Contents) -> Self {
+impl From<Contents> for Served {
+    fn from(contents: Contents) -> Self {
         match contents {
-            Contents::Bytes(b) => Served::Bytes(Arc::from(b.as_slice())),
-            Contents::Copy(p) => Served::File(p.clone()),
+            Contents::Bytes(b) => Served::Bytes(Arc::from(b)),
+            Contents::Copy(p) => Served::File(p),
         }
     }
 }
@@ -37,17 +37,21 @@ pub struct ServedSite {
 impl ServedSite {
     /// Replaces the files, returning the output paths whose contents changed (added, changed,
     /// removed), sorted.
-    pub fn replace(&mut self, files: &[OutputFile]) -> Vec<String> {
+    ///
+    /// The files are taken by value and each rendered page's buffer is freed as soon as it is
+    /// converted: a site's pages are hundreds of megabytes, and holding both forms at once
+    /// doubled what the first build of `serve` needed.
+    pub fn replace(&mut self, files: Vec<OutputFile>) -> Vec<String> {
         let mut next: HashMap<String, Served> = HashMap::with_capacity(files.len());
         let mut changed = Vec::new();
         for file in files {
-            let served = Served::from(&file.contents);
+            let served = Served::from(file.contents);
             if self.files.get(&file.path) != Some(&served)
                 || matches!(served, Served::File(_)) && !self.files.contains_key(&file.path)
             {
                 changed.push(file.path.clone());
             }
-            next.insert(file.path.clone(), served);
+            next.insert(file.path, served);
         }
         changed.extend(
             self.files
@@ -61,13 +65,13 @@ impl ServedSite {
     }
 
     /// Applies a partial update: these files changed or appeared, those disappeared.
-    pub fn apply(&mut self, updated: &[OutputFile], removed: &[String]) -> Vec<String> {
+    pub fn apply(&mut self, updated: Vec<OutputFile>, removed: &[String]) -> Vec<String> {
         let mut changed = Vec::new();
         for file in updated {
-            let served = Served::from(&file.contents);
+            let served = Served::from(file.contents);
             if self.files.get(&file.path) != Some(&served) {
                 changed.push(file.path.clone());
-                self.files.insert(file.path.clone(), served);
+                self.files.insert(file.path, served);
             }
         }
         for path in removed {
