@@ -231,7 +231,15 @@ impl Stage {
                         if let Some(dir) = target.parent() {
                             create_parent(dir)?;
                         }
-                        fs::rename(waiting, &target)
+                        match fs::rename(waiting, &target) {
+                            // A folder holding no file of the site (an empty one left by hand)
+                            // where a file now goes.
+                            Err(_) if target.is_dir() => {
+                                remove_tree(&target)?;
+                                fs::rename(waiting, &target)
+                            }
+                            moved => moved,
+                        }
                     })?;
                 fs::remove_dir(&self.stage)
             }
@@ -302,7 +310,15 @@ fn has_bytes(path: &Path, bytes: &[u8]) -> io::Result<bool> {
             Ok(fs::read(path)? == bytes)
         }
         Ok(_) => Ok(false),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        // Nothing there, or a file where the previous output had a folder on the way.
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(false)
+        }
         Err(e) => Err(e),
     }
 }
@@ -394,6 +410,27 @@ mod tests {
             "a folder left empty goes too"
         );
         assert!(!dir.path().join(".public.communique-old").exists());
+    }
+
+    #[test]
+    fn files_and_folders_can_trade_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &[file("x/index.html", "X"), file("y.txt", "Y")]).unwrap();
+        fs::create_dir(out.join("empty")).unwrap();
+        let next = [
+            file("x", "now a file"),
+            file("y.txt/index.html", "now a folder"),
+            file("empty", "E"),
+        ];
+        let stats = write_site(&out, &next).unwrap();
+        assert_eq!((stats.written, stats.removed), (3, 2));
+        assert_eq!(fs::read_to_string(out.join("x")).unwrap(), "now a file");
+        assert_eq!(
+            fs::read_to_string(out.join("y.txt/index.html")).unwrap(),
+            "now a folder"
+        );
+        assert_eq!(fs::read_to_string(out.join("empty")).unwrap(), "E");
     }
 
     #[test]
