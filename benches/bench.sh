@@ -34,6 +34,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+[ -x /usr/bin/time ] || { echo "bench.sh needs /usr/bin/time: apt-get install time" >&2; exit 2; }
+if [ "$with_hugo" = 1 ] && ! command -v hugo >/dev/null; then
+  echo "--hugo needs hugo: apt-get install hugo" >&2
+  exit 2
+fi
+
 cargo build --release --quiet --bin communique --example gen_corpus
 bench_dir="$repo/target/bench"
 mkdir -p "$bench_dir" "$out_root"
