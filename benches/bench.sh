@@ -41,6 +41,7 @@ if [ "$with_hugo" = 1 ] && ! command -v hugo >/dev/null; then
 fi
 
 cargo build --release --quiet --bin communique --example gen_corpus
+bin="${CARGO_TARGET_DIR:-$repo/target}/release"
 bench_dir="$repo/target/bench"
 mkdir -p "$bench_dir" "$out_root"
 # Absolute, so that neither tool resolves it against its site root.
@@ -91,12 +92,12 @@ printf '\n'
 IFS=',' read -r -a size_list <<< "$sizes"
 for n in "${size_list[@]}"; do
   corpus="$bench_dir/corpus-$n"
-  [ -d "$corpus" ] || target/release/examples/gen_corpus --briefs "$n" --out "$corpus" >/dev/null
-  read -r med min max mem < <(series "c$n" target/release/communique --root "$corpus" build --output-dir)
+  [ -d "$corpus" ] || "$bin/examples/gen_corpus" --briefs "$n" --out "$corpus" >/dev/null
+  read -r med min max mem < <(series "c$n" "$bin/communique" --root "$corpus" build --output-dir)
   printf '| %s | %s | %s | %s | %s |' "$n" "$med" "$min" "$max" "$mem"
   if [ "$with_hugo" = 1 ] && [ "$n" -le 10000 ]; then
     hugo_corpus="$bench_dir/hugo-$n"
-    [ -d "$hugo_corpus" ] || target/release/examples/gen_corpus --briefs "$n" --out "$hugo_corpus" --format hugo >/dev/null
+    [ -d "$hugo_corpus" ] || "$bin/examples/gen_corpus" --briefs "$n" --out "$hugo_corpus" --format hugo >/dev/null
     read -r hmed hmin hmax hmem < <(series "h$n" hugo --quiet --source "$hugo_corpus" --destination)
     printf ' %s | %s | %s | %s | %s |' "$hmed" "$hmin" "$hmax" "$hmem" \
       "$(awk -v h="$hmed" -v c="$med" 'BEGIN { printf "%.1f", h / c }')"
