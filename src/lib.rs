@@ -8,7 +8,7 @@
 //! markdown  bodies            -> Rendered (HTML, toc, summary, links)   [called by site]
 //! site      Content + Config  -> SiteModel (URLs, listings, taxonomies, resolved links)
 //! render    SiteModel + Tera  -> Vec<OutputFile>
-//! output    Vec<OutputFile>   -> public/ (staged, swapped in whole, unchanged files kept)
+//! output    Vec<OutputFile>   -> public/ (staged; only changed files replaced, at the end)
 //! ```
 //!
 //! [`build`] and [`check`] run the pipeline; `serve` sits on top and re-runs what a change touches.
@@ -371,7 +371,8 @@ pub enum BuildError {
 /// Builds the site into `output`. The previous output stays whole unless the build succeeds.
 ///
 /// Files are written into a stage beside the output as they are rendered (so the site never sits
-/// whole in memory), and the stage replaces the output only when every file rendered.
+/// whole in memory), and go into the output only when every file rendered; over a previous
+/// output, only the files whose bytes changed are written (see [`output::Stage`]).
 pub fn build(
     dirs: &SiteDirs,
     options: &BuildOptions,

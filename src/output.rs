@@ -83,7 +83,7 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-/// Writes `files` as the new content of `output`, replacing it whole only at the end.
+/// Writes `files` as the new content of `output`, touching it only once every file is written.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> io::Result<WriteStats> {
     let keep: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let stage = Stage::begin(output, &keep)?;
