@@ -4,7 +4,7 @@
 //! rewrites that list, each with one job, before it is written out as HTML:
 //!
 //! 1. [`links::resolve`] — `@/path.md#anchor` links become URLs; unknown targets are errors.
-//! 2. [`raw_html`] — applies the raw HTML policy.
+//! 2. `raw_html` — applies the raw HTML policy.
 //! 3. the summary is cut from the events (before `<!-- more -->`, else the first paragraph).
 //! 4. [`headings::assign_ids`] — unique ids, self-links and the table of contents.
 //! 5. [`footnotes::collect`] — numbered notes gathered at the end with back-links.
