@@ -145,7 +145,8 @@ pub struct Parsed<M> {
     pub body_line: usize,
     /// Files beside a folder page.
     pub assets: Vec<String>,
-    /// The whole normalised file text, for source snippets in later errors.
+    /// The whole normalised file text, for source snippets in later errors; only the front
+    /// matter once a build has rendered the body (see [`Parsed::release_body`]).
     pub source: std::sync::Arc<str>,
 }
 
@@ -161,8 +162,12 @@ impl<M> Parsed<M> {
     /// [`Parsed::body`] is empty and [`Parsed::error_in_body`] can no longer quote the body.
     pub fn release_body(&mut self) {
         let start = self.body_range.start.min(self.source.len());
-        if start < self.source.len() {
-            self.source = std::sync::Arc::from(self.source.get(..start).unwrap_or(""));
+        if let Some(front_matter) = self
+            .source
+            .get(..start)
+            .filter(|f| f.len() < self.source.len())
+        {
+            self.source = std::sync::Arc::from(front_matter);
         }
         self.body_range = start..start;
     }
