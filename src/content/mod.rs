@@ -408,7 +408,7 @@ fn page_meta(raw: &RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, Vec<
             taxonomies.insert(name.clone(), terms);
         }
     }
-    let meta = PageMeta {
+    let mut meta = PageMeta {
         title: title.unwrap_or_default(),
         date: date.clone().unwrap_or_else(|| PublishDate {
             timestamp: jiff::Timestamp::UNIX_EPOCH,
@@ -444,21 +444,17 @@ fn page_meta(raw: &RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, Vec<
         taxonomies,
         extra: raw.take("extra", "a table", e).unwrap_or_default(),
     };
-    for alias in &meta.aliases {
-        let unsafe_alias = alias.contains('\\')
-            || alias.contains("://")
-            || alias.trim_matches('/').is_empty()
-            || alias
-                .split('/')
-                .any(|segment| segment == ".." || segment == ".");
-        if unsafe_alias {
-            errors.push(
+    for alias in &mut meta.aliases {
+        // Kept decoded: a site path names the file on disk; URLs are encoded when made.
+        match crate::site::urls::alias_path(alias) {
+            Ok(path) => *alias = path,
+            Err(why) => errors.push(
                 raw.error_at(
                     "aliases",
-                    format!("alias \"{alias}\" is not a path on this site"),
+                    format!("alias \"{}\" {why}", sources::printable(alias)),
                 )
                 .hint("write an alias as a site path such as \"/old/brief-name/\", without `..`"),
-            );
+            ),
         }
     }
     if let Some(slug) = &meta.slug
