@@ -222,6 +222,13 @@ impl Rebuilder {
             return restore(memory, model);
         };
         let old = model.pages[index].source.clone();
+        // A file that became a link goes through discovery, which checks where it leads.
+        if path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return restore(memory, model);
+        }
         let display = self.dirs.display(path);
         let found = content::Found {
             rel: rel.clone(),

@@ -232,11 +232,71 @@ mod tests {
         assert_eq!(Urls::pager("/briefs/", 3), "/briefs/page/3/");
     }
 
+    #[test]
+    fn content_paths_become_slugified_site_paths() {
+        assert_eq!(section_path("_index.md"), "/");
+        assert_eq!(
+            section_path("Policy Briefs #1/_index.md"),
+            "/policy-briefs-1/"
+        );
+        assert_eq!(folder_path("a/B c?/d%e"), "/a/b-c/d-e/");
+        assert_eq!(page_path("Briefs\n2024", "x"), "/briefs-2024/x/");
+        assert_eq!(page_location("a b/c d/index.md"), ("a b", "c d"));
+    }
+
+    #[test]
+    fn hrefs_and_permalinks_are_percent_encoded() {
+        let urls = Urls::new("https://example.org/sub");
+        assert_eq!(
+            urls.href("/files/annual report #2?.pdf"),
+            "/sub/files/annual%20report%20%232%3F.pdf"
+        );
+        assert_eq!(
+            urls.permalink("/100%/café/"),
+            "https://example.org/sub/100%25/caf%C3%A9/"
+        );
+        assert_eq!(urls.href("/a-b_c.d~e/(x)!/"), "/sub/a-b_c.d~e/(x)!/");
+    }
+
+    #[test]
+    fn aliases_are_decoded_site_paths_or_refused() {
+        assert_eq!(alias_path("/old%20brief/").as_deref(), Ok("/old brief/"));
+        assert_eq!(alias_path("/old brief/").as_deref(), Ok("/old brief/"));
+        assert_eq!(alias_path("old/page.html").as_deref(), Ok("old/page.html"));
+        for bad in [
+            "/x?y=1",
+            "/x#y",
+            "/100%/",
+            "/%zz/",
+            "/a%2Fb/",
+            "/a%5cb",
+            "https://e.org/x",
+            "//e.org/x",
+            "/../x",
+            "/./",
+            "/",
+            "/a%0Ab/",
+            "/a\nb/",
+            "/%FF/",
+        ] {
+            assert!(alias_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
     mod properties {
-        use super::super::slugify;
+        use super::super::{encode_path, slugify};
         use proptest::prelude::*;
 
         proptest! {
+            #[test]
+            fn encoded_paths_are_plain_uris_that_decode_back(path in "(?s).{0,40}") {
+                let encoded = encode_path(&path);
+                prop_assert!(encoded.chars().all(|c| c.is_ascii_graphic()));
+                prop_assert!(!encoded.contains(['#', '?', '"', '<', '>', '\\']));
+                let decoded = percent_encoding::percent_decode_str(&encoded).decode_utf8_lossy();
+                prop_assert_eq!(decoded.as_ref(), path.as_str());
+            }
+
             #[test]
             fn slugs_are_url_safe_and_stable(text in "\\PC{0,40}") {
                 let slug = slugify(&text);
