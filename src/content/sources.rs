@@ -7,7 +7,7 @@
 //! into the output. The walks never follow links themselves; for each entry:
 //!
 //! - A regular file or folder is a source (unless its name is ignored, see
-//!   [`is_ignored_name`](super::discover::is_ignored_name)).
+//!   [`is_ignored_name`]).
 //! - A link is followed only when its target, with every link on the way resolved, is a
 //!   regular file inside one of the three source folders and not under a hidden (`.`) name.
 //!   Any other link (out of the site, dangling, into `/proc`, to a folder) is skipped with a
