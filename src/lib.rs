@@ -32,8 +32,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use walkdir::WalkDir;
-
 pub use config::Config;
 pub use diagnostics::{Diagnostic, Diagnostics, Location};
 use render::{Contents, OutputFile, Renderer, TemplateSet};
@@ -143,6 +141,15 @@ impl BuiltSite {
 /// Reads and validates the configuration, applying build options.
 pub fn load_config(dirs: &SiteDirs, options: &BuildOptions) -> Result<Config, Diagnostics> {
     let display = dirs.display(&dirs.config_file);
+    // Config errors quote the file: never read one that a link brings in from outside the site.
+    if content::sources::is_link_out_of_site(&dirs.config_file, &dirs.root) {
+        return Err(Diagnostic::error(
+            "the site configuration is a link to a file outside the site root, and is not read",
+        )
+        .at(Location::file(&display))
+        .hint("replace the link with the file itself")
+        .into());
+    }
     let text = std::fs::read_to_string(&dirs.config_file).map_err(|e| {
         Diagnostic::error(format!("cannot read the site configuration: {e}"))
             .at(Location::file(&display))
@@ -187,14 +194,29 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
     let config = Arc::new(load_config(dirs, options)?);
     let started = Instant::now();
     let mut errors = Diagnostics::new();
-    let (content, content_errors) = content::load(&dirs.content(), &dirs.root, &config);
+    // Warnings (entries skipped by the link policy, among others) are reported whether or not
+    // the build succeeds.
+    let mut warnings = Diagnostics::new();
+    let (content, content_diagnostics) = content::load(&dirs.content(), &dirs.root, &config);
+    let (content_errors, content_warnings): (Vec<_>, Vec<_>) = content_diagnostics
+        .into_iter()
+        .partition(Diagnostic::is_error);
     errors.extend(content_errors);
+    warnings.extend(content_warnings);
     let templates = match TemplateSet::load(&dirs.templates(), &dirs.root) {
-        Ok(t) => Some(t),
+        Ok(t) => {
+            warnings.extend(t.warnings.iter().cloned());
+            Some(t)
+        }
         Err(es) => {
             errors.extend(es);
             None
         }
+    };
+    let failed = |mut errors: Diagnostics, warnings: Diagnostics| {
+        errors.extend(warnings.0);
+        errors.sort();
+        Err(errors)
     };
     let load = started.elapsed();
     let model = site::build(
@@ -212,33 +234,42 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
         }
     };
     let Some(templates) = templates else {
-        errors.sort();
-        return Err(errors);
+        return failed(errors, warnings);
     };
     let Some(model) = model else {
         errors.extend(templates.check_syntax());
-        errors.sort();
-        return Err(errors);
+        return failed(errors, warnings);
     };
     if errors.has_errors() {
         errors.extend(templates.check_syntax());
-        errors.sort();
-        return Err(errors);
+        return failed(errors, warnings);
     }
     let model_time = started.elapsed() - load;
-    let renderer = Renderer::new(Arc::new(model), templates).map_err(Diagnostics)?;
+    let renderer = match Renderer::new(Arc::new(model), templates) {
+        Ok(renderer) => renderer,
+        Err(es) => return failed(Diagnostics(es), warnings),
+    };
     let rendered_paths: Vec<String> = renderer
         .jobs()
         .iter()
         .map(|job| site::Urls::output_file(&renderer.site_path(job)))
         .collect();
     let taken = rendered_paths.iter().map(String::as_str).collect();
-    let (copies, warnings) = copied_files(dirs, renderer.model(), &taken);
-    let clashes = render::ownership::check(&renderer, &renderer.jobs(), &copies);
+    let (copies, copy_diagnostics) = copied_files(dirs, renderer.model(), &taken);
+    let (copy_errors, copy_warnings): (Vec<_>, Vec<_>) = copy_diagnostics
+        .0
+        .into_iter()
+        .partition(Diagnostic::is_error);
+    warnings.extend(copy_warnings);
+    let mut clashes = copy_errors;
+    clashes.extend(render::ownership::check(
+        &renderer,
+        &renderer.jobs(),
+        &copies,
+        &dirs.root,
+    ));
     if !clashes.is_empty() {
-        let mut errors = Diagnostics(clashes);
-        errors.sort();
-        return Err(errors);
+        return failed(Diagnostics(clashes), warnings);
     }
     Ok(PreparedSite {
         renderer,
@@ -280,48 +311,34 @@ pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, 
 }
 
 /// Static files and page assets, as copies. A static file that a rendered page would overwrite
-/// is left out with a warning.
+/// is left out with a warning; so is every entry of `static/` the link policy skips (see
+/// [`content::sources`]). Page assets were checked when their page was discovered. An entry
+/// that cannot be read is an error.
 pub fn copied_files(
     dirs: &SiteDirs,
     model: &SiteModel,
     taken: &std::collections::HashSet<&str>,
 ) -> (Vec<OutputFile>, Diagnostics) {
-    let mut warnings = Diagnostics::new();
+    let folders = content::sources::SourceFolders::of_site(&dirs.root);
+    let walked = folders.walk_files(&dirs.static_dir());
+    let mut diagnostics = Diagnostics(walked.skipped);
     let mut files = Vec::new();
-    let static_dir = dirs.static_dir();
-    if static_dir.is_dir() {
-        for entry in WalkDir::new(&static_dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            let name = entry.file_name().to_string_lossy();
-            if !entry.file_type().is_file() || content::discover::is_ignored_name(&name) {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(&static_dir)
-                .unwrap_or(entry.path())
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            if taken.contains(rel.as_str()) {
-                warnings.push(
-                    Diagnostic::warning(format!(
-                        "static file {rel} has the same path as a generated page and is not copied"
-                    ))
-                    .at(Location::file(dirs.display(entry.path())))
-                    .hint("rename or move the static file"),
-                );
-                continue;
-            }
-            files.push(OutputFile {
-                path: rel,
-                contents: Contents::Copy(entry.path().to_path_buf()),
-            });
+    for file in walked.files {
+        if taken.contains(file.rel.as_str()) {
+            diagnostics.push(
+                Diagnostic::warning(format!(
+                    "static file {} has the same path as a generated page and is not copied",
+                    file.rel
+                ))
+                .at(Location::file(folders.display(&file.abs)))
+                .hint("rename or move the static file"),
+            );
+            continue;
         }
+        files.push(OutputFile {
+            path: file.rel,
+            contents: Contents::Copy(file.abs),
+        });
     }
     let content_dir = dirs.content();
     for page in &model.pages {
@@ -339,7 +356,7 @@ pub fn copied_files(
             });
         }
     }
-    (files, warnings)
+    (files, diagnostics)
 }
 
 /// The result of a successful build.

@@ -4,7 +4,13 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::diagnostics::{Diagnostic, Location};
+use super::sources::{Entry, SourceFolders, rel_path};
+use crate::diagnostics::{Diagnostic, Location, Severity};
+
+/// The file that makes a folder a single page.
+pub const PAGE_INDEX: &str = "index.md";
+/// The file that makes a folder a section.
+pub const SECTION_INDEX: &str = "_index.md";
 
 /// What a content file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +47,28 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name == "4913"
 }
 
-/// Lists every content file under `content_dir`, in a stable order.
-pub fn discover(content_dir: &Path, root: &Path) -> Result<Vec<Found>, Diagnostic> {
+/// What discovery found: the files to load, the files refused, and what was skipped.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Content files to read, in a stable order.
+    pub found: Vec<Found>,
+    /// Content files that are not loaded, each with the error that says why (relative to
+    /// `content/`). Links to them are not reported again.
+    pub rejected: Vec<(String, Diagnostic)>,
+    /// Other problems: errors about folders, and a warning for every entry skipped.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lists every content file under `content_dir`, in a stable order. Nothing is read: links
+/// are checked against the site's source folders first (see [`super::sources`]).
+pub fn discover(content_dir: &Path, root: &Path) -> Result<Discovery, Diagnostic> {
+    let folders = SourceFolders::of_site(root);
+    if let Err(warning) = folders.check_folder(content_dir) {
+        return Err(Diagnostic {
+            severity: Severity::Error,
+            ..warning
+        });
+    }
     if !content_dir.is_dir() {
         return Err(
             Diagnostic::error(format!("no content folder at {}", content_dir.display())).hint(
@@ -50,7 +76,7 @@ pub fn discover(content_dir: &Path, root: &Path) -> Result<Vec<Found>, Diagnosti
             ),
         );
     }
-    let mut found = Vec::new();
+    let mut discovery = Discovery::default();
     let mut walker = WalkDir::new(content_dir)
         .sort_by_file_name()
         .into_iter()
@@ -59,57 +85,152 @@ pub fn discover(content_dir: &Path, root: &Path) -> Result<Vec<Found>, Diagnosti
         let entry = entry.map_err(|e| {
             let path = e.path().map(Path::to_path_buf).unwrap_or_default();
             Diagnostic::error(format!("cannot read the content folder: {e}"))
-                .at(Location::file(crate::diagnostics::relative_to(&path, root)))
+                .at(Location::file(folders.display(&path)))
                 .hint("check the file's permissions")
         })?;
-        if entry.file_type().is_dir()
-            && entry.depth() > 0
-            && entry.path().join("index.md").is_file()
+        if entry.depth() == 0 {
+            discovery.reject_root_index(content_dir, &folders);
+            continue;
+        }
+        match folders.classify(entry.path(), entry.file_type()) {
+            Entry::Skipped(warning) => {
+                discovery.diagnostics.push(warning);
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+            }
+            Entry::Folder => {
+                if !discovery.enter_folder(entry.path(), content_dir, &folders) {
+                    walker.skip_current_dir();
+                }
+            }
+            Entry::File => discovery.add_file(entry.path(), content_dir),
+        }
+    }
+    Ok(discovery)
+}
+
+impl Discovery {
+    /// Handles a folder below the content root. Returns whether the walk goes into it: not
+    /// for a folder page (its files are its assets) nor for a folder that cannot be published.
+    fn enter_folder(&mut self, dir: &Path, content_dir: &Path, folders: &SourceFolders) -> bool {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        if crate::site::urls::slugify(&name).is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error("this folder's name has no letter or digit to make its URL")
+                    .at(Location::file(folders.display(dir)))
+                    .hint("rename the folder: its URL segment is its name in lowercase, with every run of other characters made one `-`"),
+            );
+            return false;
+        }
+        let index = dir.join(PAGE_INDEX);
+        if index.symlink_metadata().is_err() {
+            return true;
+        }
+        if dir.join(SECTION_INDEX).symlink_metadata().is_ok() {
+            self.reject_beside_section(&index, content_dir, folders);
+            return true;
+        }
+        match index
+            .symlink_metadata()
+            .map(|m| folders.classify(&index, m.file_type()))
         {
-            // A folder page: index.md is the page, everything else beside it is an asset.
-            let rel = rel_path(entry.path().join("index.md").as_path(), content_dir);
-            let assets = WalkDir::new(entry.path())
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .filter(|e| e.depth() > 0 && !is_ignored_name(&e.file_name().to_string_lossy()))
-                .map(|e| rel_path(e.path(), entry.path()))
-                .filter(|p| !p.ends_with(".md"))
-                .collect();
-            found.push(Found {
-                rel,
-                abs: entry.path().join("index.md"),
-                kind: Kind::Page,
-                assets,
-            });
-            walker.skip_current_dir();
-            continue;
+            Ok(Entry::File) => {
+                self.add_folder_page(dir, content_dir, folders);
+                false
+            }
+            Ok(Entry::Skipped(warning)) => {
+                // The page's own text is refused, so the folder publishes nothing.
+                self.diagnostics.push(warning);
+                false
+            }
+            Ok(Entry::Folder) | Err(_) => true,
         }
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "md") {
-            continue;
+    }
+
+    /// A folder page: `index.md` is the page, every other file beside it an asset.
+    fn add_folder_page(&mut self, dir: &Path, content_dir: &Path, folders: &SourceFolders) {
+        let walked = folders.walk_files(dir);
+        self.diagnostics.extend(walked.skipped);
+        let mut assets = Vec::new();
+        for file in walked.files {
+            if file.rel == PAGE_INDEX {
+                continue;
+            }
+            if file.rel.ends_with(".md") {
+                self.diagnostics.push(
+                    Diagnostic::warning(format!(
+                        "not published: this file lies in the folder of the page {}, whose other files are assets, and Markdown is not copied as an asset",
+                        folders.display(&dir.join(PAGE_INDEX)).display()
+                    ))
+                    .at(Location::file(folders.display(&file.abs)))
+                    .hint("move it out of the page's folder to make it a page of its own, or start its name with `_` to keep it unpublished"),
+                );
+                continue;
+            }
+            assets.push(file.rel);
         }
-        let kind = if entry.file_name() == "_index.md" {
+        let abs = dir.join(PAGE_INDEX);
+        self.found.push(Found {
+            rel: rel_path(&abs, content_dir),
+            abs,
+            kind: Kind::Page,
+            assets,
+        });
+    }
+
+    /// A Markdown file met by the walk. `index.md` files were handled with their folder.
+    fn add_file(&mut self, path: &Path, content_dir: &Path) {
+        let name = path.file_name().unwrap_or_default();
+        if name == PAGE_INDEX || path.extension().is_none_or(|e| e != "md") {
+            return;
+        }
+        let kind = if name == SECTION_INDEX {
             Kind::Section
         } else {
             Kind::Page
         };
-        found.push(Found {
-            rel: rel_path(entry.path(), content_dir),
-            abs: entry.path().to_path_buf(),
+        self.found.push(Found {
+            rel: rel_path(path, content_dir),
+            abs: path.to_path_buf(),
             kind,
             assets: Vec::new(),
         });
     }
-    Ok(found)
-}
 
-fn rel_path(path: &Path, base: &Path) -> String {
-    let rel = path.strip_prefix(base).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    /// `index.md` beside `_index.md`: the folder cannot be both a page and a section.
+    fn reject_beside_section(&mut self, index: &Path, content_dir: &Path, folders: &SourceFolders) {
+        let section = index.with_file_name(SECTION_INDEX);
+        let error = Diagnostic::error(format!(
+            "{} and {} are in the same folder: `_index.md` makes a folder a section (a listing of the pages in it), `index.md` makes it a single page",
+            folders.display(index).display(),
+            folders.display(&section).display(),
+        ))
+        .at(Location::file(folders.display(index)))
+        .hint("rename index.md (e.g. to overview.md) to make it a page of the section, or remove _index.md to make the folder one page with its other files as assets");
+        self.rejected.push((rel_path(index, content_dir), error));
+    }
+
+    /// `content/index.md`: the content root is always the home page's section.
+    fn reject_root_index(&mut self, content_dir: &Path, folders: &SourceFolders) {
+        let index = content_dir.join(PAGE_INDEX);
+        if index.symlink_metadata().is_err() {
+            return;
+        }
+        if content_dir.join(SECTION_INDEX).symlink_metadata().is_ok() {
+            self.reject_beside_section(&index, content_dir, folders);
+            return;
+        }
+        let error = Diagnostic::error(
+            "`index.md` would make the content root a single page, but the root is the home page's section",
+        )
+        .at(Location::file(folders.display(&index)))
+        .hint("rename it to _index.md to make it the home page, or give it another name to publish it as a page");
+        self.rejected.push((PAGE_INDEX.to_string(), error));
+    }
 }
 
 #[cfg(test)]

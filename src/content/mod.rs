@@ -5,6 +5,7 @@
 
 pub mod discover;
 pub mod front_matter;
+pub mod sources;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -217,7 +218,8 @@ impl Content {
 }
 
 /// Reads and parses every content file under `content_dir`, in parallel. Returns the content
-/// that parsed and a diagnostic for every file that did not.
+/// that parsed and a diagnostic for every file that did not, plus a warning for every entry
+/// discovery skipped (links out of the site, names that cannot be published).
 pub fn load(content_dir: &Path, root: &Path, config: &Config) -> (Content, Vec<Diagnostic>) {
     load_incremental(content_dir, root, config, None)
 }
@@ -238,10 +240,11 @@ pub fn load_incremental(
     config: &Config,
     reuse: Option<Reuse<'_>>,
 ) -> (Content, Vec<Diagnostic>) {
-    let found = match discover::discover(content_dir, root) {
-        Ok(found) => found,
+    let discovery = match discover::discover(content_dir, root) {
+        Ok(discovery) => discovery,
         Err(d) => return (Content::default(), vec![d]),
     };
+    let found = discovery.found;
     enum Previous<'a> {
         Page(&'a Arc<Parsed<PageMeta>>),
         Section(&'a Arc<Parsed<SectionMeta>>),
@@ -290,7 +293,11 @@ pub fn load_incremental(
         })
         .collect();
     let mut content = Content::default();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = discovery.diagnostics;
+    for (rel, error) in discovery.rejected {
+        diagnostics.push(error.clone());
+        content.failed.push((rel, vec![error]));
+    }
     for (result, found) in results.into_iter().zip(&found) {
         match result {
             Ok(Loaded::Page(p)) => content.pages.push(p),
@@ -401,7 +408,7 @@ fn page_meta(raw: &RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, Vec<
             taxonomies.insert(name.clone(), terms);
         }
     }
-    let meta = PageMeta {
+    let mut meta = PageMeta {
         title: title.unwrap_or_default(),
         date: date.clone().unwrap_or_else(|| PublishDate {
             timestamp: jiff::Timestamp::UNIX_EPOCH,
@@ -437,21 +444,17 @@ fn page_meta(raw: &RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, Vec<
         taxonomies,
         extra: raw.take("extra", "a table", e).unwrap_or_default(),
     };
-    for alias in &meta.aliases {
-        let unsafe_alias = alias.contains('\\')
-            || alias.contains("://")
-            || alias.trim_matches('/').is_empty()
-            || alias
-                .split('/')
-                .any(|segment| segment == ".." || segment == ".");
-        if unsafe_alias {
-            errors.push(
+    for alias in &mut meta.aliases {
+        // Kept decoded: a site path names the file on disk; URLs are encoded when made.
+        match crate::site::urls::alias_path(alias) {
+            Ok(path) => *alias = path,
+            Err(why) => errors.push(
                 raw.error_at(
                     "aliases",
-                    format!("alias \"{alias}\" is not a path on this site"),
+                    format!("alias \"{}\" {why}", sources::printable(alias)),
                 )
                 .hint("write an alias as a site path such as \"/old/brief-name/\", without `..`"),
-            );
+            ),
         }
     }
     if let Some(slug) = &meta.slug

@@ -76,9 +76,14 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
             if path.contains("://") {
                 return Ok(path.to_string());
             }
-            Ok(model
-                .urls
-                .href(&format!("/{}", path.trim_start_matches('/'))))
+            // A file's path as it is on disk, encoded; a query or fragment is kept as written.
+            let (file, rest) = path.split_at(path.find(['?', '#']).unwrap_or(path.len()));
+            Ok(format!(
+                "{}{rest}",
+                model
+                    .urls
+                    .href(&format!("/{}", file.trim_start_matches('/')))
+            ))
         },
     );
     let l = lookup.clone();

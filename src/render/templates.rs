@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
+use crate::content::sources::SourceFolders;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::theme;
 
@@ -23,48 +22,34 @@ pub struct TemplateSource {
 pub struct TemplateSet {
     /// Name → source.
     pub templates: BTreeMap<String, TemplateSource>,
+    /// Entries of `templates/` that were skipped (links out of the site, unprintable names).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl TemplateSet {
-    /// Reads `templates_dir` (if any) and fills in what it lacks from the default theme.
+    /// Reads `templates_dir` (if any) and fills in what it lacks from the default theme. Links
+    /// are followed only within the site's source folders (see [`crate::content::sources`]);
+    /// every entry skipped is in [`TemplateSet::warnings`].
     pub fn load(templates_dir: &Path, root: &Path) -> Result<TemplateSet, Vec<Diagnostic>> {
         let mut set = TemplateSet::default();
-        let mut errors = Vec::new();
-        if templates_dir.is_dir() {
-            for entry in WalkDir::new(templates_dir).sort_by_file_name() {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        errors.push(Diagnostic::error(format!("cannot read templates: {e}")));
-                        continue;
-                    }
-                };
-                let name = entry.file_name().to_string_lossy();
-                if !entry.file_type().is_file() || crate::content::discover::is_ignored_name(&name)
-                {
-                    continue;
+        let folders = SourceFolders::of_site(root);
+        let walked = folders.walk_files(templates_dir);
+        let (mut errors, warnings): (Vec<_>, Vec<_>) =
+            walked.skipped.into_iter().partition(Diagnostic::is_error);
+        set.warnings = warnings;
+        for file in walked.files {
+            let display = folders.display(&file.abs);
+            match crate::content::read_text(&file.abs, &display) {
+                Ok(text) => {
+                    set.templates.insert(
+                        file.rel,
+                        TemplateSource {
+                            text,
+                            display_path: display,
+                        },
+                    );
                 }
-                let rel = entry
-                    .path()
-                    .strip_prefix(templates_dir)
-                    .unwrap_or(entry.path())
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                let display = crate::diagnostics::relative_to(entry.path(), root);
-                match crate::content::read_text(entry.path(), &display) {
-                    Ok(text) => {
-                        set.templates.insert(
-                            rel,
-                            TemplateSource {
-                                text,
-                                display_path: display,
-                            },
-                        );
-                    }
-                    Err(es) => errors.extend(es),
-                }
+                Err(es) => errors.extend(es),
             }
         }
         for (name, text) in theme::TEMPLATES {
@@ -78,6 +63,7 @@ impl TemplateSet {
         if errors.is_empty() {
             Ok(set)
         } else {
+            errors.append(&mut set.warnings);
             Err(errors)
         }
     }

@@ -255,14 +255,13 @@ fn light_fields(model: &SiteModel, terms: &TermLinks<'_>, page: &Page) -> Fields
     );
     f.insert("word_count", Value::from(page.rendered.word_count));
     f.insert("reading_time", Value::from(page.rendered.reading_time));
-    let page_dir = urls.href(&page.path);
     f.insert(
         "assets",
         Value::from(
             page.source
                 .assets
                 .iter()
-                .map(|a| format!("{page_dir}{a}"))
+                .map(|a| urls.href(&format!("{}{a}", page.path)))
                 .collect::<Vec<_>>(),
         ),
     );

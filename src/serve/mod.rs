@@ -127,6 +127,7 @@ pub fn serve(
     progress.finish_and_clear();
     match first {
         Ok(mut update) => {
+            console.diagnostics(&update.warnings);
             let count = update.files.len();
             if let Ok(mut site) = app.site.write() {
                 site.replace(std::mem::take(&mut update.files));
@@ -224,6 +225,7 @@ fn rebuild_and_notify(
     };
     match rebuilder.rebuild(batch) {
         Ok(mut update) => {
+            console.diagnostics(&update.warnings);
             let (mut changed, was_broken) = match app.site.write() {
                 Ok(mut site) => {
                     let files = std::mem::take(&mut update.files);

@@ -32,6 +32,8 @@ pub struct Update {
     pub rendered: usize,
     /// Pages (briefs) in the site.
     pub pages: usize,
+    /// Warnings found on the way (entries the link policy skipped, among others).
+    pub warnings: Diagnostics,
 }
 
 #[derive(Default)]
@@ -131,13 +133,21 @@ impl Rebuilder {
         });
         let (content, content_errors) =
             content::load_incremental(&self.dirs.content(), &self.dirs.root, &config, reuse);
+        let mut warnings: Vec<_> = content_errors
+            .iter()
+            .filter(|d| !d.is_error())
+            .cloned()
+            .collect();
         errors.extend(content_errors);
         lap("content");
         memory.content = Some(content.clone());
         lap("content clone");
         if memory.templates.is_none() {
             match TemplateSet::load(&self.dirs.templates(), &self.dirs.root) {
-                Ok(t) => memory.templates = Some(t),
+                Ok(t) => {
+                    warnings.extend(t.warnings.iter().cloned());
+                    memory.templates = Some(t);
+                }
                 Err(es) => errors.extend(es),
             }
         }
@@ -172,7 +182,9 @@ impl Rebuilder {
             return Err(errors);
         }
         let _ = templates;
-        self.render_model(model, complete)
+        let mut update = self.render_model(model, complete)?;
+        update.warnings.extend(warnings);
+        Ok(update)
     }
 
     /// The fast path for the commonest edit: one existing brief whose front matter did not
@@ -210,6 +222,13 @@ impl Rebuilder {
             return restore(memory, model);
         };
         let old = model.pages[index].source.clone();
+        // A file that became a link goes through discovery, which checks where it leads.
+        if path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return restore(memory, model);
+        }
         let display = self.dirs.display(path);
         let found = content::Found {
             rel: rel.clone(),
@@ -285,7 +304,7 @@ impl Rebuilder {
         let fingerprints = Fingerprints::new(&renderer, light);
         lap("fingerprints");
         let jobs = renderer.jobs();
-        let clashes = crate::render::ownership::check(&renderer, &jobs, &[]);
+        let clashes = crate::render::ownership::check(&renderer, &jobs, &[], &self.dirs.root);
         if !clashes.is_empty() {
             return Err(Diagnostics(clashes));
         }
@@ -335,9 +354,14 @@ impl Rebuilder {
         memory.jobs = next_jobs;
 
         let taken: HashSet<&str> = memory.jobs.keys().map(String::as_str).collect();
+        let mut warnings = Diagnostics::new();
         let copies = match memory.copy_list.take() {
             Some(copies) => copies,
-            None => copied_files(&self.dirs, renderer.model(), &taken).0,
+            None => {
+                let (copies, diagnostics) = copied_files(&self.dirs, renderer.model(), &taken);
+                warnings = diagnostics;
+                copies
+            }
         };
         let copy_paths: HashSet<String> = copies.iter().map(|c| c.path.clone()).collect();
         let mut removed: Vec<String> = removed
@@ -368,6 +392,7 @@ impl Rebuilder {
             complete,
             rendered: count,
             pages,
+            warnings,
         })
     }
 }

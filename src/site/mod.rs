@@ -17,6 +17,7 @@ use crate::markdown::{self, LinkResolver, Rendered};
 pub use markdown_cache::{MarkdownCache, PageMarkdown};
 pub use taxonomy::{Taxonomy, Term};
 pub use urls::{Urls, slugify};
+use urls::{folder_path, page_location, page_path, section_path};
 
 /// A page of the site.
 #[derive(Debug, Clone)]
@@ -69,10 +70,11 @@ impl Section {
         &self.source.meta
     }
 
-    /// Its title, or the last folder name.
+    /// Its title, or its folder's name.
     pub fn title(&self, config: &Config) -> String {
         self.meta().title.clone().unwrap_or_else(|| {
-            let name = self.path.trim_matches('/').rsplit('/').next().unwrap_or("");
+            let dir = self.source.rel.trim_end_matches("_index.md");
+            let name = dir.trim_matches('/').rsplit('/').next().unwrap_or("");
             if name.is_empty() {
                 config.title.clone()
             } else {
@@ -141,29 +143,6 @@ impl LinkResolver for Resolver<'_> {
     }
 }
 
-/// The site path of a section from its `_index.md` path.
-fn section_path(rel: &str) -> String {
-    let dir = rel
-        .strip_suffix("_index.md")
-        .unwrap_or(rel)
-        .trim_end_matches('/');
-    if dir.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/{dir}/")
-    }
-}
-
-/// The folder (relative to content/) that holds a page, and its file stem.
-fn page_location(rel: &str) -> (&str, &str) {
-    let without_index = rel.strip_suffix("/index.md");
-    let path = without_index.unwrap_or_else(|| rel.strip_suffix(".md").unwrap_or(rel));
-    match path.rsplit_once('/') {
-        Some((dir, stem)) => (dir, stem),
-        None => ("", path),
-    }
-}
-
 /// Builds the model from parsed content. Markdown is rendered here, in parallel.
 pub fn build(
     content: Content,
@@ -210,11 +189,7 @@ pub fn build_cached(
         // The nearest enclosing section of a folder.
         let mut dir = dir.to_string();
         loop {
-            let path = if dir.is_empty() {
-                "/".to_string()
-            } else {
-                format!("/{dir}/")
-            };
+            let path = folder_path(&dir);
             if let Some(i) = section_paths.iter().position(|p| *p == path) {
                 return i;
             }
@@ -253,18 +228,21 @@ pub fn build_cached(
         } else {
             slug
         };
-        let path = if dir.is_empty() {
-            format!("/{slug}/")
-        } else {
-            format!("/{dir}/{slug}/")
-        };
+        let path = page_path(dir, &slug);
         placed.push((path, slug, section_of_dir(dir)));
     }
     // Every URL must have one owner.
     let content_count = page_sources.len() + section_sources.len();
     let mut owners: HashMap<&str, &std::path::Path> = HashMap::with_capacity(content_count);
     for (source, path) in section_sources.iter().zip(&section_paths) {
-        owners.insert(path.as_str(), &source.display_path);
+        if let Some(other) = owners.insert(path.as_str(), &source.display_path) {
+            // Folder names are slugified: `Briefs/` and `briefs/` are the same address.
+            errors.push(
+                Diagnostic::error(format!("{path} is also the URL of {}", other.display()))
+                    .at(crate::diagnostics::Location::file(&source.display_path))
+                    .hint("two folders' names make the same URL (lowercased, other characters made `-`): rename or merge one"),
+            );
+        }
     }
     let mut page_owner: HashMap<&str, usize> = HashMap::with_capacity(page_sources.len());
     for (i, (source, (path, _, _))) in page_sources.iter().zip(&placed).enumerate() {

@@ -5,6 +5,35 @@
 //! sub-path (`base_url = "https://example.org/briefs"`), hrefs carry that prefix; templates and
 //! content never assemble URLs themselves.
 
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+/// What is escaped in a site path made into a URL: everything but ASCII letters, digits, `/`
+/// and the punctuation a path may hold as it is (RFC 3986 `pchar`). Non-ASCII letters are
+/// always escaped, as browsers do, so sitemaps and feeds hold plain URIs.
+const PATH_ESCAPES: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// Percent-encodes a site path (`/files/annual report #2.pdf` becomes
+/// `/files/annual%20report%20%232.pdf`). A site path names files as they are on disk; only
+/// URLs are encoded.
+pub fn encode_path(site_path: &str) -> String {
+    utf8_percent_encode(site_path, PATH_ESCAPES).to_string()
+}
+
 /// Builds URLs for one base URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Urls {
@@ -25,14 +54,14 @@ impl Urls {
         Urls { base_url, prefix }
     }
 
-    /// The href to use in links: the site path with the base URL's sub-path.
+    /// The href to use in links: the site path, percent-encoded, with the base URL's sub-path.
     pub fn href(&self, site_path: &str) -> String {
-        format!("{}{site_path}", self.prefix)
+        format!("{}{}", self.prefix, encode_path(site_path))
     }
 
-    /// The absolute URL of a site path.
+    /// The absolute URL of a site path, percent-encoded.
     pub fn permalink(&self, site_path: &str) -> String {
-        format!("{}{site_path}", self.base_url)
+        format!("{}{}", self.base_url, encode_path(site_path))
     }
 
     /// The base URL, without a trailing slash.
@@ -68,6 +97,81 @@ impl Urls {
     pub fn term(taxonomy: &str, term_slug: &str) -> String {
         format!("/{taxonomy}/{term_slug}/")
     }
+}
+
+/// The site path of a folder of `content/` (`""` for the root, `"Briefs/2024 Q1"`): every
+/// folder name slugified (`/briefs/2024-q1/`). A name without letters or digits (refused by
+/// discovery) is left out.
+pub fn folder_path(dir: &str) -> String {
+    let mut path = String::from("/");
+    for segment in dir.split('/').map(slugify).filter(|s| !s.is_empty()) {
+        path.push_str(&segment);
+        path.push('/');
+    }
+    path
+}
+
+/// The site path of a section from its `_index.md` path (`briefs/_index.md` → `/briefs/`).
+pub fn section_path(rel: &str) -> String {
+    let dir = rel
+        .strip_suffix("_index.md")
+        .unwrap_or(rel)
+        .trim_end_matches('/');
+    folder_path(dir)
+}
+
+/// The folder (relative to content/) that holds a page, and its file stem:
+/// `briefs/x.md` and `briefs/x/index.md` are both (`briefs`, `x`).
+pub fn page_location(rel: &str) -> (&str, &str) {
+    let without_index = rel.strip_suffix("/index.md");
+    let path = without_index.unwrap_or_else(|| rel.strip_suffix(".md").unwrap_or(rel));
+    match path.rsplit_once('/') {
+        Some((dir, stem)) => (dir, stem),
+        None => ("", path),
+    }
+}
+
+/// The site path of a page in `dir` whose last segment is `slug` (already a slug).
+pub fn page_path(dir: &str, slug: &str) -> String {
+    format!("{}{slug}/", folder_path(dir))
+}
+
+/// The site path an alias names, as files are named on disk: percent-escapes are decoded
+/// (`/old%20brief/` names the folder `old brief/`). Refused, with the reason: anything that is
+/// not a path on this site (a URL, `..`, a backslash, an escaped `/`), a query or fragment
+/// (`?`, `#`), control characters, and a `%` that is not an escape.
+pub fn alias_path(alias: &str) -> Result<String, &'static str> {
+    let lower = alias.to_ascii_lowercase();
+    if alias.contains("://") || alias.starts_with("//") || alias.contains('\\') {
+        return Err("is not a path on this site");
+    }
+    if lower.contains("%2f") || lower.contains("%5c") {
+        return Err("has an escaped `/` or `\\`");
+    }
+    if alias.contains(['?', '#']) {
+        return Err("has a `?` or `#`: a redirect page is found by its path alone");
+    }
+    let bytes = alias.as_bytes();
+    let bad_escape = bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'%'
+            && !bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if bad_escape {
+        return Err("has a `%` that is not an escape such as `%20` (write `%25` for `%`)");
+    }
+    let decoded = percent_encoding::percent_decode_str(alias)
+        .decode_utf8()
+        .map_err(|_| "has escapes that are not UTF-8")?;
+    if decoded.chars().any(char::is_control) {
+        return Err("has a control character");
+    }
+    let trimmed = decoded.trim_matches('/');
+    if trimmed.is_empty() || trimmed.split('/').any(|s| s == ".." || s == ".") {
+        return Err("is not a path on this site");
+    }
+    Ok(decoded.into_owned())
 }
 
 /// Turns text into a URL slug: lowercase letters and digits (any script), every other run of
@@ -128,11 +232,71 @@ mod tests {
         assert_eq!(Urls::pager("/briefs/", 3), "/briefs/page/3/");
     }
 
+    #[test]
+    fn content_paths_become_slugified_site_paths() {
+        assert_eq!(section_path("_index.md"), "/");
+        assert_eq!(
+            section_path("Policy Briefs #1/_index.md"),
+            "/policy-briefs-1/"
+        );
+        assert_eq!(folder_path("a/B c?/d%e"), "/a/b-c/d-e/");
+        assert_eq!(page_path("Briefs\n2024", "x"), "/briefs-2024/x/");
+        assert_eq!(page_location("a b/c d/index.md"), ("a b", "c d"));
+    }
+
+    #[test]
+    fn hrefs_and_permalinks_are_percent_encoded() {
+        let urls = Urls::new("https://example.org/sub");
+        assert_eq!(
+            urls.href("/files/annual report #2?.pdf"),
+            "/sub/files/annual%20report%20%232%3F.pdf"
+        );
+        assert_eq!(
+            urls.permalink("/100%/café/"),
+            "https://example.org/sub/100%25/caf%C3%A9/"
+        );
+        assert_eq!(urls.href("/a-b_c.d~e/(x)!/"), "/sub/a-b_c.d~e/(x)!/");
+    }
+
+    #[test]
+    fn aliases_are_decoded_site_paths_or_refused() {
+        assert_eq!(alias_path("/old%20brief/").as_deref(), Ok("/old brief/"));
+        assert_eq!(alias_path("/old brief/").as_deref(), Ok("/old brief/"));
+        assert_eq!(alias_path("old/page.html").as_deref(), Ok("old/page.html"));
+        for bad in [
+            "/x?y=1",
+            "/x#y",
+            "/100%/",
+            "/%zz/",
+            "/a%2Fb/",
+            "/a%5cb",
+            "https://e.org/x",
+            "//e.org/x",
+            "/../x",
+            "/./",
+            "/",
+            "/a%0Ab/",
+            "/a\nb/",
+            "/%FF/",
+        ] {
+            assert!(alias_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
     mod properties {
-        use super::super::slugify;
+        use super::super::{encode_path, slugify};
         use proptest::prelude::*;
 
         proptest! {
+            #[test]
+            fn encoded_paths_are_plain_uris_that_decode_back(path in "(?s).{0,40}") {
+                let encoded = encode_path(&path);
+                prop_assert!(encoded.chars().all(|c| c.is_ascii_graphic()));
+                prop_assert!(!encoded.contains(['#', '?', '"', '<', '>', '\\']));
+                let decoded = percent_encoding::percent_decode_str(&encoded).decode_utf8_lossy();
+                prop_assert_eq!(decoded.as_ref(), path.as_str());
+            }
+
             #[test]
             fn slugs_are_url_safe_and_stable(text in "\\PC{0,40}") {
                 let slug = slugify(&text);
