@@ -74,6 +74,8 @@ pub struct MarkdownConfig {
     pub smart_punctuation: bool,
     /// What to do with raw HTML in Markdown.
     pub raw_html: RawHtml,
+    /// Hosts an `<iframe>` may load from in `sanitize` mode, e.g. `www.youtube-nocookie.com`.
+    pub iframe_hosts: Vec<String>,
 }
 
 impl Default for MarkdownConfig {
@@ -81,18 +83,34 @@ impl Default for MarkdownConfig {
         MarkdownConfig {
             smart_punctuation: true,
             raw_html: RawHtml::Allow,
+            iframe_hosts: Vec::new(),
         }
     }
 }
 
-/// Raw HTML policy.
+/// Raw HTML policy (docs/safety-markdown.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RawHtml {
-    /// Pass raw HTML through.
+    /// Pass raw HTML through, and every URL as written: for a trusted team.
     Allow,
-    /// Show raw HTML as text.
+    /// Show raw HTML as text; neutralise script and data URLs.
     Escape,
+    /// Keep raw HTML that briefs need (tables, figures, details, iframes from
+    /// [`MarkdownConfig::iframe_hosts`]) and drop the rest; neutralise script URLs.
+    Sanitize,
+}
+
+impl MarkdownConfig {
+    /// The first iframe host that is not a plain host name.
+    fn bad_iframe_host(&self) -> Option<&str> {
+        self.iframe_hosts.iter().map(String::as_str).find(|host| {
+            host.is_empty()
+                || !host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        })
+    }
 }
 
 fn default_language() -> String {
@@ -163,6 +181,14 @@ impl Config {
             ))
             .at(at_key("filename"))
             .hint("e.g. filename = \"atom.xml\"; the feed is written at the site root")
+            .with_snippet_from(text));
+        }
+        if let Some(host) = self.markdown.bad_iframe_host() {
+            return Err(Diagnostic::error(format!(
+                "iframe host \"{host}\" is not a plain host name"
+            ))
+            .at(at_key("iframe_hosts"))
+            .hint("name the host alone, without scheme or path, e.g. iframe_hosts = [\"www.youtube-nocookie.com\"]")
             .with_snippet_from(text));
         }
         for name in &self.taxonomies {
@@ -264,6 +290,16 @@ mod tests {
             parse("title = \"T\"\nbase_url = \"https://x.org\"\n[feed]\nfilename = \"../x.xml\"\n")
                 .unwrap_err();
         assert!(e.message.contains("plain file name"));
+    }
+
+    #[test]
+    fn sanitize_mode_with_iframe_hosts() {
+        let c = parse("title = \"T\"\nbase_url = \"https://x.org\"\n[markdown]\nraw_html = \"sanitize\"\niframe_hosts = [\"www.youtube-nocookie.com\"]\n").unwrap();
+        assert_eq!(c.markdown.raw_html, RawHtml::Sanitize);
+        assert_eq!(c.markdown.iframe_hosts, ["www.youtube-nocookie.com"]);
+        let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\n[markdown]\niframe_hosts = [\"https://evil.example/\"]\n").unwrap_err();
+        assert!(e.message.contains("plain host name"), "{}", e.message);
+        assert_eq!(e.location.unwrap().line, Some(4));
     }
 
     #[test]

@@ -1,178 +1,215 @@
 //! Footnotes: numbered by first reference, gathered in a notes section at the end of the body,
 //! each with links back to where it was cited.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 use super::Spanned;
-use crate::site::urls::slugify;
+use super::ids::{IdAllocator, NOTES_LABEL_ID, note_id, reference_id};
+use crate::diagnostics::escape_html;
 
-struct Note<'a> {
+/// A note that has been referenced.
+struct Note {
     number: usize,
     id: String,
-    references: usize,
-    body: Vec<Spanned<'a>>,
+    /// Ids of its references, in order.
+    references: Vec<String>,
 }
 
-/// Moves footnote definitions to a notes section at the end and numbers the references.
-/// Definitions never referenced are dropped, as on GitHub. Returns the ids it defines.
-pub fn collect(events: &mut Vec<Spanned<'_>>) -> Vec<String> {
-    if !events.iter().any(|(e, _)| {
-        matches!(
-            e,
-            Event::FootnoteReference(_) | Event::Start(Tag::FootnoteDefinition(_))
-        )
-    }) {
-        return Vec::new();
-    }
-    let mut notes: HashMap<String, Note<'_>> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
-    let mut kept = Vec::with_capacity(events.len());
-    let mut current: Option<(String, Vec<Spanned<'_>>)> = None;
-    let mut definitions: HashMap<String, Vec<Spanned<'_>>> = HashMap::new();
+/// Numbers note references and moves note definitions to a notes section at the end, as the
+/// events stream past; only definitions are held until the end. A note referenced only from
+/// another note is numbered when that note is written. Definitions never referenced are
+/// dropped, as on GitHub. Every id it writes is added to `anchors`.
+pub struct Footnotes<'a, 's, I> {
+    inner: I,
+    ids: &'s RefCell<IdAllocator>,
+    anchors: &'s mut Vec<String>,
+    /// Referenced notes by label key ([`key`]).
+    notes: HashMap<String, Note>,
+    /// Label keys in order of first reference.
+    order: Vec<String>,
+    /// Definition bodies by label key; the first definition of a label wins.
+    definitions: HashMap<String, Vec<Spanned<'a>>>,
+    /// The id of the notes section's heading, claimed at the first reference.
+    label_id: Option<String>,
+    /// The end of the last event seen: where the notes section sits in the source.
+    end: usize,
+    finished: bool,
+    pending: VecDeque<Spanned<'a>>,
+}
 
-    for (event, range) in events.drain(..) {
-        match (event, &mut current) {
-            (Event::Start(Tag::FootnoteDefinition(label)), None) => {
-                current = Some((label.to_string(), Vec::new()));
+/// Labels match without regard to case, as in pulldown-cmark.
+fn key(label: &str) -> String {
+    label.to_lowercase()
+}
+
+impl<'a, 's, I: Iterator<Item = Spanned<'a>>> Footnotes<'a, 's, I> {
+    /// Wraps `inner`; the ids written are added to `anchors`.
+    pub fn new(inner: I, ids: &'s RefCell<IdAllocator>, anchors: &'s mut Vec<String>) -> Self {
+        Footnotes {
+            inner,
+            ids,
+            anchors,
+            notes: HashMap::new(),
+            order: Vec::new(),
+            definitions: HashMap::new(),
+            label_id: None,
+            end: 0,
+            finished: false,
+            pending: VecDeque::new(),
+        }
+    }
+
+    /// Holds the definition that `label` starts, to the end of it.
+    fn hold_definition(&mut self, label: &str) {
+        let mut body = Vec::new();
+        let mut depth = 1usize;
+        for (event, range) in self.inner.by_ref() {
+            match event {
+                Event::Start(Tag::FootnoteDefinition(_)) => depth += 1,
+                Event::End(TagEnd::FootnoteDefinition) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
             }
-            (Event::End(TagEnd::FootnoteDefinition), Some(_)) => {
-                if let Some((label, body)) = current.take() {
-                    definitions.entry(label).or_insert(body);
+            body.push((event, range));
+        }
+        self.definitions.entry(key(label)).or_insert(body);
+    }
+
+    /// The superscript link that replaces a reference to `label`.
+    fn reference(&mut self, label: &str, range: Range<usize>) -> Spanned<'a> {
+        let key = key(label);
+        let mut ids = self.ids.borrow_mut();
+        if self.label_id.is_none() {
+            self.label_id = Some(ids.claim(NOTES_LABEL_ID));
+        }
+        let note = self.notes.entry(key.clone()).or_insert_with(|| {
+            self.order.push(key);
+            Note {
+                number: self.order.len(),
+                id: ids.claim(&note_id(label)),
+                references: Vec::new(),
+            }
+        });
+        let ref_id = ids.claim(&reference_id(&note.id, note.references.len() + 1));
+        let html = format!(
+            "<sup class=\"footnote-ref\" id=\"{}\"><a href=\"#{}\" aria-describedby=\"{}\">{}</a></sup>",
+            escape_html(&ref_id),
+            escape_html(&note.id),
+            escape_html(self.label_id.as_deref().unwrap_or(NOTES_LABEL_ID)),
+            note.number
+        );
+        note.references.push(ref_id);
+        (Event::InlineHtml(CowStr::from(html)), range)
+    }
+
+    /// The notes section, or nothing when no note was referenced.
+    fn section(&mut self) -> Vec<Spanned<'a>> {
+        let Some(label_id) = self.label_id.clone() else {
+            return Vec::new();
+        };
+        let at = self.end..self.end;
+        let html = |text: String| (Event::Html(CowStr::from(text)), at.clone());
+        let mut section = vec![html(format!(
+            "<section class=\"footnotes\" aria-labelledby=\"{0}\">\n<h2 class=\"visually-hidden\" id=\"{0}\">Notes</h2>\n<ol>\n",
+            escape_html(&label_id)
+        ))];
+        self.anchors.push(label_id);
+        // A note's body may reference notes not referenced yet: they join `order` as it grows.
+        let mut i = 0;
+        while i < self.order.len() {
+            let key = self.order[i].clone();
+            i += 1;
+            let Some(body) = self.definitions.remove(&key) else {
+                continue;
+            };
+            let mut body: Vec<Spanned<'a>> = body
+                .into_iter()
+                .map(|(event, range)| match event {
+                    Event::FootnoteReference(label) => self.reference(&label, range),
+                    other => (other, range),
+                })
+                .collect();
+            let Some(note) = self.notes.get(&key) else {
+                continue;
+            };
+            self.anchors.push(note.id.clone());
+            self.anchors.extend(note.references.iter().cloned());
+            section.push(html(format!("<li id=\"{}\">\n", escape_html(&note.id))));
+            let backrefs = backlinks(note);
+            // The back-links go inside the last paragraph so they sit on the note's last line.
+            match body.last() {
+                Some((Event::End(TagEnd::Paragraph), _)) => {
+                    let last = body.len() - 1;
+                    body.insert(
+                        last,
+                        (Event::InlineHtml(CowStr::from(backrefs)), at.clone()),
+                    );
+                }
+                _ => body.push(html(format!("<p>{backrefs}</p>\n"))),
+            }
+            section.extend(body);
+            section.push(html("</li>\n".to_string()));
+        }
+        section.push(html("</ol>\n</section>\n".to_string()));
+        section
+    }
+}
+
+/// The links from a note back to each of its references.
+fn backlinks(note: &Note) -> String {
+    let count = note.references.len();
+    note.references
+        .iter()
+        .enumerate()
+        .map(|(i, ref_id)| {
+            let label = if count == 1 {
+                format!("Back to reference {}", note.number)
+            } else {
+                format!("Back to reference {} ({})", note.number, i + 1)
+            };
+            format!(
+                " <a href=\"#{}\" class=\"footnote-backref\" aria-label=\"{label}\">↩</a>",
+                escape_html(ref_id)
+            )
+        })
+        .collect()
+}
+
+impl<'a, I: Iterator<Item = Spanned<'a>>> Iterator for Footnotes<'a, '_, I> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            match self.inner.next() {
+                Some((Event::Start(Tag::FootnoteDefinition(label)), _)) => {
+                    self.hold_definition(&label)
+                }
+                Some((Event::FootnoteReference(label), range)) => {
+                    return Some(self.reference(&label, range));
+                }
+                Some((event, range)) => {
+                    self.end = self.end.max(range.end);
+                    return Some((event, range));
+                }
+                None if self.finished => return None,
+                None => {
+                    self.finished = true;
+                    let section = self.section();
+                    self.pending.extend(section);
                 }
             }
-            (event, Some((_, body))) => body.push((event, range)),
-            (Event::FootnoteReference(label), None) => {
-                let label = label.to_string();
-                let next_number = order.len() + 1;
-                let note = notes.entry(label.clone()).or_insert_with(|| {
-                    order.push(label.clone());
-                    Note {
-                        number: next_number,
-                        id: note_id(&label),
-                        references: 0,
-                        body: Vec::new(),
-                    }
-                });
-                note.references += 1;
-                let ref_id = reference_id(&note.id, note.references);
-                let html = format!(
-                    "<sup class=\"footnote-ref\" id=\"{ref_id}\"><a href=\"#{}\" aria-describedby=\"footnotes-label\">{}</a></sup>",
-                    note.id, note.number
-                );
-                kept.push((Event::InlineHtml(CowStr::from(html)), range));
-            }
-            (event, None) => kept.push((event, range)),
         }
-    }
-
-    let mut ids = Vec::new();
-    let end = kept.last().map_or(0..0, |(_, r)| r.end..r.end);
-    let mut section: Vec<Spanned<'_>> = vec![(
-        Event::Html(CowStr::from(
-            "<section class=\"footnotes\" aria-labelledby=\"footnotes-label\">\n<h2 class=\"visually-hidden\" id=\"footnotes-label\">Notes</h2>\n<ol>\n",
-        )),
-        end.clone(),
-    )];
-    let mut any = false;
-    for label in &order {
-        let Some(note) = notes.get_mut(label) else {
-            continue;
-        };
-        let Some(body) = definitions.remove(label) else {
-            continue;
-        };
-        any = true;
-        note.body = body;
-        ids.push(note.id.clone());
-        ids.extend((1..=note.references).map(|n| reference_id(&note.id, n)));
-        section.push((
-            Event::Html(CowStr::from(format!("<li id=\"{}\">\n", note.id))),
-            end.clone(),
-        ));
-        let backrefs: String = (1..=note.references)
-            .map(|n| {
-                let label = if note.references == 1 {
-                    format!("Back to reference {}", note.number)
-                } else {
-                    format!("Back to reference {} ({n})", note.number)
-                };
-                format!(
-                    " <a href=\"#{}\" class=\"footnote-backref\" aria-label=\"{label}\">↩</a>",
-                    reference_id(&note.id, n)
-                )
-            })
-            .collect();
-        let mut body = std::mem::take(&mut note.body);
-        // Put the back-links inside the last paragraph so they sit on the note's last line.
-        match body
-            .iter()
-            .rposition(|(e, _)| matches!(e, Event::End(TagEnd::Paragraph)))
-        {
-            Some(p) if p + 1 == body.len() => {
-                body.insert(p, (Event::InlineHtml(CowStr::from(backrefs)), end.clone()))
-            }
-            _ => body.push((
-                Event::Html(CowStr::from(format!("<p>{backrefs}</p>\n"))),
-                end.clone(),
-            )),
-        }
-        section.extend(body);
-        section.push((Event::Html(CowStr::from("</li>\n")), end.clone()));
-    }
-    section.push((Event::Html(CowStr::from("</ol>\n</section>\n")), end));
-    // References to labels without a definition become plain text again.
-    for (event, _) in kept.iter_mut() {
-        if let Event::InlineHtml(html) = event
-            && html.starts_with("<sup class=\"footnote-ref\"")
-        {
-            let orphan = order
-                .iter()
-                .filter(|l| !ids.contains(&notes[*l].id))
-                .find(|l| html.contains(&format!("href=\"#{}\"", notes[*l].id)));
-            if let Some(label) = orphan {
-                *event = Event::Text(CowStr::from(format!("[^{label}]")));
-            }
-        }
-    }
-    *events = kept;
-    if any {
-        events.extend(section);
-        ids.push("footnotes-label".to_string());
-    }
-    ids
-}
-
-/// The ids the notes section may define, known before headings get theirs, so a heading such as
-/// "Fn a" cannot take the id of note `[^a]`.
-pub fn reserved_ids(events: &[Spanned<'_>]) -> Vec<String> {
-    let mut ids = Vec::new();
-    for (event, _) in events {
-        if let Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) =
-            event
-        {
-            let id = note_id(label);
-            ids.push(format!("{id}-ref"));
-            ids.push(id);
-        }
-    }
-    if !ids.is_empty() {
-        ids.push("footnotes-label".to_string());
-    }
-    ids
-}
-
-fn note_id(label: &str) -> String {
-    let slug = slugify(label);
-    format!("fn-{}", if slug.is_empty() { "note" } else { &slug })
-}
-
-fn reference_id(note_id: &str, n: usize) -> String {
-    if n == 1 {
-        format!("{note_id}-ref")
-    } else {
-        format!("{note_id}-ref-{n}")
     }
 }
 

@@ -1,11 +1,13 @@
 //! Heading ids, self-links and the table of contents.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::VecDeque;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 use serde::Serialize;
 
-use super::Spanned;
+use super::ids::{self, IdAllocator};
+use super::{MarkdownError, Spanned};
 use crate::diagnostics::escape_html;
 use crate::site::urls::slugify;
 
@@ -44,53 +46,120 @@ fn level_number(level: HeadingLevel) -> u8 {
     }
 }
 
-/// Gives every heading a unique id (an explicit `{#id}` wins, else the slug of its text,
-/// de-duplicated with `-1`, `-2`, …, never one of `reserved`) and appends a self-link. Returns
-/// every heading in order.
-pub fn assign_ids(events: &mut Vec<Spanned<'_>>, reserved: &[String]) -> Vec<Heading> {
-    let mut used: HashSet<String> = reserved.iter().cloned().collect();
-    // Explicit ids are claimed first so generated ones never take them.
-    for (event, _) in events.iter() {
-        if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
-            used.insert(id.to_string());
+/// Gives every heading a unique id and appends a self-link, as the events stream past.
+///
+/// An explicit `{#id}` is used as written when it is safe ([`ids::is_safe_id`]); otherwise it is
+/// an error, and the cleaned id is used so the rendering stays complete. A heading without one
+/// gets the slug of its text, numbered `-1`, `-2`, … when taken. Only one heading's events are
+/// held at a time (its text is needed before its id can be written).
+pub struct Headings<'a, 's, I> {
+    inner: I,
+    ids: &'s RefCell<IdAllocator>,
+    found: &'s mut Vec<Heading>,
+    errors: &'s mut Vec<MarkdownError>,
+    pending: VecDeque<Spanned<'a>>,
+}
+
+impl<'a, 's, I: Iterator<Item = Spanned<'a>>> Headings<'a, 's, I> {
+    /// Wraps `inner`; headings are recorded in `found` and bad explicit ids in `errors`.
+    pub fn new(
+        inner: I,
+        ids: &'s RefCell<IdAllocator>,
+        found: &'s mut Vec<Heading>,
+        errors: &'s mut Vec<MarkdownError>,
+    ) -> Self {
+        Headings {
+            inner,
+            ids,
+            found,
+            errors,
+            pending: VecDeque::new(),
         }
     }
-    let mut headings = Vec::new();
-    let mut i = 0;
-    while i < events.len() {
-        let Event::Start(Tag::Heading { level, id, .. }) = &events[i].0 else {
-            i += 1;
-            continue;
+
+    /// Gives the heading in `events` (from its start to its end) its id and self-link.
+    fn label(&mut self, events: &mut Vec<Spanned<'a>>) {
+        let (Event::Start(Tag::Heading { level, id, .. }), range) = &events[0] else {
+            return;
         };
         let level = level_number(*level);
-        let explicit = id.as_ref().map(|s| s.to_string());
-        let end = events[i..]
-            .iter()
-            .position(|(e, _)| matches!(e, Event::End(TagEnd::Heading(_))))
-            .map_or(events.len(), |p| i + p);
-        let title: String = events[i + 1..end]
-            .iter()
-            .filter_map(|(e, _)| match e {
-                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                _ => None,
-            })
-            .collect::<String>()
-            .trim()
-            .to_string();
-        let id = explicit.unwrap_or_else(|| unique(&slug_or_default(&title), &mut used));
-        if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i].0 {
+        let offset = range.start;
+        let title = plain_text(&events[1..]);
+        let explicit = id.as_deref().map(|raw| {
+            if !ids::is_safe_id(raw) {
+                self.errors.push(MarkdownError {
+                    offset,
+                    message: format!(
+                        "heading id \"{raw}\" may only contain letters, digits, '-' and '_'"
+                    ),
+                    hint: match ids::clean_id(raw).as_str() {
+                        "" => "remove the {#…} or write an id such as {#background}".to_string(),
+                        clean => format!("write it as {{#{clean}}}"),
+                    },
+                });
+            }
+            ids::usable_id(raw)
+        });
+        let id = match explicit.filter(|id| !id.is_empty()) {
+            Some(wanted) => self.ids.borrow_mut().claim(&wanted),
+            None => self.ids.borrow_mut().generate(&slug_or_default(&title)),
+        };
+        if let (Event::Start(Tag::Heading { id: slot, .. }), _) = &mut events[0] {
             *slot = Some(CowStr::from(id.clone()));
         }
         let anchor = format!(
-            " <a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"Link to the section “{}”\">#</a>",
+            " <a class=\"heading-anchor\" href=\"#{}\" aria-label=\"Link to the section “{}”\">#</a>",
+            escape_html(&id),
             escape_html(&title)
         );
-        let range = events[i].1.clone();
-        events.insert(end, (Event::InlineHtml(CowStr::from(anchor)), range));
-        headings.push(Heading { level, id, title });
-        i = end + 1;
+        let at = match events.last() {
+            Some((Event::End(TagEnd::Heading(_)), _)) => events.len() - 1,
+            _ => events.len(),
+        };
+        events.insert(
+            at,
+            (Event::InlineHtml(CowStr::from(anchor)), offset..offset),
+        );
+        self.found.push(Heading { level, id, title });
     }
-    headings
+}
+
+impl<'a, I: Iterator<Item = Spanned<'a>>> Iterator for Headings<'a, '_, I> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        if let Some(event) = self.pending.pop_front() {
+            return Some(event);
+        }
+        let first = self.inner.next()?;
+        if !matches!(first.0, Event::Start(Tag::Heading { .. })) {
+            return Some(first);
+        }
+        let mut heading = vec![first];
+        for event in self.inner.by_ref() {
+            let end = matches!(event.0, Event::End(TagEnd::Heading(_)));
+            heading.push(event);
+            if end {
+                break;
+            }
+        }
+        self.label(&mut heading);
+        self.pending.extend(heading);
+        self.pending.pop_front()
+    }
+}
+
+/// The plain text of a heading's inner events.
+fn plain_text(events: &[Spanned<'_>]) -> String {
+    events
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 fn slug_or_default(title: &str) -> String {
@@ -100,17 +169,6 @@ fn slug_or_default(title: &str) -> String {
     } else {
         slug
     }
-}
-
-fn unique(base: &str, used: &mut HashSet<String>) -> String {
-    let mut candidate = base.to_string();
-    let mut n = 0;
-    while used.contains(&candidate) {
-        n += 1;
-        candidate = format!("{base}-{n}");
-    }
-    used.insert(candidate.clone());
-    candidate
 }
 
 /// The ids of headings.

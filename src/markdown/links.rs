@@ -1,8 +1,10 @@
 //! Internal links: `@/briefs/x.md#anchor` → the target's URL.
 
+use std::ops::Range;
+
 use pulldown_cmark::{CowStr, Event, Tag};
 
-use super::{MarkdownError, Spanned};
+use super::MarkdownError;
 
 /// Finds the URL of a content file from its path relative to `content/`.
 pub trait LinkResolver: Sync {
@@ -30,43 +32,36 @@ pub fn parse_internal(dest: &str) -> Option<(&str, Option<&str>)> {
     })
 }
 
-/// Rewrites `@/` link destinations to URLs; records each link, and an error for each unknown target.
+/// Rewrites the destination of an `@/` link or image to its URL and returns the link, or an
+/// error for an unknown target. Other events are left alone.
 pub fn resolve(
-    events: &mut [Spanned<'_>],
+    event: &mut Event<'_>,
+    range: &Range<usize>,
     resolver: &dyn LinkResolver,
-    errors: &mut Vec<MarkdownError>,
-) -> Vec<InternalLink> {
-    let mut found = Vec::new();
-    for (event, range) in events.iter_mut() {
-        let (Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. })) =
-            event
-        else {
-            continue;
-        };
-        let Some((target, anchor)) = parse_internal(dest_url) else {
-            continue;
-        };
-        match resolver.resolve(target) {
-            Some(url) => {
-                let href = match anchor {
-                    Some(a) => format!("{url}#{a}"),
-                    None => url,
-                };
-                found.push(InternalLink {
-                    target: target.to_string(),
-                    anchor: anchor.map(str::to_string),
-                    offset: range.start,
-                });
-                *dest_url = CowStr::from(href);
-            }
-            None => errors.push(MarkdownError {
-                offset: range.start,
-                message: format!("link to unknown content \"@/{target}\""),
-                hint: "an @/ link names a file under content/, e.g. @/briefs/first-round.md; check the spelling and that the file is not a draft".to_string(),
-            }),
-        }
-    }
-    found
+) -> Option<Result<InternalLink, MarkdownError>> {
+    let (Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. })) =
+        event
+    else {
+        return None;
+    };
+    let (target, anchor) = parse_internal(dest_url)?;
+    let Some(url) = resolver.resolve(target) else {
+        return Some(Err(MarkdownError {
+            offset: range.start,
+            message: format!("link to unknown content \"@/{target}\""),
+            hint: "an @/ link names a file under content/, e.g. @/briefs/first-round.md; check the spelling and that the file is not a draft".to_string(),
+        }));
+    };
+    let link = InternalLink {
+        target: target.to_string(),
+        anchor: anchor.map(str::to_string),
+        offset: range.start,
+    };
+    *dest_url = CowStr::from(match anchor {
+        Some(a) => format!("{url}#{a}"),
+        None => url,
+    });
+    Some(Ok(link))
 }
 
 #[cfg(test)]

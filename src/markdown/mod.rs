@@ -1,27 +1,40 @@
 //! Markdown: a page body → [`Rendered`] HTML, table of contents, summary, links and counts.
 //!
-//! The body is parsed once by pulldown-cmark into a list of events; a chain of transforms then
-//! rewrites that list, each with one job, before it is written out as HTML:
+//! The body is parsed by pulldown-cmark and its events stream through a chain of transforms,
+//! each with one job, straight into the HTML writer; no transform holds more than one heading
+//! or the note definitions, so time and memory grow in proportion to the body:
 //!
 //! 1. [`links::resolve`] — `@/path.md#anchor` links become URLs; unknown targets are errors.
-//! 2. `raw_html` — applies the raw HTML policy.
-//! 3. the summary is cut from the events (before `<!-- more -->`, else the first paragraph).
-//! 4. [`headings::assign_ids`] — unique ids, self-links and the table of contents.
-//! 5. [`footnotes::collect`] — numbered notes gathered at the end with back-links.
+//! 2. [`raw_html::apply`] — the raw HTML policy, and neutralised script URLs.
+//! 3. the summary is located (before `<!-- more -->`, else the first paragraph) and words counted.
+//! 4. [`headings::Headings`] — unique, safe ids, self-links and the table of contents.
+//! 5. [`footnotes::Footnotes`] — numbered notes gathered at the end with back-links.
 //!
-//! A new feature (citations, say) is one more function over the event list, added to
-//! [`render`]. Nothing here touches the file system: link targets come through [`LinkResolver`].
+//! In `sanitize` mode a body with raw HTML is then cleaned whole ([`raw_html::sanitize`]).
+//! A new feature (citations, say) is one more step in [`render_with_errors`]. Nothing here
+//! touches the file system: link targets come through [`LinkResolver`].
 
 pub mod footnotes;
 pub mod headings;
+pub mod ids;
 pub mod links;
+pub mod raw_html;
+mod summary;
+pub mod urls;
 
+#[cfg(test)]
+mod safety_tests;
+
+use std::cell::RefCell;
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 use crate::config::{MarkdownConfig, RawHtml};
+use footnotes::Footnotes;
+use headings::Headings;
 pub use headings::TocEntry;
+use ids::IdAllocator;
 pub use links::{InternalLink, LinkResolver};
 
 /// An event with the byte range of the source it came from.
@@ -29,9 +42,6 @@ pub type Spanned<'a> = (Event<'a>, Range<usize>);
 
 /// Words read per minute, for reading time.
 const WORDS_PER_MINUTE: usize = 200;
-
-/// The summary marker.
-const MORE_MARKER: &str = "<!-- more -->";
 
 /// A rendered Markdown body.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -94,34 +104,57 @@ pub fn parser_options(config: &MarkdownConfig) -> Options {
     options
 }
 
-/// Renders a page body. Problems (unknown link targets) are returned beside a complete
-/// rendering, so later checks still see every heading and link of the body.
+/// Renders a page body. Problems (unknown link targets, unsafe heading ids) are returned beside
+/// a complete rendering, so later checks still see every heading and link of the body.
 pub fn render_with_errors(
     body: &str,
     config: &MarkdownConfig,
     resolver: &dyn LinkResolver,
 ) -> (Rendered, Vec<MarkdownError>) {
-    let mut events: Vec<Spanned<'_>> = Parser::new_ext(body, parser_options(config))
-        .into_offset_iter()
-        .collect();
-    let mut errors = Vec::new();
-    let internal_links = links::resolve(&mut events, resolver, &mut errors);
-    raw_html(&mut events, config.raw_html);
-    let summary = summary_events(&events).map(|e| to_html(e.into_iter()));
-    let word_count = count_words(&events);
-    let reserved = footnotes::reserved_ids(&events);
-    let headings = headings::assign_ids(&mut events, &reserved);
-    let note_ids = footnotes::collect(&mut events);
-    let mut anchors = headings::ids_of(&headings);
-    anchors.extend(note_ids);
+    let options = parser_options(config);
+    let ids = RefCell::new(IdAllocator::with_reserved(ids::reserved_in(body)));
+    let mut prepare = Prepare::new(config, resolver);
+    let mut kept = Vec::new();
+    let mut headings = Vec::new();
+    let mut heading_errors = Vec::new();
+    let mut anchors = Vec::new();
+    let mut html = String::with_capacity(body.len() + body.len() / 4);
+    {
+        let events = Parser::new_ext(body, options)
+            .into_offset_iter()
+            .map(|event| prepare.apply(event))
+            .inspect(|(event, _)| {
+                if kept.len() < summary::LOOKAHEAD {
+                    kept.push(event.clone());
+                }
+            });
+        let events = Headings::new(events, &ids, &mut headings, &mut heading_errors);
+        let events = Footnotes::new(events, &ids, &mut anchors);
+        html::push_html(&mut html, events.map(|(event, _)| event));
+    }
+    let summary = prepare.summary.summary().and_then(|range| {
+        summary::write(range, &kept, || {
+            let mut again = Prepare::new(config, resolver);
+            Parser::new_ext(body, options)
+                .into_offset_iter()
+                .map(move |event| again.apply(event).0)
+        })
+    });
+    let sanitize = |html: String| prepare.sanitize(html);
+    let (html, summary) = (sanitize(html), summary.map(sanitize));
+    anchors.extend(headings.iter().map(|h| h.id.clone()));
     anchors.sort();
     anchors.dedup();
+    let mut errors = prepare.errors;
+    errors.extend(heading_errors);
+    errors.sort_by_key(|e| e.offset);
+    let word_count = prepare.words;
     let rendered = Rendered {
-        html: to_html_sized(events.into_iter().map(|(e, _)| e), body.len()),
+        html,
         summary,
         toc: headings::nest(headings),
         anchors,
-        internal_links,
+        internal_links: prepare.links,
         word_count,
         reading_time: word_count.div_ceil(WORDS_PER_MINUTE).max(1),
         fingerprint: 0,
@@ -149,131 +182,101 @@ pub fn render_inline(
     config: &MarkdownConfig,
     resolver: &dyn LinkResolver,
 ) -> Result<String, Vec<MarkdownError>> {
-    let mut events: Vec<Spanned<'_>> = Parser::new_ext(text, parser_options(config))
-        .into_offset_iter()
-        .collect();
-    let mut errors = Vec::new();
-    links::resolve(&mut events, resolver, &mut errors);
-    raw_html(&mut events, config.raw_html);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let single_paragraph = matches!(events.first(), Some((Event::Start(Tag::Paragraph), _)))
-        && matches!(events.last(), Some((Event::End(TagEnd::Paragraph), _)))
-        && events
-            .iter()
-            .filter(|(e, _)| matches!(e, Event::Start(Tag::Paragraph)))
-            .count()
-            == 1;
-    if single_paragraph {
-        events.remove(0);
-        events.pop();
-    }
-    Ok(to_html(events.into_iter().map(|(e, _)| e))
-        .trim_end()
-        .to_string())
-}
-
-fn to_html<'a>(events: impl Iterator<Item = Event<'a>>) -> String {
-    let mut out = String::new();
-    html::push_html(&mut out, events);
-    out.shrink_to_fit();
-    out
-}
-
-/// Like [`to_html`] for a whole body of `source_len` bytes. The HTML is a little longer than
-/// its Markdown; reserving that up front saves the copies of a growing string, and the result
-/// is trimmed to its length because every page's HTML is held until the page is written.
-fn to_html_sized<'a>(events: impl Iterator<Item = Event<'a>>, source_len: usize) -> String {
-    let mut out = String::with_capacity(source_len + source_len / 4);
-    html::push_html(&mut out, events);
-    out.shrink_to_fit();
-    out
-}
-
-fn is_more_marker(event: &Event<'_>) -> bool {
-    matches!(event, Event::Html(s) | Event::InlineHtml(s) if s.trim() == MORE_MARKER)
-}
-
-/// Applies the raw HTML policy. The summary marker always stays (it renders as a comment).
-fn raw_html(events: &mut [Spanned<'_>], policy: RawHtml) {
-    if policy == RawHtml::Allow {
-        return;
-    }
-    for (event, _) in events.iter_mut() {
-        if is_more_marker(event) {
-            continue;
-        }
-        if let Event::Html(s) | Event::InlineHtml(s) = event {
-            *event = Event::Text(std::mem::replace(s, CowStr::Borrowed("")));
-        }
-    }
-}
-
-/// The events of the summary, cleaned for use out of the page: no note references, no
-/// footnote definitions, no heading ids (listings show many summaries on one page).
-fn summary_events<'a>(events: &[Spanned<'a>]) -> Option<Vec<Event<'a>>> {
-    let marker = events.iter().position(|(e, _)| is_more_marker(e));
-    let slice: &[Spanned<'a>] = match marker {
-        Some(end) => {
-            let end = if end > 0 && matches!(events[end - 1].0, Event::Start(Tag::HtmlBlock)) {
-                end - 1
-            } else {
-                end
-            };
-            &events[..end]
-        }
-        None => {
-            let start = events
-                .iter()
-                .position(|(e, _)| matches!(e, Event::Start(Tag::Paragraph)))?;
-            let len = events[start..]
-                .iter()
-                .position(|(e, _)| matches!(e, Event::End(TagEnd::Paragraph)))?;
-            &events[start..=start + len]
-        }
-    };
-    let mut out = Vec::with_capacity(slice.len());
-    let mut in_definition = 0usize;
-    for (event, _) in slice {
-        match event {
-            Event::Start(Tag::FootnoteDefinition(_)) => in_definition += 1,
-            Event::End(TagEnd::FootnoteDefinition) => {
-                in_definition = in_definition.saturating_sub(1)
-            }
-            _ if in_definition > 0 => {}
-            Event::FootnoteReference(_) => {}
-            Event::Start(Tag::Heading {
-                level,
-                classes,
-                attrs,
-                ..
-            }) => out.push(Event::Start(Tag::Heading {
-                level: *level,
-                id: None,
-                classes: classes.clone(),
-                attrs: attrs.clone(),
-            })),
-            other => out.push(other.clone()),
-        }
-    }
-    if out
-        .iter()
-        .all(|e| matches!(e, Event::SoftBreak | Event::HardBreak))
+    let mut prepare = Prepare::new(config, resolver);
+    let mut paragraphs = 0usize;
+    let mut first_is_paragraph = None;
+    let mut last_is_paragraph_end = false;
+    let mut html = String::new();
     {
-        return None;
+        let events = Parser::new_ext(text, parser_options(config))
+            .into_offset_iter()
+            .map(|event| prepare.apply(event).0)
+            .map(|event| match event {
+                // Without a page around it there is no table of contents to link: an id that is
+                // not safe is dropped rather than reported.
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) => Event::Start(Tag::Heading {
+                    level,
+                    id: id.filter(|id| ids::is_safe_id(id)),
+                    classes,
+                    attrs,
+                }),
+                other => other,
+            })
+            .inspect(|event| {
+                let start = matches!(event, Event::Start(Tag::Paragraph));
+                paragraphs += usize::from(start);
+                first_is_paragraph.get_or_insert(start);
+                last_is_paragraph_end = matches!(event, Event::End(TagEnd::Paragraph));
+            });
+        html::push_html(&mut html, events);
     }
-    Some(out)
+    if !prepare.errors.is_empty() {
+        return Err(prepare.errors);
+    }
+    let single_paragraph =
+        paragraphs == 1 && first_is_paragraph == Some(true) && last_is_paragraph_end;
+    if single_paragraph
+        && let Some(inner) = html
+            .strip_prefix("<p>")
+            .and_then(|rest| rest.strip_suffix("</p>\n"))
+    {
+        html = inner.to_string();
+    }
+    Ok(prepare.sanitize(html).trim_end().to_string())
 }
 
-fn count_words(events: &[Spanned<'_>]) -> usize {
-    events
-        .iter()
-        .map(|(e, _)| match e {
-            Event::Text(t) | Event::Code(t) => words_in(t),
-            _ => 0,
-        })
-        .sum()
+/// The first transforms, one event at a time, and what they record: links, errors, words,
+/// whether raw HTML stays, and where the summary lies.
+struct Prepare<'r> {
+    config: &'r MarkdownConfig,
+    resolver: &'r dyn LinkResolver,
+    links: Vec<InternalLink>,
+    errors: Vec<MarkdownError>,
+    words: usize,
+    raw_html: bool,
+    summary: summary::Locator,
+}
+
+impl<'r> Prepare<'r> {
+    fn new(config: &'r MarkdownConfig, resolver: &'r dyn LinkResolver) -> Self {
+        Prepare {
+            config,
+            resolver,
+            links: Vec::new(),
+            errors: Vec::new(),
+            words: 0,
+            raw_html: false,
+            summary: summary::Locator::default(),
+        }
+    }
+
+    fn apply<'a>(&mut self, (mut event, range): Spanned<'a>) -> Spanned<'a> {
+        match links::resolve(&mut event, &range, self.resolver) {
+            Some(Ok(link)) => self.links.push(link),
+            Some(Err(error)) => self.errors.push(error),
+            None => {}
+        }
+        self.raw_html |= raw_html::apply(&mut event, self.config.raw_html);
+        if let Event::Text(t) | Event::Code(t) = &event {
+            self.words += words_in(t);
+        }
+        self.summary.see(&event);
+        (event, range)
+    }
+
+    /// `html` cleaned when the policy is `sanitize` and raw HTML stayed in it.
+    fn sanitize(&self, html: String) -> String {
+        if self.raw_html && self.config.raw_html == RawHtml::Sanitize {
+            raw_html::sanitize(&html, self.config)
+        } else {
+            html
+        }
+    }
 }
 
 /// Words in a text: runs of non-whitespace, as `str::split_whitespace` counts them. Most text
