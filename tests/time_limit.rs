@@ -5,6 +5,10 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Site, assert_exit, stderr};
@@ -164,4 +168,204 @@ fn a_bad_time_limit_is_refused() {
         "{}",
         stderr(&output)
     );
+}
+
+/// `communique serve` on a copy of the fixture.
+struct Server {
+    child: Child,
+    port: u16,
+    site: Site,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(config: Option<&str>) -> Server {
+        let site = Site::fixture("time_limit");
+        if let Some(config) = config {
+            site.write("communique.toml", config);
+        }
+        let root = site.root().canonicalize().unwrap();
+        let mut child = common::communique()
+            .args(["--root", root.to_str().unwrap(), "serve", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let port = loop {
+            let line = lines.next().expect("server exited before serving").unwrap();
+            if let Some(rest) = line.strip_prefix("serving http://127.0.0.1:") {
+                break rest.split('/').next().unwrap().parse().unwrap();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, port, site }
+    }
+
+    fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream
+    }
+
+    /// GET `target`: (status, body).
+    fn get(&self, target: &str) -> (u16, String) {
+        let mut stream = self.connect();
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response
+            .split(' ')
+            .nth(1)
+            .unwrap_or("0")
+            .parse()
+            .unwrap_or(0);
+        let body = response
+            .split_once("\r\n\r\n")
+            .map_or("", |(_, b)| b)
+            .to_string();
+        (status, body)
+    }
+
+    /// The live reload stream.
+    fn events(&self) -> BufReader<TcpStream> {
+        let mut stream = self.connect();
+        write!(
+            stream,
+            "GET /__communique/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        )
+        .unwrap();
+        let mut events = BufReader::new(stream);
+        let mut line = String::new();
+        events.read_line(&mut line).unwrap();
+        assert!(line.contains("200"), "{line}");
+        events
+    }
+
+    /// Polls `target` until its body contains `text`; returns how long that took.
+    fn wait_for(&self, target: &str, text: &str, within: Duration) -> Duration {
+        let started = Instant::now();
+        loop {
+            let (status, body) = self.get(target);
+            if status == 200 && body.contains(text) {
+                return started.elapsed();
+            }
+            assert!(
+                started.elapsed() < within,
+                "no {text:?} at {target} after {within:?}: {status} {body}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Reads the event stream up to the data line of the next `event`.
+fn next_event(events: &mut BufReader<TcpStream>, event: &str) -> String {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        events.read_line(&mut line).expect("an event");
+        if line.trim() == format!("event: {event}") {
+            break;
+        }
+    }
+    loop {
+        line.clear();
+        events.read_line(&mut line).expect("its data");
+        if line.starts_with("data:") {
+            return line.clone();
+        }
+    }
+}
+
+/// Requests `/` every 20 ms for `period`; returns the slowest answer.
+fn slowest_answer(server: &Server, period: Duration) -> Duration {
+    let started = Instant::now();
+    let mut slowest = Duration::ZERO;
+    while started.elapsed() < period {
+        let asked = Instant::now();
+        let (status, _) = server.get("/briefs/alpha/");
+        assert_eq!(status, 200);
+        slowest = slowest.max(asked.elapsed());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    slowest
+}
+
+fn save(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn serve_answers_during_a_runaway_render_and_recovers_when_it_is_fixed() {
+    let server = Server::start(None);
+    let mut events = server.events();
+    let extra = server.site.path("templates/partials/extra.html");
+
+    save(&extra, UNSEEN_LOOPS);
+    // The rebuild runs into the loop; the server answers all along, from the last good site.
+    let slowest = slowest_answer(&server, LIMIT + GRACE);
+    assert!(
+        slowest < Duration::from_millis(200),
+        "slowest answer {slowest:?}"
+    );
+    let overlay = next_event(&mut events, "build-error");
+    assert!(overlay.contains("templates/brief.html"), "{overlay}");
+    assert!(overlay.contains("still rendering"), "{overlay}");
+    assert!(
+        server
+            .get("/briefs/alpha/")
+            .1
+            .contains("<p class=\"extra\">fast</p>")
+    );
+
+    // The stuck render cannot be stopped, yet the next save rebuilds.
+    save(&extra, "<p class=\"extra\">repaired</p>\n");
+    let took = server.wait_for(
+        "/briefs/alpha/",
+        "<p class=\"extra\">repaired</p>",
+        Duration::from_secs(5),
+    );
+    next_event(&mut events, "fixed");
+    eprintln!("fixed page served {took:?} after the save");
+}
+
+#[test]
+fn serve_a_newer_save_supersedes_a_slow_rebuild() {
+    // A limit far above the test's waits: only stopping the slow rebuild can explain the
+    // fixed page appearing in time.
+    let server = Server::start(Some(
+        "title = \"T\"\nbase_url = \"https://example.org\"\ntemplate_time_limit = 60\n",
+    ));
+    let extra = server.site.path("templates/partials/extra.html");
+    for slow in [NESTED_RANGES, UNSEEN_LOOPS] {
+        save(&extra, slow);
+        // Let the rebuild start on it.
+        let slowest = slowest_answer(&server, Duration::from_millis(600));
+        assert!(
+            slowest < Duration::from_millis(200),
+            "slowest answer {slowest:?}"
+        );
+        let fixed = format!("<p class=\"extra\">fixed after {}</p>\n", slow.len());
+        save(&extra, &fixed);
+        let took = server.wait_for(
+            "/briefs/alpha/",
+            &fixed[..fixed.len() - 1],
+            Duration::from_secs(8),
+        );
+        eprintln!("fixed page served {took:?} after the save");
+    }
 }
