@@ -318,6 +318,7 @@ fn serve_answers_during_a_runaway_render_and_recovers_when_it_is_fixed() {
     save(&extra, UNSEEN_LOOPS);
     // The rebuild runs into the loop; the server answers all along, from the last good site.
     let slowest = slowest_answer(&server, LIMIT + GRACE);
+    eprintln!("slowest answer during the runaway render: {slowest:?}");
     assert!(
         slowest < Duration::from_millis(200),
         "slowest answer {slowest:?}"
@@ -355,6 +356,7 @@ fn serve_a_newer_save_supersedes_a_slow_rebuild() {
         save(&extra, slow);
         // Let the rebuild start on it.
         let slowest = slowest_answer(&server, Duration::from_millis(600));
+        eprintln!("slowest answer during the slow rebuild: {slowest:?}");
         assert!(
             slowest < Duration::from_millis(200),
             "slowest answer {slowest:?}"
