@@ -33,6 +33,13 @@ pub struct Config {
     /// Pages per listing page; 0 turns pagination off.
     #[serde(default = "default_paginate_by")]
     pub paginate_by: usize,
+    /// Seconds a page's template may take to render before the build fails (see
+    /// [`Config::template_time_limit`]).
+    #[serde(
+        default = "default_template_time_limit",
+        rename = "template_time_limit"
+    )]
+    pub template_time_limit_seconds: f64,
     /// The Atom feed.
     #[serde(default)]
     pub feed: FeedConfig,
@@ -125,6 +132,13 @@ fn default_paginate_by() -> usize {
     10
 }
 
+fn default_template_time_limit() -> f64 {
+    5.0
+}
+
+/// The longest `template_time_limit` accepted, in seconds.
+const MAX_TEMPLATE_TIME_LIMIT: f64 = 3600.0;
+
 /// Front matter fields a taxonomy may not be named after.
 const RESERVED_NAMES: &[&str] = &[
     "title",
@@ -203,7 +217,23 @@ impl Config {
                     .with_snippet_from(text));
             }
         }
+        let limit = self.template_time_limit_seconds;
+        if !(limit > 0.0 && limit <= MAX_TEMPLATE_TIME_LIMIT) {
+            return Err(Diagnostic::error(format!(
+                "template_time_limit {limit} is not a number of seconds between 0 and {MAX_TEMPLATE_TIME_LIMIT}"
+            ))
+            .at(at_key("template_time_limit"))
+            .hint("e.g. template_time_limit = 5 (the default), or 0.5")
+            .with_snippet_from(text));
+        }
         Ok(())
+    }
+
+    /// How long one page's template may take to render.
+    pub fn template_time_limit(&self) -> std::time::Duration {
+        let seconds = self.template_time_limit_seconds;
+        std::time::Duration::try_from_secs_f64(seconds.clamp(0.0, MAX_TEMPLATE_TIME_LIMIT))
+            .unwrap_or(std::time::Duration::from_secs(5))
     }
 
     /// The base URL without a trailing slash.
@@ -300,6 +330,30 @@ mod tests {
         let e = parse("title = \"T\"\nbase_url = \"https://x.org\"\n[markdown]\niframe_hosts = [\"https://evil.example/\"]\n").unwrap_err();
         assert!(e.message.contains("plain host name"), "{}", e.message);
         assert_eq!(e.location.unwrap().line, Some(4));
+    }
+
+    #[test]
+    fn template_time_limit_is_seconds_within_reason() {
+        let base = "title = \"T\"\nbase_url = \"https://x.org\"\n";
+        let limit = |line: &str| parse(&format!("{base}{line}")).map(|c| c.template_time_limit());
+        assert_eq!(limit("").unwrap(), std::time::Duration::from_secs(5));
+        assert_eq!(
+            limit("template_time_limit = 2").unwrap(),
+            std::time::Duration::from_secs(2)
+        );
+        assert_eq!(
+            limit("template_time_limit = 0.25").unwrap(),
+            std::time::Duration::from_millis(250)
+        );
+        for bad in ["0", "-1", "nan", "inf", "100000"] {
+            let e = limit(&format!("template_time_limit = {bad}")).unwrap_err();
+            assert!(
+                e.message.contains("template_time_limit"),
+                "{bad}: {}",
+                e.message
+            );
+            assert_eq!(e.location.unwrap().line, Some(3));
+        }
     }
 
     #[test]

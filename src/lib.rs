@@ -297,9 +297,16 @@ fn sorted(mut errors: Vec<Diagnostic>) -> Diagnostics {
 pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, Diagnostics> {
     let prepared = prepare_site(dirs, options)?;
     let started = Instant::now();
-    let rendered = prepared.renderer.render_all().map_err(sorted)?;
+    let renderer = prepared.renderer;
+    let watch = renderer.watch().clone();
+    let (renderer, rendered) = render::limit::supervise(&watch, move || {
+        let rendered = renderer.render_all();
+        (renderer, rendered)
+    })
+    .map_err(|running| Diagnostics(vec![render::limit::overran(&running)]))?;
+    let rendered = rendered.map_err(sorted)?;
     Ok(BuiltSite {
-        renderer: prepared.renderer,
+        renderer,
         rendered,
         copies: prepared.copies,
         warnings: prepared.warnings,
@@ -412,37 +419,30 @@ pub fn build(
     let keep = paths.iter().map(String::as_str).collect();
     let stage = output::Stage::begin(output_dir, &keep).map_err(io_error)?;
 
-    enum Failure {
-        Site(Diagnostic),
-        Io(std::io::Error),
-    }
     let rendering = Instant::now();
-    let renderer = &prepared.renderer;
-    let jobs = renderer.jobs();
-    let results: Vec<Result<bool, Failure>> = {
-        use rayon::prelude::*;
-        let rendered = jobs.par_iter().map(|job| {
-            let r = renderer.render(job).map_err(Failure::Site)?;
-            stage.write(&r.file).map_err(Failure::Io)
-        });
-        let copied = prepared
-            .copies
-            .par_iter()
-            .map(|c| stage.write(c).map_err(Failure::Io));
-        rendered.chain(copied).collect()
+    // Rendering runs under a supervisor: a template stuck in a loop that no time-limit check
+    // sees cannot be stopped, so the build stops waiting for it, fails and leaves the output
+    // as it was (the stage beside it is cleared by the next build).
+    let prepared = Arc::new(prepared);
+    let filling = {
+        let prepared = prepared.clone();
+        move || (fill_stage(&prepared, &stage), stage)
     };
+    let (results, stage) = render::limit::supervise(prepared.renderer.watch(), filling)
+        .map_err(|running| BuildError::Site(render::limit::overran(&running).into()))?;
+    let renderer = &prepared.renderer;
     let mut written = 0;
     let mut site_errors = Vec::new();
     let mut first_io = None;
     for result in results {
         match result {
             Ok(changed) => written += usize::from(changed),
-            Err(Failure::Site(d)) => {
+            Err(StageFailure::Site(d)) => {
                 if !site_errors.contains(&d) {
                     site_errors.push(d);
                 }
             }
-            Err(Failure::Io(e)) => first_io = first_io.or(Some(e)),
+            Err(StageFailure::Io(e)) => first_io = first_io.or(Some(e)),
         }
     }
     if !site_errors.is_empty() {
@@ -475,6 +475,29 @@ pub fn build(
     // caller's path (a command-line build exits without waiting for it).
     std::thread::spawn(move || drop(prepared));
     Ok(report)
+}
+
+/// Why a file did not reach the stage.
+enum StageFailure {
+    Site(Diagnostic),
+    Io(std::io::Error),
+}
+
+/// Renders every job and copies every file into `stage`, in parallel: for each, whether its
+/// bytes changed, or why it failed.
+fn fill_stage(prepared: &PreparedSite, stage: &output::Stage) -> Vec<Result<bool, StageFailure>> {
+    use rayon::prelude::*;
+    let renderer = &prepared.renderer;
+    let jobs = renderer.jobs();
+    let rendered = jobs.par_iter().map(|job| {
+        let r = renderer.render(job).map_err(StageFailure::Site)?;
+        stage.write(&r.file).map_err(StageFailure::Io)
+    });
+    let copied = prepared
+        .copies
+        .par_iter()
+        .map(|c| stage.write(c).map_err(StageFailure::Io));
+    rendered.chain(copied).collect()
 }
 
 /// Everything `build` does except writing; every problem found.

@@ -6,6 +6,7 @@
 pub mod deps;
 pub mod feeds;
 pub mod functions;
+pub mod limit;
 pub mod ownership;
 pub mod signature;
 pub mod templates;
@@ -13,6 +14,7 @@ pub mod views;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rayon::prelude::*;
 use tera::{Context, Tera, Value};
@@ -80,6 +82,10 @@ pub struct Renderer {
     views: Arc<Views>,
     templates: TemplateSet,
     tera: Tera,
+    /// The time limit per page, from the configuration.
+    limit: Duration,
+    /// The renders in progress, for a supervisor to watch and stop (see [`limit`]).
+    watch: Arc<limit::Watch>,
 }
 
 fn pager_count(total: usize, per: usize) -> usize {
@@ -110,13 +116,26 @@ impl Renderer {
         });
         let tera = templates.compile(|tera| functions::register_functions(tera, lookup))?;
         let renderer = Renderer {
+            limit: model.config.template_time_limit(),
             model,
             views,
             templates,
             tera,
+            watch: limit::Watch::new(),
         };
         renderer.check_templates_exist()?;
         Ok(renderer)
+    }
+
+    /// Reports this renderer's renders to `watch`, and stops when it says so.
+    pub fn watched_by(mut self, watch: Arc<limit::Watch>) -> Renderer {
+        self.watch = watch;
+        self
+    }
+
+    /// The renders in progress.
+    pub fn watch(&self) -> &Arc<limit::Watch> {
+        &self.watch
     }
 
     /// The model being rendered.
@@ -275,8 +294,11 @@ impl Renderer {
         }
     }
 
-    /// Renders one job.
+    /// Renders one job; fails at once when the build was told to stop.
     pub fn render(&self, job: &Job) -> Result<Rendered, Diagnostic> {
+        if let Some(why) = self.watch.stopped() {
+            return Err(limit::stopped(why));
+        }
         let site_path = self.site_path(job);
         let (bytes, reads) = deps::recording(|| self.render_bytes(job, &site_path));
         Ok(Rendered {
@@ -299,12 +321,51 @@ impl Renderer {
             _ => {
                 let template = self.template_of(job).unwrap_or_default();
                 let context = self.context(job, site_path);
-                self.tera
-                    .render(&template, &context)
-                    .map_err(|e| self.templates.diagnostic(&e, Some(&template)))?
+                return self.render_template(&template, &context, site_path);
             }
         };
         Ok(text.into_bytes())
+    }
+
+    /// Renders a page's template within the time and size limits (see [`limit`]).
+    fn render_template(
+        &self,
+        template: &str,
+        context: &Context,
+        site_path: &str,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let file = self.template_file(template);
+        let guard = limit::Guard::start(&self.watch, self.limit, template, file.clone(), site_path);
+        let mut sink = limit::Sink::new();
+        let result = self.tera.render_to(template, context, &mut sink);
+        let outcome = guard.outcome();
+        drop(guard);
+        match outcome {
+            limit::Outcome::TimedOut(_) => {
+                // Rendering the other pages would only repeat the wait, page after page.
+                self.watch.stop(limit::Stop::TimedOut);
+                let place = result
+                    .err()
+                    .map(|e| self.templates.diagnostic(&e, Some(template)));
+                Err(limit::timed_out(template, site_path, self.limit, place))
+            }
+            limit::Outcome::Stopped(why) => Err(limit::stopped(why)),
+            limit::Outcome::InTime if sink.too_large => {
+                Err(limit::too_large(template, site_path, file))
+            }
+            limit::Outcome::InTime => match result {
+                Ok(()) => Ok(sink.bytes),
+                Err(e) => Err(self.templates.diagnostic(&e, Some(template))),
+            },
+        }
+    }
+
+    /// A template's file as messages show it.
+    fn template_file(&self, template: &str) -> PathBuf {
+        self.templates.templates.get(template).map_or_else(
+            || PathBuf::from(format!("templates/{template}")),
+            |t| t.display_path.clone(),
+        )
     }
 
     fn sitemap_entries(&self) -> Vec<(String, Option<String>)> {

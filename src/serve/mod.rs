@@ -2,14 +2,17 @@
 //! touches and live-reload connected browsers.
 //!
 //! Threads: the HTTP server runs on a small tokio runtime; a watcher thread turns file events
-//! into batches; the rebuild loop (this module) runs builds and swaps the served files in one
-//! step, then tells browsers. A failed rebuild keeps the last good files and shows the error
-//! in the terminal and in an overlay in the browser.
+//! into batches; the rebuild loop (this module) runs builds under a supervisor (a newer change
+//! stops a running rebuild; a template stuck past its time limit is abandoned, see
+//! [`supervise`]) and swaps the served files in one step, then tells browsers. A failed rebuild
+//! keeps the last good files and shows the error in the terminal and in an overlay in the
+//! browser.
 
 pub mod http;
 pub mod rebuild;
 pub mod reload;
 pub mod state;
+pub mod supervise;
 pub mod watch;
 
 use std::collections::BTreeSet;
@@ -121,12 +124,12 @@ pub fn serve(
     };
 
     let started = Instant::now();
-    let mut rebuilder = rebuild::Rebuilder::new(dirs.clone(), build_options);
+    let mut supervisor = supervise::Supervisor::new(dirs.clone(), build_options);
     let progress = first_build_progress();
-    let first = rebuilder.full();
+    let first = supervisor.run(None, None, &mut BTreeSet::new());
     progress.finish_and_clear();
     match first {
-        Ok(mut update) => {
+        supervise::Finished::Done(Ok(mut update)) => {
             console.diagnostics(&update.warnings);
             let count = update.files.len();
             if let Ok(mut site) = app.site.write() {
@@ -138,7 +141,15 @@ pub fn serve(
                 started.elapsed().as_millis()
             ));
         }
-        Err(diagnostics) => {
+        failed => {
+            let diagnostics = match failed {
+                supervise::Finished::Done(Err(diagnostics)) => diagnostics,
+                supervise::Finished::Overran(overran) => {
+                    console.info(STUCK_RENDER);
+                    overran.into()
+                }
+                _ => Diagnostics::new(),
+            };
             console.diagnostics(&diagnostics);
             console.info("the site has errors: fix them and it will rebuild; the browser shows them meanwhile");
             if let Ok(mut site) = app.site.write() {
@@ -154,19 +165,13 @@ pub fn serve(
     let loop_state = app.clone();
     let loop_console = console.clone();
     std::thread::spawn(move || {
-        while let Ok(mut batch) = batches.recv() {
-            // Fold in batches that arrived while we were busy: one rebuild for all of them.
-            while let Ok(more) = batches.try_recv() {
-                batch.extend(more);
-            }
-            rebuild_and_notify(
-                &mut rebuilder,
-                &batch,
-                &loop_state,
-                &dirs,
-                loop_console.as_ref(),
-            );
-        }
+        rebuild_loop(
+            &mut supervisor,
+            &batches,
+            &loop_state,
+            &dirs,
+            loop_console.as_ref(),
+        );
     });
 
     console.info(&format!("serving {url}/ (Ctrl-C to stop)"));
@@ -206,82 +211,133 @@ fn first_build_progress() -> indicatif::ProgressBar {
     bar
 }
 
-fn rebuild_and_notify(
-    rebuilder: &mut rebuild::Rebuilder,
-    batch: &BTreeSet<(InputKind, PathBuf)>,
+/// Said when a render had to be abandoned: the user should know a processor stays busy.
+const STUCK_RENDER: &str = "a template is stuck in a loop and could not be stopped: it keeps a processor busy until the loop ends (restart `communique serve` to stop it); later changes rebuild the whole site";
+
+/// Rebuilds after each batch of changes until the watcher stops. Batches that arrive during a
+/// rebuild stop it and are rebuilt together with its own: one rebuild for all of them.
+fn rebuild_loop(
+    supervisor: &mut supervise::Supervisor,
+    batches: &watch::Batches,
     app: &http::AppState,
     dirs: &SiteDirs,
     console: &dyn Console,
 ) {
-    let started = Instant::now();
+    let mut pending = supervise::Batch::new();
+    loop {
+        if pending.is_empty() {
+            match batches.recv() {
+                Ok(batch) => pending = batch,
+                Err(_) => return,
+            }
+        }
+        while let Ok(more) = batches.try_recv() {
+            pending.extend(more);
+        }
+        let batch = std::mem::take(&mut pending);
+        let started = Instant::now();
+        let cause = describe(&batch, dirs);
+        match supervisor.run(Some(&batch), Some(batches), &mut pending) {
+            supervise::Finished::Done(Ok(update)) => {
+                notify(update, &batch, app, dirs, console, started, &cause)
+            }
+            supervise::Finished::Done(Err(diagnostics)) => {
+                report_failure(diagnostics, app, console, &cause)
+            }
+            supervise::Finished::Overran(overran) => {
+                console.info(STUCK_RENDER);
+                report_failure(overran.into(), app, console, &cause);
+            }
+            supervise::Finished::Superseded => pending.extend(batch),
+        }
+    }
+}
+
+/// The changed files of a batch, for messages.
+fn describe(batch: &BTreeSet<(InputKind, PathBuf)>, dirs: &SiteDirs) -> String {
     let cause = batch
         .iter()
         .map(|(_, p)| dirs.display(p).display().to_string())
         .collect::<Vec<_>>();
-    let cause = if cause.len() > 3 {
+    if cause.len() > 3 {
         format!("{} and {} more", cause[..3].join(", "), cause.len() - 3)
     } else {
         cause.join(", ")
-    };
-    match rebuilder.rebuild(batch) {
-        Ok(mut update) => {
-            console.diagnostics(&update.warnings);
-            let (mut changed, was_broken) = match app.site.write() {
-                Ok(mut site) => {
-                    let files = std::mem::take(&mut update.files);
-                    let changed = if update.complete {
-                        site.replace(files)
-                    } else {
-                        site.apply(files, &update.removed)
-                    };
-                    (changed, site.error.take().is_some())
-                }
-                Err(_) => return,
+    }
+}
+
+/// Serves a finished rebuild's files and tells browsers what changed.
+fn notify(
+    mut update: rebuild::Update,
+    batch: &BTreeSet<(InputKind, PathBuf)>,
+    app: &http::AppState,
+    dirs: &SiteDirs,
+    console: &dyn Console,
+    started: Instant,
+    cause: &str,
+) {
+    console.diagnostics(&update.warnings);
+    let (mut changed, was_broken) = match app.site.write() {
+        Ok(mut site) => {
+            let files = std::mem::take(&mut update.files);
+            let changed = if update.complete {
+                site.replace(files)
+            } else {
+                site.apply(files, &update.removed)
             };
-            // Copied files are served from their source, so an edit to one changes no entry
-            // in the served map: name them from the batch.
-            for (kind, path) in batch {
-                if *kind == InputKind::Static
-                    && let Ok(rel) = path.strip_prefix(dirs.static_dir())
-                {
-                    changed.push(rel.to_string_lossy().replace('\\', "/"));
-                }
-            }
-            changed.sort();
-            changed.dedup();
-            if was_broken {
-                let _ = app.events.send(ReloadEvent::Fixed);
-            }
-            let css_only = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
-            if css_only {
-                let _ = app.events.send(ReloadEvent::Css);
-            } else if was_broken {
-                let _ = app.events.send(ReloadEvent::Reload(vec!["*".into()]));
-            } else if !changed.is_empty() {
-                let _ = app
-                    .events
-                    .send(ReloadEvent::Reload(pages_to_reload(&changed)));
-            }
-            console.info(&format!(
-                "rebuilt {} file{} ({} changed) in {} ms ({cause})",
-                update.rendered,
-                if update.rendered == 1 { "" } else { "s" },
-                changed.len(),
-                started.elapsed().as_millis()
-            ));
+            (changed, site.error.take().is_some())
         }
-        Err(diagnostics) => {
-            console.diagnostics(&diagnostics);
-            console.info(&format!(
-                "rebuild failed ({cause}); still serving the last good version"
-            ));
-            let overlay = reload::overlay_html(&diagnostics);
-            if let Ok(mut site) = app.site.write() {
-                site.error = Some(diagnostics);
-            }
-            let _ = app.events.send(ReloadEvent::Error(overlay));
+        Err(_) => return,
+    };
+    // Copied files are served from their source, so an edit to one changes no entry
+    // in the served map: name them from the batch.
+    for (kind, path) in batch {
+        if *kind == InputKind::Static
+            && let Ok(rel) = path.strip_prefix(dirs.static_dir())
+        {
+            changed.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
+    changed.sort();
+    changed.dedup();
+    if was_broken {
+        let _ = app.events.send(ReloadEvent::Fixed);
+    }
+    let css_only = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
+    if css_only {
+        let _ = app.events.send(ReloadEvent::Css);
+    } else if was_broken {
+        let _ = app.events.send(ReloadEvent::Reload(vec!["*".into()]));
+    } else if !changed.is_empty() {
+        let _ = app
+            .events
+            .send(ReloadEvent::Reload(pages_to_reload(&changed)));
+    }
+    console.info(&format!(
+        "rebuilt {} file{} ({} changed) in {} ms ({cause})",
+        update.rendered,
+        if update.rendered == 1 { "" } else { "s" },
+        changed.len(),
+        started.elapsed().as_millis()
+    ));
+}
+
+/// Keeps serving the last good files and shows the errors in the terminal and the browser.
+fn report_failure(
+    diagnostics: Diagnostics,
+    app: &http::AppState,
+    console: &dyn Console,
+    cause: &str,
+) {
+    console.diagnostics(&diagnostics);
+    console.info(&format!(
+        "rebuild failed ({cause}); still serving the last good version"
+    ));
+    let overlay = reload::overlay_html(&diagnostics);
+    if let Ok(mut site) = app.site.write() {
+        site.error = Some(diagnostics);
+    }
+    let _ = app.events.send(ReloadEvent::Error(overlay));
 }
 
 /// The site paths browsers should reload for changed output files: HTML pages by path; any

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use super::watch::InputKind;
 use crate::content::{self, Content, Reuse};
 use crate::render::deps::Read;
+use crate::render::limit::{self, Watch};
 use crate::render::signature::{Fingerprints, light_fingerprints};
 use crate::render::views::{ViewCache, Views};
 use crate::render::{Job, OutputFile, Renderer, TemplateSet};
@@ -58,6 +59,8 @@ pub struct Rebuilder {
     dirs: SiteDirs,
     options: BuildOptions,
     memory: Memory,
+    /// The watch of the rebuild in progress: its renders report to it, and it can stop them.
+    watch: Arc<Watch>,
 }
 
 impl Rebuilder {
@@ -67,6 +70,22 @@ impl Rebuilder {
             dirs,
             options,
             memory: Memory::default(),
+            watch: Watch::new(),
+        }
+    }
+
+    /// Makes `watch` the watch of the next rebuild: a supervisor sees its renders and can stop
+    /// it (see [`crate::serve::supervise`]).
+    pub fn set_watch(&mut self, watch: Arc<Watch>) {
+        self.watch = watch;
+    }
+
+    /// Fails when the rebuild was told to stop: checked between stages, so that a superseded
+    /// rebuild ends early. What it leaves in memory is what a failed rebuild leaves.
+    fn check_stop(&self) -> Result<(), Diagnostics> {
+        match self.watch.stopped() {
+            Some(why) => Err(limit::stopped(why).into()),
+            None => Ok(()),
         }
     }
 
@@ -99,6 +118,7 @@ impl Rebuilder {
     }
 
     fn run(&mut self, changed_content: &[PathBuf]) -> Result<Update, Diagnostics> {
+        self.check_stop()?;
         if let [path] = changed_content
             && let Some(model) = self.body_edit(path)
         {
@@ -142,6 +162,9 @@ impl Rebuilder {
         lap("content");
         memory.content = Some(content.clone());
         lap("content clone");
+        if let Some(why) = self.watch.stopped() {
+            return Err(limit::stopped(why).into());
+        }
         if memory.templates.is_none() {
             match TemplateSet::load(&self.dirs.templates(), &self.dirs.root) {
                 Ok(t) => {
@@ -182,6 +205,7 @@ impl Rebuilder {
             return Err(errors);
         }
         let _ = templates;
+        self.check_stop()?;
         let mut update = self.render_model(model, complete)?;
         update.warnings.extend(warnings);
         Ok(update)
@@ -297,8 +321,9 @@ impl Rebuilder {
         let light = light_fingerprints(&model);
         let (views, view_cache) = Views::build_cached(&model, &light, &memory.views);
         memory.views = view_cache;
-        let renderer =
-            Renderer::with_views(Arc::new(model), templates, views).map_err(Diagnostics)?;
+        let renderer = Renderer::with_views(Arc::new(model), templates, views)
+            .map_err(Diagnostics)?
+            .watched_by(self.watch.clone());
         lap("views+templates");
 
         let fingerprints = Fingerprints::new(&renderer, light);
