@@ -93,6 +93,10 @@ enum Command {
         /// Open the site in a browser.
         #[arg(long)]
         open: bool,
+        /// Also answer requests for this host name (repeatable); by default only localhost,
+        /// 127.0.0.1, [::1] and the --interface address are answered.
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_host: Vec<String>,
         #[command(flatten)]
         site: SiteArgs,
     },
@@ -225,12 +229,15 @@ fn main() -> ExitCode {
             interface,
             port,
             open,
+            allow_host,
             site,
         } => {
             let options = communique::serve::ServeOptions {
                 interface,
                 port,
                 open,
+                allowed_hosts: allow_host,
+                limits: communique::serve::server::Limits::from_environment(),
                 build: options(&site),
             };
             match communique::serve::serve(dirs, options, std::sync::Arc::new(reporter)) {

@@ -1,18 +1,21 @@
-//! The HTTP side of `serve`: files from memory, live reload events, safe path handling.
+//! The HTTP side of `serve`: files from memory, live reload events, safe path handling, and the
+//! `Host` check that keeps other sites' pages out (see [`super::hosts`]).
 
 use std::convert::Infallible;
 use std::sync::{Arc, RwLock};
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
 
+use super::hosts::AllowedHosts;
 use super::reload::{self, ReloadEvent};
-use super::state::{Served, ServedSite};
+use super::state::ServedSite;
 
 /// Shared between the HTTP handlers and the rebuild loop.
 #[derive(Clone)]
@@ -21,14 +24,68 @@ pub struct AppState {
     pub site: Arc<RwLock<ServedSite>>,
     /// Reload events for connected browsers.
     pub events: broadcast::Sender<ReloadEvent>,
+    /// The `Host` names answered.
+    pub hosts: Arc<AllowedHosts>,
 }
 
-/// The router: live reload events, then every other path from the site.
+/// The router: live reload events, then every other path from the site; all behind the
+/// `Host` check.
 pub fn router(state: AppState) -> axum::Router {
     axum::Router::new()
         .route(reload::EVENTS_PATH, axum::routing::get(events))
         .fallback(serve_file)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            check_host,
+        ))
         .with_state(state)
+}
+
+/// Refuses requests for a host that is not this server (403), before anything is read.
+///
+/// A request with no `Host` at all (HTTP/1.0 tools) is answered: DNS rebinding works through
+/// a browser, and browsers always send one.
+async fn check_host(
+    State(state): State<AppState>,
+    request: Request<Body>,
+    next: Next,
+) -> Response<Body> {
+    let named = request
+        .headers()
+        .get_all(header::HOST)
+        .iter()
+        .map(|value| value.to_str().ok())
+        .chain(request.uri().authority().map(|a| Some(a.as_str())));
+    let mut refused = None;
+    for host in named {
+        match host {
+            Some(host) if state.hosts.allows(host) => {}
+            other => {
+                refused = Some(other.unwrap_or("(not text)").to_string());
+                break;
+            }
+        }
+    }
+    match refused {
+        None => next.run(request).await,
+        Some(host) => wrong_host(&host, &state.hosts),
+    }
+}
+
+fn wrong_host(host: &str, allowed: &AllowedHosts) -> Response<Body> {
+    let message = format!(
+        "communique serve: this preview answers only {}, not \"{}\".\n\
+         To reach it under another name, restart it with --allow-host NAME.\n",
+        allowed.describe(),
+        host.escape_debug(),
+    );
+    Response::builder()
+        .status(StatusCode::FORBIDDEN)
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(message))
+        .unwrap_or_default()
 }
 
 async fn events(
@@ -140,18 +197,15 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
             )
         }
     };
-    let bytes: Vec<u8> = match found {
-        Some(Served::Bytes(b)) => b.to_vec(),
-        Some(Served::File(source)) => match tokio::fs::read(&source).await {
-            Ok(b) => b,
-            Err(_) => return (StatusCode::NOT_FOUND, "not found\n").into_response(),
-        },
-        None => b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>".to_vec(),
+    // Everything comes from memory: what the last good build produced, nothing from disk.
+    let bytes: Bytes = match found {
+        Some(served) => Bytes::from_owner(served.bytes().clone()),
+        None => Bytes::from_static(b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>"),
     };
     let mime = mime_guess::from_path(&name).first_or_octet_stream();
     let is_html = mime.essence_str() == "text/html";
     let body = if is_html {
-        reload::inject(&bytes)
+        Bytes::from(reload::inject(&bytes))
     } else {
         bytes
     };

@@ -7,10 +7,15 @@
 //! [`supervise`]) and swaps the served files in one step, then tells browsers. A failed rebuild
 //! keeps the last good files and shows the error in the terminal and in an overlay in the
 //! browser.
+//!
+//! Exposure (docs/safety-serve.md): only the files of the in-memory build are served, only to
+//! requests naming this server's host, over connections with a header-read timeout and caps.
 
+pub mod hosts;
 pub mod http;
 pub mod rebuild;
 pub mod reload;
+pub mod server;
 pub mod state;
 pub mod supervise;
 pub mod watch;
@@ -37,6 +42,10 @@ pub struct ServeOptions {
     pub port: u16,
     /// Open a browser.
     pub open: bool,
+    /// Host names answered besides `localhost`, the loopback addresses and `interface`.
+    pub allowed_hosts: Vec<String>,
+    /// Timeouts and connection caps.
+    pub limits: server::Limits,
     /// Build options (`base_url` here overrides the local address in URLs).
     pub build: BuildOptions,
 }
@@ -118,9 +127,11 @@ pub fn serve(
         .build()
         .map_err(|e| Diagnostic::error(format!("cannot start the server runtime: {e}")))?;
     let (events, _) = broadcast::channel(64);
+    let hosts = hosts::AllowedHosts::new(&options.interface, &address, &options.allowed_hosts);
     let app = http::AppState {
-        site: Arc::new(RwLock::new(ServedSite::default())),
+        site: Arc::new(RwLock::new(ServedSite::new(dirs.root.clone()))),
         events: events.clone(),
+        hosts: Arc::new(hosts),
     };
 
     let started = Instant::now();
@@ -133,7 +144,9 @@ pub fn serve(
             console.diagnostics(&update.warnings);
             let count = update.files.len();
             if let Ok(mut site) = app.site.write() {
-                site.replace(std::mem::take(&mut update.files));
+                let loaded = site.load(std::mem::take(&mut update.files), &[]);
+                report_unreadable(&loaded, &dirs, console.as_ref());
+                site.replace(loaded.files);
             }
             console.info(&format!(
                 "built {} briefs, {count} files in {} ms",
@@ -181,12 +194,11 @@ pub fn serve(
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)
             .map_err(|e| Diagnostic::error(format!("cannot use the listening socket: {e}")))?;
-        axum::serve(listener, http::router(app))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| Diagnostic::error(format!("the server stopped: {e}")))
+        let stop = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        server::run(listener, http::router(app), options.limits, stop).await;
+        Ok::<(), Diagnostic>(())
     })?;
     console.info("stopped");
     Ok(())
@@ -277,29 +289,25 @@ fn notify(
     cause: &str,
 ) {
     console.diagnostics(&update.warnings);
-    let (mut changed, was_broken) = match app.site.write() {
+    // Copied files under a changed path are read again, before the lock that swaps them in:
+    // requests never wait for the disk.
+    let touched: Vec<PathBuf> = batch.iter().map(|(_, p)| p.clone()).collect();
+    let loaded = match app.site.read() {
+        Ok(site) => site.load(std::mem::take(&mut update.files), &touched),
+        Err(_) => return,
+    };
+    report_unreadable(&loaded, dirs, console);
+    let (changed, was_broken) = match app.site.write() {
         Ok(mut site) => {
-            let files = std::mem::take(&mut update.files);
             let changed = if update.complete {
-                site.replace(files)
+                site.replace(loaded.files)
             } else {
-                site.apply(files, &update.removed)
+                site.apply(loaded.files, &update.removed)
             };
             (changed, site.error.take().is_some())
         }
         Err(_) => return,
     };
-    // Copied files are served from their source, so an edit to one changes no entry
-    // in the served map: name them from the batch.
-    for (kind, path) in batch {
-        if *kind == InputKind::Static
-            && let Ok(rel) = path.strip_prefix(dirs.static_dir())
-        {
-            changed.push(rel.to_string_lossy().replace('\\', "/"));
-        }
-    }
-    changed.sort();
-    changed.dedup();
     if was_broken {
         let _ = app.events.send(ReloadEvent::Fixed);
     }
@@ -338,6 +346,17 @@ fn report_failure(
         site.error = Some(diagnostics);
     }
     let _ = app.events.send(ReloadEvent::Error(overlay));
+}
+
+/// Says which copied files could not be read into memory (and so are not served).
+fn report_unreadable(loaded: &state::Loaded, dirs: &SiteDirs, console: &dyn Console) {
+    for unreadable in &loaded.unreadable {
+        console.info(&format!(
+            "warning: not serving {}: {}",
+            dirs.display(&unreadable.source).display(),
+            unreadable.error
+        ));
+    }
 }
 
 /// The site paths browsers should reload for changed output files: HTML pages by path; any
