@@ -368,32 +368,45 @@ pub enum BuildError {
     Output(Diagnostic),
 }
 
-/// Builds the site into `output`. The previous output stays whole unless the build succeeds.
-///
-/// Files are written into a stage beside the output as they are rendered (so the site never sits
-/// whole in memory), and go into the output only when every file rendered; over a previous
-/// output, only the files whose bytes changed are written (see [`output::Stage`]).
+/// Builds the site into `output`, refusing a folder communique did not create (see
+/// [`build_with`]).
 pub fn build(
     dirs: &SiteDirs,
     options: &BuildOptions,
     output_dir: &Path,
 ) -> Result<BuildReport, BuildError> {
+    build_with(dirs, options, output_dir, &output::WriteOptions::default())
+}
+
+/// Builds the site into `output`. The previous output stays whole unless the build succeeds,
+/// and files communique did not write are never deleted (see [`output`]).
+///
+/// Before anything else, a commit that an earlier build left half done (killed) is completed.
+/// Files are written into a stage beside the output as they are rendered (so the site never sits
+/// whole in memory), and go into the output only when every file rendered; over a previous
+/// output, only the files whose bytes changed are written (see [`output::Stage`]). Every error
+/// says what state the output is in.
+pub fn build_with(
+    dirs: &SiteDirs,
+    options: &BuildOptions,
+    output_dir: &Path,
+    write: &output::WriteOptions,
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     output::check_output_dir(&dirs.root, output_dir, &dirs.config_file)
         .map_err(BuildError::Output)?;
-    let prepared = prepare_site(dirs, options).map_err(BuildError::Site)?;
-    let io_error = |e: std::io::Error| {
-        BuildError::Output(
-            Diagnostic::error(format!(
-                "cannot write the site to {}: {e}",
-                output_dir.display()
-            ))
-            .hint("check free disk space and permissions; the previous output was left as it was"),
-        )
-    };
+    let opened = output::Output::open(output_dir, write).map_err(BuildError::Output)?;
+    let mut notes = Diagnostics::new();
+    notes.extend(opened.notes.iter().cloned());
+    let prepared = prepare_site(dirs, options).map_err(|mut errors| {
+        errors.extend(notes.iter().cloned());
+        BuildError::Site(errors)
+    })?;
     let paths = prepared.output_paths();
     let keep = paths.iter().map(String::as_str).collect();
-    let stage = output::Stage::begin(output_dir, &keep).map_err(io_error)?;
+    let stage = opened
+        .stage(&keep)
+        .map_err(|e| BuildError::Output(output::unchanged(output_dir, &e, Ok(()))))?;
 
     enum Failure {
         Site(Diagnostic),
@@ -414,12 +427,11 @@ pub fn build(
             .map(|c| stage.write(c).map_err(Failure::Io));
         rendered.chain(copied).collect()
     };
-    let mut written = 0;
     let mut site_errors = Vec::new();
     let mut first_io = None;
     for result in results {
         match result {
-            Ok(changed) => written += usize::from(changed),
+            Ok(_) => {}
             Err(Failure::Site(d)) => {
                 if !site_errors.contains(&d) {
                     site_errors.push(d);
@@ -429,25 +441,28 @@ pub fn build(
         }
     }
     if !site_errors.is_empty() {
-        stage.abort();
-        return Err(BuildError::Site(sorted(site_errors)));
+        // A stage left behind is removed by the next build; the site errors matter more.
+        let _ = stage.abort();
+        let mut errors = sorted(site_errors);
+        errors.extend(notes.iter().cloned());
+        return Err(BuildError::Site(errors));
     }
     if let Some(e) = first_io {
-        stage.abort();
-        return Err(io_error(e));
+        let cleanup = stage.abort();
+        return Err(BuildError::Output(output::unchanged(
+            output_dir, &e, cleanup,
+        )));
     }
-    let removed = stage.stale;
     let render_and_write = rendering.elapsed();
-    stage.commit().map_err(io_error)?;
+    let committed = stage.commit().map_err(BuildError::Output)?;
+    let mut warnings = prepared.warnings.clone();
+    warnings.extend(notes.iter().cloned());
+    warnings.extend(committed.warnings);
     let report = BuildReport {
         pages: renderer.model().pages.len(),
         files: paths.len(),
-        write: output::WriteStats {
-            written,
-            unchanged: paths.len() - written,
-            removed,
-        },
-        warnings: prepared.warnings.clone(),
+        write: committed.stats,
+        warnings,
         elapsed: started.elapsed(),
         timings: Timings {
             render: render_and_write,
