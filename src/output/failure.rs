@@ -41,13 +41,20 @@ pub(super) fn partial(
         stopped.error
     ))
     .hint(format!(
-        "the output is partly updated: {} of {} new or changed files are in place and {} of {} old files removed; \
+        "the output is partly updated: {} of {} new or changed files are in place{}; \
          every other file is still the previous version, and no file is half-written{}. \
          Fix the cause and run the build again to finish",
         progress.moved,
         journal.moves.len(),
-        progress.removed,
-        journal.removals.len(),
+        if journal.removals.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " and {} of {} old files removed",
+                progress.removed,
+                journal.removals.len()
+            )
+        },
         stage_note(cleanup)
     ))
 }
@@ -121,6 +128,16 @@ pub(super) fn unreadable(output: &Path, e: &io::Error) -> Diagnostic {
         output.display()
     ))
     .hint("check its permissions; nothing was changed")
+}
+
+/// An output folder on another file system than its parent.
+pub(super) fn mount_point(output: &Path) -> Diagnostic {
+    Diagnostic::error(format!(
+        "cannot build into {}: it is a mount point, on another file system than the folder \
+         holding it, and communique stages files beside the output to move them in",
+        output.display()
+    ))
+    .hint("build into a folder inside it (for example --output-dir with a subfolder of it); nothing was changed")
 }
 
 /// A non-empty folder without a manifest.

@@ -71,7 +71,12 @@ impl Output {
     /// (killed), so that the output is whole again before anything else happens; then refuses
     /// a folder that is not empty and has no manifest, unless `options.force`.
     pub fn open(dir: &Path, options: &WriteOptions) -> Result<Output, Diagnostic> {
-        let stage = beside(dir, "stage")?;
+        // Beside the real folder, when the output is a link to one elsewhere.
+        let real = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if !on_its_parents_file_system(&real) {
+            return Err(failure::mount_point(dir));
+        }
+        let stage = beside(&real, "stage")?;
         let mut notes = Vec::new();
         if fs::symlink_metadata(&stage).is_ok() {
             let rolled = commit::roll_forward(dir, &stage);
@@ -89,7 +94,7 @@ impl Output {
             }
         }
         // The previous output during a whole-folder swap, in earlier versions.
-        let old = beside(dir, "old")?;
+        let old = beside(&real, "old")?;
         if old.is_dir() {
             remove_tree(&old).map_err(|e| failure::leftover(dir, &old, &e))?;
         }
@@ -124,6 +129,28 @@ fn inspect(dir: &Path, force: bool) -> Result<Option<Manifest>, Diagnostic> {
         // A manifest that cannot be trusted is no manifest: nothing is deleted.
         Err(_) if force => Ok(Some(Manifest::default())),
         Err(e) => Err(failure::bad_manifest(dir, &e)),
+    }
+}
+
+/// Whether `dir` (if it exists) is on the same file system as its parent, where its stage goes:
+/// files can be renamed from one to the other only then.
+fn on_its_parents_file_system(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        match (fs::metadata(dir), fs::metadata(parent)) {
+            (Ok(dir), Ok(parent)) => dir.dev() == parent.dev(),
+            _ => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        true
     }
 }
 
