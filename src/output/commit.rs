@@ -309,3 +309,47 @@ pub(super) fn discard(stage: &Path) -> io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journal_naming_paths_outside_the_output_is_refused() {
+        let stage = tempfile::tempdir().unwrap();
+        for (staged, rel) in [("0", "../outside"), ("../0", "a.html"), ("0", "/etc/x")] {
+            let journal = Journal::new(
+                vec![(staged.into(), rel.into(), Record(1, 1))],
+                vec![],
+                false,
+            );
+            journal.save(stage.path()).unwrap();
+            let err = Journal::load(stage.path()).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidData, "{staged} {rel}");
+        }
+    }
+
+    #[test]
+    fn a_removal_does_not_follow_a_link_out_of_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let (output, stage, elsewhere) = (
+            dir.path().join("public"),
+            dir.path().join("stage"),
+            dir.path().join("elsewhere"),
+        );
+        for d in [&output, &stage, &elsewhere] {
+            fs::create_dir(d).unwrap();
+        }
+        fs::write(elsewhere.join("x.html"), "theirs").unwrap();
+        let record = Record::of(&fs::metadata(elsewhere.join("x.html")).unwrap());
+        std::os::unix::fs::symlink(&elsewhere, output.join("old")).unwrap();
+        let current = Manifest {
+            files: [("old/x.html".to_string(), record)].into_iter().collect(),
+        };
+        let journal = Journal::new(vec![], vec!["old/x.html".into()], false);
+        let progress = apply(&output, &stage, &journal, &current).unwrap();
+        assert_eq!(progress.removed, 0);
+        assert_eq!(progress.kept, ["old/x.html"]);
+        assert!(elsewhere.join("x.html").exists());
+    }
+}
