@@ -11,7 +11,7 @@
 //! output whole. A first build renames the whole stage into place. Over a previous output only
 //! files whose bytes changed are written (unchanged files keep their bytes, inode and
 //! timestamps, so deploy tools and caches see no change), then moved over their old versions
-//! by a journaled commit that the next build completes if this one is killed (see [`commit`]).
+//! by a journaled commit that the next build completes if this one is killed (see `output/commit.rs`).
 //! See docs/safety-output.md for what is guaranteed.
 
 mod commit;
