@@ -392,51 +392,74 @@ pub enum BuildError {
     Output(Diagnostic),
 }
 
-/// Builds the site into `output`. The previous output stays whole unless the build succeeds.
-///
-/// Files are written into a stage beside the output as they are rendered (so the site never sits
-/// whole in memory), and go into the output only when every file rendered; over a previous
-/// output, only the files whose bytes changed are written (see [`output::Stage`]).
+/// Builds the site into `output`, refusing a folder communique did not create (see
+/// [`build_with`]).
 pub fn build(
     dirs: &SiteDirs,
     options: &BuildOptions,
     output_dir: &Path,
 ) -> Result<BuildReport, BuildError> {
+    build_with(dirs, options, output_dir, &output::WriteOptions::default())
+}
+
+/// Builds the site into `output`. The previous output stays whole unless the build succeeds,
+/// and files communique did not write are never deleted (see [`output`]).
+///
+/// Before anything else, a commit that an earlier build left half done (killed) is completed.
+/// Files are written into a stage beside the output as they are rendered (so the site never sits
+/// whole in memory), and go into the output only when every file rendered; over a previous
+/// output, only the files whose bytes changed are written (see [`output::Stage`]). Every error
+/// says what state the output is in.
+pub fn build_with(
+    dirs: &SiteDirs,
+    options: &BuildOptions,
+    output_dir: &Path,
+    write: &output::WriteOptions,
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     output::check_output_dir(&dirs.root, output_dir, &dirs.config_file)
         .map_err(BuildError::Output)?;
-    let prepared = prepare_site(dirs, options).map_err(BuildError::Site)?;
-    let io_error = |e: std::io::Error| {
-        BuildError::Output(
-            Diagnostic::error(format!(
-                "cannot write the site to {}: {e}",
-                output_dir.display()
-            ))
-            .hint("check free disk space and permissions; the previous output was left as it was"),
-        )
-    };
+    let opened = output::Output::open(output_dir, write).map_err(BuildError::Output)?;
+    let mut notes = Diagnostics::new();
+    notes.extend(opened.notes.iter().cloned());
+    let prepared = prepare_site(dirs, options).map_err(|mut errors| {
+        errors.extend(notes.iter().cloned());
+        BuildError::Site(errors)
+    })?;
     let paths = prepared.output_paths();
     let keep = paths.iter().map(String::as_str).collect();
-    let stage = output::Stage::begin(output_dir, &keep).map_err(io_error)?;
+    let stage = opened
+        .stage(&keep)
+        .map_err(|e| BuildError::Output(output::unchanged(output_dir, &e, Ok(()))))?;
 
     let rendering = Instant::now();
     // Rendering runs under a supervisor: a template stuck in a loop that no time-limit check
-    // sees cannot be stopped, so the build stops waiting for it, fails and leaves the output
-    // as it was (the stage beside it is cleared by the next build).
+    // sees cannot be stopped, so the build stops waiting for it, fails, removes the stage the
+    // stuck thread still holds and leaves the output as it was.
     let prepared = Arc::new(prepared);
+    let abandoned = stage.abandon_handle();
     let filling = {
         let prepared = prepared.clone();
         move || (fill_stage(&prepared, &stage), stage)
     };
     let (results, stage) = render::limit::supervise(prepared.renderer.watch(), filling)
-        .map_err(|running| BuildError::Site(render::limit::overran(&running).into()))?;
+        .map_err(|running| {
+            let overran = render::limit::overran(&running);
+            let state = match abandoned.discard() {
+                Ok(()) => "the output folder was left as it was".to_string(),
+                Err(e) => format!(
+                    "the output folder was left as it was; its staging folder could not be removed ({e}) and the next build removes it"
+                ),
+            };
+            let hint = overran.hint.clone().unwrap_or_default();
+            BuildError::Site(overran.hint(format!("{hint}; {state}")).into())
+        })?;
     let renderer = &prepared.renderer;
-    let mut written = 0;
     let mut site_errors = Vec::new();
     let mut first_io = None;
     for result in results {
         match result {
-            Ok(changed) => written += usize::from(changed),
+            Ok(_) => {}
             Err(StageFailure::Site(d)) => {
                 if !site_errors.contains(&d) {
                     site_errors.push(d);
@@ -446,25 +469,28 @@ pub fn build(
         }
     }
     if !site_errors.is_empty() {
-        stage.abort();
-        return Err(BuildError::Site(sorted(site_errors)));
+        // A stage left behind is removed by the next build; the site errors matter more.
+        let _ = stage.abort();
+        let mut errors = sorted(site_errors);
+        errors.extend(notes.iter().cloned());
+        return Err(BuildError::Site(errors));
     }
     if let Some(e) = first_io {
-        stage.abort();
-        return Err(io_error(e));
+        let cleanup = stage.abort();
+        return Err(BuildError::Output(output::unchanged(
+            output_dir, &e, cleanup,
+        )));
     }
-    let removed = stage.stale;
     let render_and_write = rendering.elapsed();
-    stage.commit().map_err(io_error)?;
+    let committed = stage.commit().map_err(BuildError::Output)?;
+    let mut warnings = prepared.warnings.clone();
+    warnings.extend(notes.iter().cloned());
+    warnings.extend(committed.warnings);
     let report = BuildReport {
         pages: renderer.model().pages.len(),
         files: paths.len(),
-        write: output::WriteStats {
-            written,
-            unchanged: paths.len() - written,
-            removed,
-        },
-        warnings: prepared.warnings.clone(),
+        write: committed.stats,
+        warnings,
         elapsed: started.elapsed(),
         timings: Timings {
             render: render_and_write,

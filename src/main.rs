@@ -58,6 +58,10 @@ enum Command {
         /// Output folder (relative to the root).
         #[arg(long, default_value = "public")]
         output_dir: PathBuf,
+        /// Build into a non-empty folder communique did not create, replacing files at paths
+        /// the site produces; files communique did not write are still never deleted.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         site: SiteArgs,
     },
@@ -154,13 +158,18 @@ fn main() -> ExitCode {
         base_url: site.base_url.clone(),
     };
     match cli.command {
-        Command::Build { output_dir, site } => {
+        Command::Build {
+            output_dir,
+            force,
+            site,
+        } => {
             let output = if output_dir.is_absolute() {
                 output_dir
             } else {
                 dirs.root.join(output_dir)
             };
-            match communique::build(&dirs, &options(&site), &output) {
+            let write = communique::output::WriteOptions { force };
+            match communique::build_with(&dirs, &options(&site), &output, &write) {
                 Ok(report) => {
                     reporter.diagnostics(&report.warnings);
                     reporter.info(&format!(
@@ -184,8 +193,13 @@ fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(BuildError::Site(diagnostics)) => fail(&reporter, &diagnostics),
-                Err(BuildError::Output(d)) => fail(&reporter, &d.into()),
+                // Completing an interrupted earlier build, if that happened, is among the
+                // diagnostics; this build wrote nothing.
+                Err(BuildError::Site(diagnostics)) => {
+                    fail(&reporter, &diagnostics, NOTHING_WRITTEN)
+                }
+                // The message itself says what state the output is in.
+                Err(BuildError::Output(d)) => fail(&reporter, &d.into(), ""),
             }
         }
         Command::Check { site } => match communique::check(&dirs, &options(&site)) {
@@ -197,7 +211,7 @@ fn main() -> ExitCode {
                 ));
                 ExitCode::SUCCESS
             }
-            Err(diagnostics) => fail(&reporter, &diagnostics),
+            Err(diagnostics) => fail(&reporter, &diagnostics, NOTHING_WRITTEN),
         },
         Command::New { path } => {
             // The new brief gets one list per configured taxonomy (the defaults without a config).
@@ -212,7 +226,7 @@ fn main() -> ExitCode {
                     ));
                     ExitCode::SUCCESS
                 }
-                Err(d) => fail(&reporter, &d.into()),
+                Err(d) => fail(&reporter, &d.into(), NOTHING_WRITTEN),
             }
         }
         Command::Init { dir } => match communique::scaffold::init(&dir, &today()) {
@@ -223,7 +237,7 @@ fn main() -> ExitCode {
                 ));
                 ExitCode::SUCCESS
             }
-            Err(d) => fail(&reporter, &d.into()),
+            Err(d) => fail(&reporter, &d.into(), NOTHING_WRITTEN),
         },
         Command::Serve {
             interface,
@@ -248,20 +262,25 @@ fn main() -> ExitCode {
                         quiet: false,
                         verbose: false,
                     };
-                    fail(&reporter, &d.into())
+                    fail(&reporter, &d.into(), NOTHING_WRITTEN)
                 }
             }
         }
     }
 }
 
-fn fail(reporter: &Reporter, diagnostics: &Diagnostics) -> ExitCode {
+const NOTHING_WRITTEN: &str = "nothing was written";
+
+/// Prints the diagnostics and a closing count, followed by `written` (what happened to the
+/// files) when it is not empty.
+fn fail(reporter: &Reporter, diagnostics: &Diagnostics, written: &str) -> ExitCode {
     reporter.diagnostics(diagnostics);
     let n = diagnostics.error_count();
-    eprintln!(
-        "{} error{} found; nothing was written",
-        n,
-        if n == 1 { "" } else { "s" }
-    );
+    let plural = if n == 1 { "" } else { "s" };
+    if written.is_empty() {
+        eprintln!("{n} error{plural} found");
+    } else {
+        eprintln!("{n} error{plural} found; {written}");
+    }
     ExitCode::from(1)
 }

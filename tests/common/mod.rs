@@ -160,7 +160,8 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Every file under `dir` (recursively) as (path relative to `dir` with `/`, absolute path).
+/// Every file under `dir` (recursively) as (path relative to `dir` with `/`, absolute path),
+/// except communique's manifest at its top, which is not a file of the site.
 pub fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
     fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, PathBuf)>) {
         let Ok(entries) = fs::read_dir(dir) else {
@@ -184,6 +185,7 @@ pub fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
     }
     let mut out = Vec::new();
     walk(dir, dir, &mut out);
+    out.retain(|(rel, _)| rel != communique::output::MANIFEST_NAME);
     out.sort();
     out
 }
