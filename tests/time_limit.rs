@@ -102,6 +102,11 @@ fn loops_no_check_sees_fail_the_build_soon_after_the_limit() {
     assert!(err.contains("past its time limit of 0.5 s"), "{err}");
     assert!(took < LIMIT + GRACE + SLACK, "took {took:?}");
     assert_eq!(site.output_snapshot(), before, "the old output is intact");
+    assert!(err.contains("the output folder was left as it was"), "{err}");
+    assert!(
+        !stage_of(&site).exists(),
+        "the stage the stuck render holds is removed"
+    );
 
     let (output, took) = timed(|| site.check(&[]));
     assert_exit(&output, 1);
@@ -112,8 +117,7 @@ fn loops_no_check_sees_fail_the_build_soon_after_the_limit() {
     );
     assert!(took < LIMIT + GRACE + SLACK, "check took {took:?}");
 
-    // The render that could not be stopped may leave its stage beside the output; the next
-    // build clears it.
+    // Fixing the template brings the next build through.
     site.write(
         "templates/partials/extra.html",
         "<p class=\"extra\">fixed</p>\n",
