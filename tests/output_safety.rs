@@ -105,6 +105,28 @@ fn a_file_communique_did_not_write_is_not_overwritten_without_force() {
 }
 
 #[test]
+fn a_linked_folder_in_the_output_is_never_written_through() {
+    let site = built();
+    let elsewhere = tempfile::tempdir().unwrap();
+    // The user links a folder of the output to somewhere else; the site then adds a file there.
+    std::os::unix::fs::symlink(elsewhere.path(), site.output_path("media")).unwrap();
+    site.write("static/media/chart.svg", "<svg/>");
+    for args in [&[][..], &["--force"][..]] {
+        let refused = site.build(args);
+        assert_exit(&refused, 1);
+        let err = stderr(&refused);
+        assert!(err.contains("media is a symbolic link"), "{err}");
+        assert!(err.contains("the previous output is unchanged"), "{err}");
+        assert_eq!(
+            fs::read_dir(elsewhere.path()).unwrap().count(),
+            0,
+            "nothing written through the link"
+        );
+        no_leftovers(&site.output_path(""));
+    }
+}
+
+#[test]
 fn a_non_empty_folder_communique_did_not_create_needs_force() {
     let site = Site::fixture("site");
     let dist = site.path("dist");

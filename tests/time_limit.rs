@@ -102,7 +102,10 @@ fn loops_no_check_sees_fail_the_build_soon_after_the_limit() {
     assert!(err.contains("past its time limit of 0.5 s"), "{err}");
     assert!(took < LIMIT + GRACE + SLACK, "took {took:?}");
     assert_eq!(site.output_snapshot(), before, "the old output is intact");
-    assert!(err.contains("the output folder was left as it was"), "{err}");
+    assert!(
+        err.contains("the output folder was left as it was"),
+        "{err}"
+    );
     assert!(
         !stage_of(&site).exists(),
         "the stage the stuck render holds is removed"

@@ -37,6 +37,9 @@ pub struct Stage {
     next: AtomicUsize,
     /// Paths where the new output would overwrite or delete what communique did not write.
     conflicts: Mutex<Vec<Conflict>>,
+    /// Folders of the output already found to be real folders (not links), so each is looked
+    /// at once however many files go into it.
+    real_folders: Mutex<HashSet<String>>,
 }
 
 enum Mode {
@@ -122,6 +125,7 @@ impl Stage {
             moves: Mutex::new(Vec::new()),
             next: AtomicUsize::new(0),
             conflicts: Mutex::new(Vec::new()),
+            real_folders: Mutex::new(HashSet::new()),
         })
     }
 
@@ -172,6 +176,12 @@ impl Stage {
 
     /// What the previous output has at `rel`, and whether the new `bytes` may go there.
     fn place(&self, rel: &str, bytes: &[u8]) -> io::Result<Place> {
+        if let Some(link) = self.linked_folder_on_the_way(rel) {
+            // Writing there would write wherever the link points: never, even with --force.
+            return Ok(Place::Conflict(Conflict::Blocked(format!(
+                "{link} is a symbolic link communique did not make; it never writes through one (for {rel})"
+            ))));
+        }
         let path = self.output.join(rel);
         let ours = self.owned.files.contains_key(rel);
         let foreign = || {
@@ -215,6 +225,31 @@ impl Stage {
             },
             Err(e) => Err(with_path(e, "cannot read", &path)),
         }
+    }
+
+    /// The first folder on the way to `rel` that is a symbolic link in the output, if any.
+    fn linked_folder_on_the_way(&self, rel: &str) -> Option<String> {
+        let parts: Vec<&str> = rel.split('/').collect();
+        let mut prefix = String::with_capacity(rel.len());
+        for part in &parts[..parts.len().saturating_sub(1)] {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(part);
+            if lock(&self.real_folders).contains(&prefix) {
+                continue;
+            }
+            match fs::symlink_metadata(self.output.join(&prefix)) {
+                Ok(meta) if meta.file_type().is_symlink() => return Some(prefix),
+                Ok(meta) if meta.is_dir() => {
+                    lock(&self.real_folders).insert(prefix.clone());
+                }
+                // Nothing there (the commit makes the folder) or a file in the way (see
+                // `file_in_the_way`): no link to write through.
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// The first folder on the way to `rel` that is not a folder in the output.
