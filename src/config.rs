@@ -95,7 +95,7 @@ impl Default for MarkdownConfig {
     }
 }
 
-/// Raw HTML policy (docs/safety-markdown.md).
+/// Raw HTML policy (docs/safety.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RawHtml {

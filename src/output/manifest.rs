@@ -14,7 +14,7 @@
 //! was when communique wrote it (or last found it unchanged). A rebuild removes a file only if it
 //! is listed here *and* still has that size and time, so a file a user put in its place or
 //! edited since is kept. The manifest names only files the site publishes anyway; it is not
-//! secret, but it is not a page either: exclude it from deploys (see docs/safety-output.md).
+//! secret, but it is not a page either: exclude it from deploys (see docs/safety.md).
 
 use std::collections::HashMap;
 use std::fs;

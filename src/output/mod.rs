@@ -12,7 +12,7 @@
 //! files whose bytes changed are written (unchanged files keep their bytes, inode and
 //! timestamps, so deploy tools and caches see no change), then moved over their old versions
 //! by a journaled commit that the next build completes if this one is killed (see `output/commit.rs`).
-//! See docs/safety-output.md for what is guaranteed.
+//! See docs/safety.md for what is guaranteed.
 
 mod commit;
 mod failure;

@@ -8,7 +8,7 @@
 //! keeps the last good files and shows the error in the terminal and in an overlay in the
 //! browser.
 //!
-//! Exposure (docs/safety-serve.md): only the files of the in-memory build are served, only to
+//! Exposure (docs/safety.md, "The preview server"): only the files of the in-memory build are served, only to
 //! requests naming this server's host, over connections with a header-read timeout and caps.
 
 pub mod hosts;
