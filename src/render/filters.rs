@@ -1,5 +1,6 @@
-//! Filters Zola and Tera 1 users reach for, beyond Tera 2's own: most come from `tera-contrib`
-//! (Tera 2's companion crate); `linebreaksbr`, `as_str` and the locale-free `date` are ours.
+//! Filters Zola and Tera 1 users reach for, beyond Tera 2's own: `striptags`, `urlencode` and
+//! the localized `date` come from `tera-contrib` (Tera 2's companion crate); `json_encode` (with
+//! sorted keys), `linebreaksbr`, `as_str` and the locale-free `date` are ours.
 //!
 //! Each one first checks the render time limit (see [`super::limit`]), as every function and
 //! filter of ours does.
@@ -36,18 +37,42 @@ pub fn register(tera: &mut Tera) {
             ))
         },
     );
-    tera.register_filter(
-        "json_encode",
-        |value: &Value, kwargs: Kwargs, state: &State| {
-            check()?;
-            tera_contrib::json::json_encode(value, kwargs, state)
-        },
-    );
+    tera.register_filter("json_encode", json_encode);
     tera.register_filter("linebreaksbr", linebreaksbr);
     tera.register_filter("as_str", |value: Value, _: Kwargs, _: &State| {
         check()?;
         Ok::<_, Error>(as_str(&value))
     });
+}
+
+/// `json_encode(pretty=false)`: a value as JSON, with the keys of every map sorted. Tera's maps
+/// keep no fixed order, and a build must write the same bytes each time.
+fn json_encode(value: &Value, kwargs: Kwargs, _: &State) -> Result<String, Error> {
+    check()?;
+    let pretty = kwargs.get::<bool>("pretty")?.unwrap_or(false);
+    let json = serde_json::to_value(value)
+        .map(sorted_keys)
+        .map_err(|e| Error::message(format!("json_encode: {e}")))?;
+    let text = if pretty {
+        serde_json::to_string_pretty(&json)
+    } else {
+        serde_json::to_string(&json)
+    };
+    text.map_err(|e| Error::message(format!("json_encode: {e}")))
+}
+
+fn sorted_keys(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let sorted: std::collections::BTreeMap<String, serde_json::Value> =
+                map.into_iter().map(|(k, v)| (k, sorted_keys(v))).collect();
+            serde_json::Value::Object(sorted.into_iter().collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted_keys).collect())
+        }
+        other => other,
+    }
 }
 
 /// Tera 1's name for Tera 2's `str`: a value as text (a string stays as it is).
@@ -167,6 +192,17 @@ mod tests {
             render("{{ text | linebreaksbr }}").as_deref(),
             Ok("a &lt; b<br>c")
         );
+    }
+
+    #[test]
+    fn json_encode_sorts_keys_so_builds_repeat() {
+        let source = "{{ {'b': 1, 'a': {'d': 2, 'c': 3}, 'e': [1, 'x']} | json_encode | safe }}";
+        for _ in 0..20 {
+            assert_eq!(
+                render(source).as_deref(),
+                Ok(r#"{"a":{"c":3,"d":2},"b":1,"e":[1,"x"]}"#)
+            );
+        }
     }
 
     #[test]
