@@ -194,6 +194,36 @@ mod tests {
         );
     }
 
+    /// Each filter of ours enters the time limit check: with the build stopped, each fails.
+    #[test]
+    fn every_filter_checks_the_time_limit() {
+        use super::super::limit::{Guard, Stop, Watch};
+        let calls = [
+            "'2024-01-27' | date",
+            "'<b>x</b>' | striptags",
+            "'a b' | urlencode",
+            "'a b' | urlencode_strict",
+            "1 | json_encode",
+            "text | linebreaksbr",
+            "n | as_str",
+        ];
+        for call in calls {
+            let source = format!("{{{{ {call} }}}}");
+            assert!(render(&source).is_ok(), "{call}");
+            let watch = Watch::new();
+            watch.stop(Stop::Superseded);
+            let guard = Guard::start(
+                &watch,
+                std::time::Duration::from_secs(60),
+                "t.html",
+                "t.html".into(),
+                "/",
+            );
+            assert!(render(&source).is_err(), "{call} ran in a stopped build");
+            drop(guard);
+        }
+    }
+
     #[test]
     fn json_encode_sorts_keys_so_builds_repeat() {
         let source = "{{ {'b': 1, 'a': {'d': 2, 'c': 3}, 'e': [1, 'x']} | json_encode | safe }}";

@@ -163,22 +163,26 @@ pub const NOW_VARIABLE: &str = "COMMUNIQUE_NOW";
 /// The build's "now": [`NOW_VARIABLE`] when set, else the clock, read once per build so that
 /// every page of a build sees the same instant.
 fn build_now() -> Result<jiff::Timestamp, String> {
-    match std::env::var(NOW_VARIABLE) {
-        Ok(text) => crate::content::PublishDate::parse(&text)
+    now_from(std::env::var(NOW_VARIABLE).ok())
+}
+
+/// The time `now()` gives when [`NOW_VARIABLE`] holds `setting`.
+fn now_from(setting: Option<String>) -> Result<jiff::Timestamp, String> {
+    match setting {
+        Some(text) => crate::content::PublishDate::parse(&text)
             .map(|d| d.timestamp)
             .ok_or_else(|| {
                 format!(
                     "now: {NOW_VARIABLE}=\"{text}\" is not a date (write e.g. 2024-01-27T09:30:00Z)"
                 )
             }),
-        Err(_) => Ok(jiff::Timestamp::now()),
+        None => Ok(jiff::Timestamp::now()),
     }
 }
 
 /// `now(timestamp=false, timezone="UTC")`: the build's time as RFC 3339 text, or as a Unix
 /// timestamp.
-fn register_now(tera: &mut Tera) {
-    let now = build_now();
+fn register_now(tera: &mut Tera, now: Result<jiff::Timestamp, String>) {
     tera.register_function("now", move |kwargs: Kwargs, _: &State| -> Result<Value, Error> {
         check()?;
         let now = now.clone().map_err(Error::message)?;
@@ -302,7 +306,7 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
             Ok(taxonomy_with_pages(&l, taxonomy))
         },
     );
-    register_now(tera);
+    register_now(tera, build_now());
     let l = lookup.clone();
     tera.register_function(
         "load_data",
@@ -379,6 +383,28 @@ mod tests {
         let mut ours = Tera::new();
         register_filters(&mut ours);
         (render(&mut theirs), render(&mut ours))
+    }
+
+    #[test]
+    fn now_reads_the_build_time_once_from_communique_now() {
+        let mut tera = Tera::new();
+        register_now(&mut tera, now_from(Some("2024-06-01T12:00:00Z".into())));
+        let source = "{{ now() }} {{ now(timestamp=true) }} {{ now(timezone='Asia/Baghdad') }}";
+        let out = tera
+            .add_raw_template("t", source)
+            .and_then(|()| tera.render("t", &tera::Context::new()));
+        assert_eq!(
+            out.ok().as_deref(),
+            Some("2024-06-01T12:00:00Z 1717243200 2024-06-01T15:00:00+03:00"),
+            "the value read when the build started, not the clock"
+        );
+        let mut tera = Tera::new();
+        register_now(&mut tera, now_from(Some("tomorrow".into())));
+        let out = tera
+            .add_raw_template("t", "{{ now() }}")
+            .and_then(|()| tera.render("t", &tera::Context::new()));
+        let message = format!("{:?}", out.err());
+        assert!(message.contains("COMMUNIQUE_NOW"), "{message}");
     }
 
     #[test]
