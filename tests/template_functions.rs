@@ -229,3 +229,56 @@ fn a_data_file_that_does_not_parse_is_named_without_quoting_it() {
     );
     assert!(!report.contains("hunter2"), "{report}");
 }
+
+/// `serve` re-renders what read a taxonomy or a data file when they change (their reads are
+/// part of the output's signature), matching a full build.
+#[test]
+fn serve_rerenders_outputs_that_read_a_taxonomy_or_a_data_file() {
+    use communique::render::Contents;
+    use communique::serve::rebuild::Rebuilder;
+    use communique::serve::watch::InputKind;
+    use communique::{BuildOptions, SiteDirs};
+    use std::collections::BTreeSet;
+
+    let site = site_with_404(
+        r#"{% set topics = get_taxonomy(kind="topics") %}{% for t in topics.terms %}{{ t.name }}={{ t.pages | length }};{% endfor %}
+{% set budget = load_data(path="static/data/budget.toml") %}{{ budget.lines | length }} lines"#,
+    );
+    let root = site.root().canonicalize().unwrap();
+    let dirs = SiteDirs::new(&root, None);
+    let mut rebuilder = Rebuilder::new(dirs, BuildOptions::default());
+    let not_found = |files: Vec<communique::render::OutputFile>| {
+        files
+            .into_iter()
+            .find(|f| f.path == "404.html")
+            .map(|f| match f.contents {
+                Contents::Bytes(b) => String::from_utf8(b).unwrap(),
+                Contents::Copy(p) => fs::read_to_string(p).unwrap(),
+            })
+    };
+    let first = not_found(rebuilder.full().unwrap().files).unwrap();
+    assert!(first.contains("Diplomacy=1;Security=2;"), "{first}");
+    assert!(first.contains("2 lines"), "{first}");
+
+    let brief = root.join("content/briefs/second-round.md");
+    let text = fs::read_to_string(&brief).unwrap();
+    fs::write(
+        &brief,
+        text.replace("topics = [\"Security\"]", "topics = [\"Economy\"]"),
+    )
+    .unwrap();
+    let changed = BTreeSet::from([(InputKind::Content, brief)]);
+    let update = not_found(rebuilder.rebuild(&changed).unwrap().files);
+    let update = update.expect("404.html re-rendered after a change of terms");
+    assert!(
+        update.contains("Diplomacy=1;Economy=1;Security=1;"),
+        "{update}"
+    );
+
+    let data = root.join("static/data/budget.toml");
+    fs::write(&data, "[[lines]]\nname = \"Only\"\namount = 1\n").unwrap();
+    let changed = BTreeSet::from([(InputKind::Static, data)]);
+    let update = not_found(rebuilder.rebuild(&changed).unwrap().files);
+    let update = update.expect("404.html re-rendered after its data file changed");
+    assert!(update.contains("1 lines"), "{update}");
+}
