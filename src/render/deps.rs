@@ -1,9 +1,9 @@
 //! What a template render read, recorded while it runs.
 //!
 //! Template functions (`get_page`, `get_section`, `get_url`, `get_taxonomy`, `load_data`, `now`)
-//! note each read here. A render runs
-//! on one thread from start to end, so a thread-local log ties reads to the output being
-//! rendered; `serve` uses the log to know which outputs an edit makes stale.
+//! note each read here. A render runs on one thread from start to end, so a thread-local log
+//! ties reads to the output being rendered; `serve` uses the log to know which outputs an edit
+//! makes stale.
 
 use std::cell::RefCell;
 
