@@ -1,8 +1,9 @@
 //! What a template render read, recorded while it runs.
 //!
-//! Template functions (`get_page`, `get_section`, `get_url`) note each read here. A render runs
-//! on one thread from start to end, so a thread-local log ties reads to the output being
-//! rendered; `serve` uses the log to know which outputs an edit makes stale.
+//! Template functions (`get_page`, `get_section`, `get_url`, `get_taxonomy`, `load_data`, `now`)
+//! note each read here. A render runs on one thread from start to end, so a thread-local log
+//! ties reads to the output being rendered; `serve` uses the log to know which outputs an edit
+//! makes stale.
 
 use std::cell::RefCell;
 
@@ -15,6 +16,12 @@ pub enum Read {
     Section(String),
     /// The URL of an `@/` path, by content path.
     Url(String),
+    /// A taxonomy's terms (`get_taxonomy`, `get_taxonomy_url`), by name.
+    Taxonomy(String),
+    /// A data file (`load_data`), by canonical path.
+    File(std::path::PathBuf),
+    /// The build's time (`now`), in nanoseconds since the Unix epoch.
+    Now(i128),
 }
 
 thread_local! {

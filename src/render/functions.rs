@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use tera::{Error, Kwargs, State, Tera, Value};
 
+use super::data::DataRoot;
 use super::limit::check;
 use super::views::Views;
-use crate::content::PublishDate;
-use crate::site::{ContentRef, SiteModel, Urls, slugify};
+use crate::diagnostics::did_you_mean;
+use crate::site::{ContentRef, SiteModel, Taxonomy, Term, Urls, slugify};
 
 /// The data template functions read.
 pub struct Lookup {
@@ -15,12 +16,14 @@ pub struct Lookup {
     pub model: Arc<SiteModel>,
     /// Its shared views.
     pub views: Arc<Views>,
+    /// Where `load_data` reads from: the site root, when the templates came from one.
+    pub data: Option<DataRoot>,
 }
 
-/// Registers what needs no site data: the `date` and `slugify` filters, and `range` in place of
-/// Tera's own, so that loops over it check the time limit (see [`super::limit`]).
+/// Registers what needs no site data: the filters of [`super::filters`], `slugify`, and `range`
+/// in place of Tera's own, so that loops over it check the time limit (see [`super::limit`]).
 pub fn register_filters(tera: &mut Tera) {
-    tera.register_filter("date", date_filter);
+    super::filters::register(tera);
     tera.register_filter(
         "slugify",
         |text: &str, _: Kwargs, _: &State| -> Result<String, Error> {
@@ -72,20 +75,131 @@ fn range(kwargs: Kwargs, _: &State) -> Result<Vec<i128>, Error> {
     Ok((0..len).map(|i| start + i * step).collect())
 }
 
-fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> Result<String, Error> {
-    check()?;
-    let format = kwargs.get::<&str>("format")?.unwrap_or("%-d %B %Y");
-    let date = PublishDate::parse(value).ok_or_else(|| {
-        Error::message(format!(
-            "the `date` filter cannot read \"{value}\" as a date"
-        ))
-    })?;
-    let zoned = date.timestamp.to_zoned_datetime(jiff::tz::TimeZone::UTC);
-    let mut out = String::new();
-    jiff::fmt::strtime::format(format, &zoned)
-        .map(|s| out.push_str(&s))
-        .map_err(|e| Error::message(format!("bad date format \"{format}\": {e}")))?;
-    Ok(out)
+/// The taxonomy `kind` of the site; an error names `function` and suggests a close name.
+fn taxonomy_named<'a>(
+    lookup: &'a Lookup,
+    kind: &str,
+    function: &str,
+) -> Result<&'a Taxonomy, Error> {
+    let taxonomies = &lookup.model.taxonomies;
+    let found = taxonomies.iter().find(|t| t.name == kind);
+    if let Some(taxonomy) = found {
+        super::deps::record(super::deps::Read::Taxonomy(taxonomy.name.clone()));
+        return Ok(taxonomy);
+    }
+    let names = taxonomies.iter().map(|t| t.name.as_str());
+    let hint = match did_you_mean(kind, names.clone()) {
+        Some(close) => format!("did you mean \"{close}\"?"),
+        None if taxonomies.is_empty() => {
+            "the config declares none: add `taxonomies = [\"topics\"]` to communique.toml"
+                .to_string()
+        }
+        None => format!("the config declares {}", quoted_list(names)),
+    };
+    Err(Error::message(format!(
+        "{function}: no taxonomy \"{kind}\" in the config; {hint}"
+    )))
+}
+
+/// The term of `taxonomy` whose slug `name` has (as its pages spell it or not), or an error
+/// that suggests the closest existing term, as Zola does for a term no page uses.
+fn term_named<'a>(taxonomy: &'a Taxonomy, name: &str) -> Result<&'a Term, Error> {
+    let slug = slugify(name);
+    if let Some(term) = taxonomy.terms.iter().find(|t| t.slug == slug) {
+        return Ok(term);
+    }
+    let names = taxonomy.terms.iter().map(|t| t.name.as_str());
+    let hint = match did_you_mean(name, names.clone()) {
+        Some(close) => format!("did you mean \"{close}\"?"),
+        None if taxonomy.terms.is_empty() => "no page uses any yet".to_string(),
+        None => format!("its terms are {}", quoted_list(names.take(10))),
+    };
+    Err(Error::message(format!(
+        "get_taxonomy_url: no page has the {} term \"{name}\"; {hint}",
+        taxonomy.name
+    )))
+}
+
+fn quoted_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The taxonomy's view with each term's pages (light views) added, as `get_taxonomy` returns it.
+fn taxonomy_with_pages(lookup: &Lookup, taxonomy: &Taxonomy) -> Value {
+    let index = lookup
+        .model
+        .taxonomies
+        .iter()
+        .position(|t| t.name == taxonomy.name);
+    let Some(mut view) = index
+        .and_then(|i| lookup.views.taxonomies.get(i))
+        .and_then(|v| v.clone().into_map())
+    else {
+        return Value::none();
+    };
+    let terms = taxonomy.terms.iter().map(|term| {
+        let mut fields = super::views::term_view(&lookup.model, taxonomy, term)
+            .into_map()
+            .unwrap_or_default();
+        let pages = term
+            .pages
+            .iter()
+            .filter_map(|&p| lookup.views.pages.get(p).cloned())
+            .collect::<Vec<_>>();
+        fields.insert("pages".into(), Value::from(pages));
+        Value::from(fields)
+    });
+    view.insert("terms".into(), Value::from(terms.collect::<Vec<_>>()));
+    Value::from(view)
+}
+
+/// The environment variable that sets what `now()` returns (RFC 3339, e.g.
+/// `2024-01-27T09:30:00Z`), so that builds and tests can be reproduced.
+pub const NOW_VARIABLE: &str = "COMMUNIQUE_NOW";
+
+/// The build's "now": [`NOW_VARIABLE`] when set, else the clock, read once per build so that
+/// every page of a build sees the same instant.
+fn build_now() -> Result<jiff::Timestamp, String> {
+    now_from(std::env::var(NOW_VARIABLE).ok())
+}
+
+/// The time `now()` gives when [`NOW_VARIABLE`] holds `setting`.
+fn now_from(setting: Option<String>) -> Result<jiff::Timestamp, String> {
+    match setting {
+        Some(text) => crate::content::PublishDate::parse(&text)
+            .map(|d| d.timestamp)
+            .ok_or_else(|| {
+                format!(
+                    "now: {NOW_VARIABLE}=\"{text}\" is not a date (write e.g. 2024-01-27T09:30:00Z)"
+                )
+            }),
+        None => Ok(jiff::Timestamp::now()),
+    }
+}
+
+/// `now(timestamp=false, timezone="UTC")`: the build's time as RFC 3339 text, or as a Unix
+/// timestamp.
+fn register_now(tera: &mut Tera, now: Result<jiff::Timestamp, String>) {
+    tera.register_function("now", move |kwargs: Kwargs, _: &State| -> Result<Value, Error> {
+        check()?;
+        let now = now.clone().map_err(Error::message)?;
+        super::deps::record(super::deps::Read::Now(now.as_nanosecond()));
+        if kwargs.get::<bool>("timestamp")?.unwrap_or(false) {
+            return Ok(Value::from(now.as_second()));
+        }
+        match kwargs.get::<&str>("timezone")? {
+            None | Some("UTC") => Ok(Value::from(now.to_string())),
+            Some(zone) => {
+                let tz = jiff::tz::TimeZone::get(zone).map_err(|_| {
+                    Error::message(format!("now: unknown time zone \"{zone}\" (use an IANA name such as \"Europe/Paris\")"))
+                })?;
+                Ok(Value::from(now.to_zoned_datetime(tz).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()))
+            }
+        }
+    });
 }
 
 fn content_ref<'a>(lookup: &'a Lookup, path: &str) -> Option<&'a ContentRef> {
@@ -96,7 +210,8 @@ fn content_ref<'a>(lookup: &'a Lookup, path: &str) -> Option<&'a ContentRef> {
     lookup.model.by_rel.get(rel)
 }
 
-/// Registers `get_url`, `get_page`, `get_section`, `get_taxonomy_url` and `markdown`.
+/// Registers `get_url`, `get_page`, `get_section`, `get_taxonomy_url`, `get_taxonomy`, `now`,
+/// `load_data` and `markdown`. Each first checks the render time limit (see [`super::limit`]).
 pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
     let l = lookup.clone();
     tera.register_function(
@@ -176,12 +291,35 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
             check()?;
             let kind = kwargs.must_get::<&str>("kind")?;
             let name = kwargs.must_get::<&str>("name")?;
-            if !l.model.config.taxonomies.iter().any(|t| t == kind) {
-                return Err(Error::message(format!(
-                    "get_taxonomy_url: no taxonomy \"{kind}\" in the config"
-                )));
-            }
-            Ok(l.model.urls.href(&Urls::term(kind, &slugify(name))))
+            let taxonomy = taxonomy_named(&l, kind, "get_taxonomy_url")?;
+            let term = term_named(taxonomy, name)?;
+            Ok(l.model.urls.href(&Urls::term(kind, &term.slug)))
+        },
+    );
+    let l = lookup.clone();
+    tera.register_function(
+        "get_taxonomy",
+        move |kwargs: Kwargs, _: &State| -> Result<Value, Error> {
+            check()?;
+            let kind = kwargs.must_get::<&str>("kind")?;
+            let taxonomy = taxonomy_named(&l, kind, "get_taxonomy")?;
+            Ok(taxonomy_with_pages(&l, taxonomy))
+        },
+    );
+    register_now(tera, build_now());
+    let l = lookup.clone();
+    tera.register_function(
+        "load_data",
+        move |kwargs: Kwargs, _: &State| -> Result<Value, Error> {
+            check()?;
+            let path = kwargs.must_get::<&str>("path")?;
+            let format = kwargs.get::<&str>("format")?;
+            let data = l.data.as_ref().ok_or_else(|| {
+                Error::message("load_data: this build has no site folder to read from")
+            })?;
+            let (file, value) = data.load(path, format)?;
+            super::deps::record(super::deps::Read::File(file));
+            Ok(value)
         },
     );
     let l = lookup;
@@ -211,7 +349,15 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
 /// Registers functions with the same names as [`register_functions`] but no site behind them,
 /// so templates can be compiled (and their syntax checked) before the site model exists.
 pub fn register_stubs(tera: &mut Tera) {
-    for name in ["get_url", "get_page", "get_section", "get_taxonomy_url"] {
+    for name in [
+        "get_url",
+        "get_page",
+        "get_section",
+        "get_taxonomy_url",
+        "get_taxonomy",
+        "load_data",
+        "now",
+    ] {
         tera.register_function(name, |_: Kwargs, _: &State| Value::none());
     }
     tera.register_filter("markdown", |text: &str, _: Kwargs, _: &State| {
@@ -237,6 +383,28 @@ mod tests {
         let mut ours = Tera::new();
         register_filters(&mut ours);
         (render(&mut theirs), render(&mut ours))
+    }
+
+    #[test]
+    fn now_reads_the_build_time_once_from_communique_now() {
+        let mut tera = Tera::new();
+        register_now(&mut tera, now_from(Some("2024-06-01T12:00:00Z".into())));
+        let source = "{{ now() }} {{ now(timestamp=true) }} {{ now(timezone='Asia/Baghdad') }}";
+        let out = tera
+            .add_raw_template("t", source)
+            .and_then(|()| tera.render("t", &tera::Context::new()));
+        assert_eq!(
+            out.ok().as_deref(),
+            Some("2024-06-01T12:00:00Z 1717243200 2024-06-01T15:00:00+03:00"),
+            "the value read when the build started, not the clock"
+        );
+        let mut tera = Tera::new();
+        register_now(&mut tera, now_from(Some("tomorrow".into())));
+        let out = tera
+            .add_raw_template("t", "{{ now() }}")
+            .and_then(|()| tera.render("t", &tera::Context::new()));
+        let message = format!("{:?}", out.err());
+        assert!(message.contains("COMMUNIQUE_NOW"), "{message}");
     }
 
     #[test]

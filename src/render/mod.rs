@@ -3,8 +3,10 @@
 //! Each output is a [`Job`]; jobs render in parallel and independently, each recording what it
 //! read (see [`deps`]). Writing the files is the `output` stage's business.
 
+pub mod data;
 pub mod deps;
 pub mod feeds;
+pub mod filters;
 pub mod functions;
 pub mod limit;
 pub mod ownership;
@@ -113,6 +115,7 @@ impl Renderer {
         let lookup = Arc::new(functions::Lookup {
             model: model.clone(),
             views: views.clone(),
+            data: templates.root.as_deref().map(data::DataRoot::new),
         });
         let tera = templates.compile(|tera| functions::register_functions(tera, lookup))?;
         let renderer = Renderer {

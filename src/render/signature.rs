@@ -7,8 +7,8 @@
 //! - a listing pager page: the listing views of the pages on it, the pager's shape, and the
 //!   listing views of every page of the section when its templates read `section.pages`;
 //! - a term page: the term and the taxonomy's term list, the listing views of its pages;
-//! - anything a template read through a function (`get_page`, `get_section`, `get_url`),
-//!   as recorded during its previous render;
+//! - anything a template read through a function (`get_page`, `get_section`, `get_url`,
+//!   `get_taxonomy`, `load_data`, `now`), as recorded during its previous render;
 //! - always: the configuration and the job's templates (through `extends` and `include`).
 
 use std::collections::HashMap;
@@ -225,6 +225,20 @@ impl Fingerprints {
                     Some(ContentRef::Section(s)) => model.sections[*s].path.hash(&mut h),
                     None => 0u64.hash(&mut h),
                 },
+                Read::Taxonomy(name) => {
+                    let index = model.taxonomies.iter().position(|t| &t.name == name);
+                    index.map(|t| self.taxonomy[t]).hash(&mut h);
+                    // `get_taxonomy` lists each term's pages.
+                    for taxonomy in model.taxonomies.iter().filter(|t| &t.name == name) {
+                        for term in &taxonomy.terms {
+                            term.pages.iter().for_each(|&p| self.light[p].hash(&mut h));
+                        }
+                    }
+                }
+                // A data file: what it holds now (a file that is gone hashes as nothing).
+                Read::File(path) => std::fs::read(path).ok().hash(&mut h),
+                // The read itself, hashed above, holds the time.
+                Read::Now(_) => {}
             }
         }
         h.finish()

@@ -24,6 +24,8 @@ pub struct TemplateSet {
     pub templates: BTreeMap<String, TemplateSource>,
     /// Entries of `templates/` that were skipped (links out of the site, unprintable names).
     pub warnings: Vec<Diagnostic>,
+    /// The site root they were loaded for (where `load_data` reads).
+    pub root: Option<PathBuf>,
 }
 
 impl TemplateSet {
@@ -31,7 +33,10 @@ impl TemplateSet {
     /// are followed only within the site's source folders (see [`crate::content::sources`]);
     /// every entry skipped is in [`TemplateSet::warnings`].
     pub fn load(templates_dir: &Path, root: &Path) -> Result<TemplateSet, Vec<Diagnostic>> {
-        let mut set = TemplateSet::default();
+        let mut set = TemplateSet {
+            root: Some(root.to_path_buf()),
+            ..TemplateSet::default()
+        };
         let folders = SourceFolders::of_site(root);
         let walked = folders.walk_files(templates_dir);
         let (mut errors, warnings): (Vec<_>, Vec<_>) =

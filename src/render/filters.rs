@@ -1,0 +1,267 @@
+//! Filters Zola and Tera 1 users reach for, beyond Tera 2's own: `striptags`, `urlencode` and
+//! the localized `date` come from `tera-contrib` (Tera 2's companion crate); `json_encode` (with
+//! sorted keys), `linebreaksbr`, `as_str` and the locale-free `date` are ours.
+//!
+//! Each one first checks the render time limit (see [`super::limit`]), as every function and
+//! filter of ours does.
+
+use tera::{Error, Kwargs, State, StringInput, Tera, Value, escape_html};
+
+use super::limit::check;
+use crate::content::PublishDate;
+
+/// The `date` filter's format when none is given (strftime syntax).
+pub const DEFAULT_DATE_FORMAT: &str = "%-d %B %Y";
+
+/// The `date` filter's format when a `locale` is given but no format (UTS-35 syntax).
+pub const DEFAULT_LOCALE_DATE_FORMAT: &str = "d MMMM y";
+
+/// Registers `date`, `striptags`, `urlencode`, `urlencode_strict`, `json_encode`,
+/// `linebreaksbr` and `as_str`.
+pub fn register(tera: &mut Tera) {
+    tera.register_filter("date", date);
+    tera.register_filter("striptags", |text: &str, kwargs: Kwargs, state: &State| {
+        check()?;
+        Ok::<_, Error>(tera_contrib::regex::striptags(text, kwargs, state))
+    });
+    tera.register_filter("urlencode", |text: &str, kwargs: Kwargs, state: &State| {
+        check()?;
+        Ok::<_, Error>(tera_contrib::urlencode::urlencode(text, kwargs, state))
+    });
+    tera.register_filter(
+        "urlencode_strict",
+        |text: &str, kwargs: Kwargs, state: &State| {
+            check()?;
+            Ok::<_, Error>(tera_contrib::urlencode::urlencode_strict(
+                text, kwargs, state,
+            ))
+        },
+    );
+    tera.register_filter("json_encode", json_encode);
+    tera.register_filter("linebreaksbr", linebreaksbr);
+    tera.register_filter("as_str", |value: Value, _: Kwargs, _: &State| {
+        check()?;
+        Ok::<_, Error>(as_str(&value))
+    });
+}
+
+/// `json_encode(pretty=false)`: a value as JSON, with the keys of every map sorted. Tera's maps
+/// keep no fixed order, and a build must write the same bytes each time.
+fn json_encode(value: &Value, kwargs: Kwargs, _: &State) -> Result<String, Error> {
+    check()?;
+    let pretty = kwargs.get::<bool>("pretty")?.unwrap_or(false);
+    let json = serde_json::to_value(value)
+        .map(sorted_keys)
+        .map_err(|e| Error::message(format!("json_encode: {e}")))?;
+    let text = if pretty {
+        serde_json::to_string_pretty(&json)
+    } else {
+        serde_json::to_string(&json)
+    };
+    text.map_err(|e| Error::message(format!("json_encode: {e}")))
+}
+
+fn sorted_keys(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let sorted: std::collections::BTreeMap<String, serde_json::Value> =
+                map.into_iter().map(|(k, v)| (k, sorted_keys(v))).collect();
+            serde_json::Value::Object(sorted.into_iter().collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted_keys).collect())
+        }
+        other => other,
+    }
+}
+
+/// Tera 1's name for Tera 2's `str`: a value as text (a string stays as it is).
+fn as_str(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| format!("{value}"), str::to_string)
+}
+
+/// Line breaks as `<br>`. Text not already marked safe is HTML-escaped first, so the result is
+/// safe to print as it is (no `| safe` needed, and no markup slips in through the text).
+fn linebreaksbr(text: StringInput, _: Kwargs, _: &State) -> Result<Value, Error> {
+    check()?;
+    let escaped = if text.is_safe() {
+        text.as_str().to_string()
+    } else {
+        let mut out = Vec::with_capacity(text.as_str().len());
+        escape_html(text.as_str(), &mut out)
+            .map_err(|e| Error::message(format!("linebreaksbr: {e}")))?;
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    let html = escaped
+        .replace("\r\n", "<br>")
+        .replace(['\n', '\r'], "<br>");
+    Ok(Value::safe_string(&html))
+}
+
+/// `date(format=…, locale=…, timezone=…)`: a date string (`2024-01-27`, RFC 3339) or a Unix
+/// timestamp, formatted. Without `locale`, `format` is strftime syntax (default
+/// [`DEFAULT_DATE_FORMAT`]); with one, it is a UTS-35 pattern (`d MMMM y`), formatted by
+/// `tera-contrib` with that locale's month and day names.
+fn date(value: &Value, kwargs: Kwargs, state: &State) -> Result<String, Error> {
+    check()?;
+    let timestamp = date_value(value)?;
+    if kwargs.get::<&str>("locale")?.is_some() {
+        return localized_date(timestamp, kwargs, state);
+    }
+    let format = kwargs.get::<&str>("format")?.unwrap_or(DEFAULT_DATE_FORMAT);
+    let zoned = timestamp.to_zoned_datetime(time_zone(kwargs.get::<&str>("timezone")?)?);
+    jiff::fmt::strtime::format(format, &zoned).map_err(|e| {
+        Error::message(format!(
+            "bad date format \"{format}\": {e} (strftime syntax, e.g. \"%-d %B %Y\")"
+        ))
+    })
+}
+
+/// The instant a `date` filter input names.
+fn date_value(value: &Value) -> Result<jiff::Timestamp, Error> {
+    if let Some(text) = value.as_str() {
+        return PublishDate::parse(text)
+            .map(|d| d.timestamp)
+            .ok_or_else(|| {
+                Error::message(format!(
+                    "the `date` filter cannot read \"{text}\" as a date (write 2024-01-27 or 2024-01-27T09:30:00Z)"
+                ))
+            });
+    }
+    if let Some(seconds) = value.as_i64() {
+        return jiff::Timestamp::from_second(seconds).map_err(|e| {
+            Error::message(format!("the `date` filter: bad timestamp {seconds}: {e}"))
+        });
+    }
+    Err(Error::message(format!(
+        "the `date` filter needs a date string or a Unix timestamp, not a {}",
+        value.name()
+    )))
+}
+
+fn time_zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, Error> {
+    match name {
+        None | Some("UTC") => Ok(jiff::tz::TimeZone::UTC),
+        Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {
+            Error::message(format!(
+                "unknown time zone \"{name}\" (use an IANA name such as \"Europe/Paris\")"
+            ))
+        }),
+    }
+}
+
+/// Formats through `tera-contrib`, which reads the same arguments; the date goes to it as
+/// RFC 3339 text so that both crates agree on the instant.
+fn localized_date(
+    timestamp: jiff::Timestamp,
+    kwargs: Kwargs,
+    state: &State,
+) -> Result<String, Error> {
+    let mut args = tera::Map::new();
+    for (key, value) in kwargs.iter() {
+        args.insert(key.clone(), value.clone());
+    }
+    if !args.contains_key(&"format".into()) {
+        args.insert("format".into(), DEFAULT_LOCALE_DATE_FORMAT.into());
+    }
+    let value = Value::from(timestamp.to_string());
+    tera_contrib::dates::date(&value, Kwargs::new(std::sync::Arc::new(args)), state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(source: &str) -> Result<String, String> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html"]);
+        register(&mut tera);
+        let mut context = tera::Context::new();
+        context.insert("text", "a < b\nc");
+        context.insert("n", &42);
+        tera.add_raw_template("t.html", source)
+            .and_then(|()| tera.render("t.html", &context))
+            .map_err(|e| format!("{e:?}"))
+    }
+
+    #[test]
+    fn linebreaksbr_escapes_the_text_then_breaks_lines() {
+        assert_eq!(
+            render("{{ text | linebreaksbr }}").as_deref(),
+            Ok("a &lt; b<br>c")
+        );
+    }
+
+    /// Each filter of ours enters the time limit check: with the build stopped, each fails.
+    #[test]
+    fn every_filter_checks_the_time_limit() {
+        use super::super::limit::{Guard, Stop, Watch};
+        let calls = [
+            "'2024-01-27' | date",
+            "'<b>x</b>' | striptags",
+            "'a b' | urlencode",
+            "'a b' | urlencode_strict",
+            "1 | json_encode",
+            "text | linebreaksbr",
+            "n | as_str",
+        ];
+        for call in calls {
+            let source = format!("{{{{ {call} }}}}");
+            assert!(render(&source).is_ok(), "{call}");
+            let watch = Watch::new();
+            watch.stop(Stop::Superseded);
+            let guard = Guard::start(
+                &watch,
+                std::time::Duration::from_secs(60),
+                "t.html",
+                "t.html".into(),
+                "/",
+            );
+            assert!(render(&source).is_err(), "{call} ran in a stopped build");
+            drop(guard);
+        }
+    }
+
+    #[test]
+    fn json_encode_sorts_keys_so_builds_repeat() {
+        let source = "{{ {'b': 1, 'a': {'d': 2, 'c': 3}, 'e': [1, 'x']} | json_encode | safe }}";
+        for _ in 0..20 {
+            assert_eq!(
+                render(source).as_deref(),
+                Ok(r#"{"a":{"c":3,"d":2},"b":1,"e":[1,"x"]}"#)
+            );
+        }
+    }
+
+    #[test]
+    fn as_str_matches_teras_str() {
+        assert_eq!(render("{{ n | as_str }}"), render("{{ n | str }}"));
+        assert_eq!(render("{{ n | as_str ~ 'x' }}").as_deref(), Ok("42x"));
+    }
+
+    #[test]
+    fn dates_format_with_and_without_a_locale() {
+        let cases = [
+            ("{{ '2024-01-27' | date }}", "27 January 2024"),
+            ("{{ '2024-01-27' | date(format='%Y') }}", "2024"),
+            ("{{ '2024-01-27' | date(locale='fr') }}", "27 janvier 2024"),
+            (
+                "{{ '2024-01-27T09:30:00Z' | date(locale='de', format='EEEE d. MMMM y') }}",
+                "Samstag 27. Januar 2024",
+            ),
+            ("{{ 0 | date(format='%F') }}", "1970-01-01"),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(render(source).as_deref(), Ok(expected), "{source}");
+        }
+        for bad in [
+            "{{ 'soon' | date }}",
+            "{{ '2024-01-27' | date(locale='fr', format='%Y') }}",
+            "{{ '2024-01-27' | date(timezone='Mars/Base') }}",
+        ] {
+            assert!(render(bad).is_err(), "{bad}");
+        }
+    }
+}
