@@ -255,7 +255,7 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
         .map(|job| site::Urls::output_file(&renderer.site_path(job)))
         .collect();
     let taken = rendered_paths.iter().map(String::as_str).collect();
-    let (copies, copy_diagnostics) = copied_files(dirs, renderer.model(), &taken);
+    let (copies, copy_diagnostics) = copied_files(dirs, &renderer, &taken);
     let (copy_errors, copy_warnings): (Vec<_>, Vec<_>) = copy_diagnostics
         .0
         .into_iter()
@@ -323,9 +323,10 @@ pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, 
 /// that cannot be read is an error.
 pub fn copied_files(
     dirs: &SiteDirs,
-    model: &SiteModel,
+    renderer: &Renderer,
     taken: &std::collections::HashSet<&str>,
 ) -> (Vec<OutputFile>, Diagnostics) {
+    let model = renderer.model();
     let folders = content::sources::SourceFolders::of_site(&dirs.root);
     let walked = folders.walk_files(&dirs.static_dir());
     let mut diagnostics = Diagnostics(walked.skipped);
@@ -347,6 +348,12 @@ pub fn copied_files(
             contents: Contents::Copy(file.abs),
         });
     }
+    // Anything at the path in static/, even an entry skipped above, is the site's choice.
+    let static_dir = dirs.static_dir();
+    let fallback = theme::fallback_static(renderer.templates(), |p| {
+        taken.contains(p) || static_dir.join(p).symlink_metadata().is_ok()
+    });
+    files.extend(fallback);
     let content_dir = dirs.content();
     for page in &model.pages {
         if page.source.assets.is_empty() {

@@ -39,7 +39,10 @@ fn a_three_line_base_adds_a_stylesheet_to_every_page() {
         assert_eq!(sheets, ["/style.css", "/x.css"], "{page}");
         // The rest of the built-in frame is still there.
         assert_eq!(select(&html, "header.site-header").len(), 1, "{page}");
-        assert!(text(one(&html, "footer.site-footer")).contains("Org"), "{page}");
+        assert!(
+            text(one(&html, "footer.site-footer")).contains("Org"),
+            "{page}"
+        );
     }
     assert_eq!(
         text(one(&site.html("briefs/one/index.html"), "h1")),
@@ -83,7 +86,15 @@ fn every_documented_block_can_be_filled() {
     let out = site.build(&[]);
     assert_success(&out);
     let page = site.read_output("briefs/one/index.html");
-    for block in ["head", "extra_head", "nav", "header", "main", "footer", "extra_body"] {
+    for block in [
+        "head",
+        "extra_head",
+        "nav",
+        "header",
+        "main",
+        "footer",
+        "extra_body",
+    ] {
         assert!(
             page.contains(&format!("<meta name=\"block-{block}\">")),
             "block {block} in:\n{page}"
@@ -118,4 +129,270 @@ fn a_site_base_without_the_builtin_blocks_still_builds() {
     );
     site.build_ok(&[]);
     assert_eq!(text(one(&site.html("briefs/one/index.html"), "h1")), "One");
+}
+
+// ---------------------------------------------------------------------------------------------
+// `init` and `communique theme` (item 4)
+
+/// Runs `communique init <args>` in `dir`.
+fn init_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    communique()
+        .arg("init")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn init_writes_only_what_a_user_edits_and_builds_with_the_builtin_theme() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_success(&init_in(dir.path(), &["my-briefs"]));
+    let root = dir.path().join("my-briefs");
+    for folder in ["templates", "static"] {
+        assert!(root.join(folder).is_dir(), "{folder}/ exists");
+        assert_eq!(
+            fs::read_dir(root.join(folder)).unwrap().count(),
+            0,
+            "{folder}/ is empty: the built-in theme is the fallback"
+        );
+    }
+    assert!(root.join("communique.toml").is_file());
+    assert!(root.join("content/briefs/welcome.md").is_file());
+    let out = communique()
+        .arg("build")
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    // The built-in frame links the built-in stylesheet and icon, so they are in the output.
+    let page = scraper::Html::parse_document(
+        &fs::read_to_string(root.join("public/briefs/welcome/index.html")).unwrap(),
+    );
+    assert_eq!(hrefs(&page, "link[rel=stylesheet]"), ["/style.css"]);
+    assert!(root.join("public/style.css").is_file());
+    assert!(root.join("public/favicon.svg").is_file());
+
+    let listed = communique()
+        .arg("theme")
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert_success(&listed);
+    let lines = stdout(&listed);
+    for path in [
+        "templates/base.html",
+        "templates/brief.html",
+        "static/style.css",
+    ] {
+        let line = lines
+            .lines()
+            .find(|l| l.starts_with(path))
+            .unwrap_or_else(|| panic!("{path} in:\n{lines}"));
+        assert!(line.ends_with("built-in"), "{line}");
+    }
+}
+
+#[test]
+fn init_eject_theme_copies_the_theme_and_theme_lists_it_as_the_sites() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_success(&init_in(dir.path(), &["--eject-theme", "site"]));
+    let root = dir.path().join("site");
+    for file in [
+        "templates/base.html",
+        "templates/brief.html",
+        "static/style.css",
+    ] {
+        assert!(root.join(file).is_file(), "{file}");
+    }
+    let listed = communique()
+        .arg("theme")
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let lines = stdout(&listed);
+    assert!(
+        lines.lines().all(|l| l.ends_with("  site")),
+        "every file is the site's:\n{lines}"
+    );
+    assert_success(
+        &communique()
+            .arg("build")
+            .current_dir(&root)
+            .output()
+            .unwrap(),
+    );
+}
+
+#[test]
+fn theme_tells_an_extending_template_and_a_site_only_template_apart() {
+    let site = themeless_site();
+    site.write(
+        "templates/base.html",
+        "{% extends \"builtin/base.html\" %}{% block extra_body %}{% endblock %}",
+    );
+    site.write("templates/partials/mine.html", "<p>mine</p>");
+    site.write("static/style.css", "body{}");
+    let out = site.run(&["theme"]);
+    assert_success(&out);
+    let lines = stdout(&out);
+    let origin = |path: &str| {
+        lines
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(path))
+            .map(|l| l[path.len()..].trim().to_string())
+            .unwrap_or_else(|| panic!("{path} in:\n{lines}"))
+    };
+    assert_eq!(origin("templates/base.html"), "site, extends the built-in");
+    assert_eq!(origin("templates/partials/mine.html"), "site");
+    assert_eq!(origin("templates/brief.html"), "built-in");
+    assert_eq!(origin("static/style.css"), "site");
+    assert_eq!(origin("static/favicon.svg"), "built-in");
+    assert!(!lines.contains("builtin/"), "{lines}");
+}
+
+#[test]
+fn a_site_with_its_own_frame_gets_no_builtin_static_files() {
+    let site = Site::fixture("site");
+    site.build_ok(&[]);
+    assert!(
+        !site.has_output("favicon.svg"),
+        "the fixture has its own base.html, which links no icon"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line (item 6)
+
+#[test]
+fn every_command_outside_a_site_says_so_and_exits_2() {
+    let empty = Site::empty();
+    for args in [
+        &["build"][..],
+        &["check"],
+        &["new", "briefs/x"],
+        &["serve", "--port", "0"],
+        &["theme"],
+    ] {
+        let out = communique()
+            .args(args)
+            .current_dir(empty.root())
+            .output()
+            .unwrap();
+        assert_exit(&out, 2);
+        let err = stderr(&out);
+        let folder = empty.root().display().to_string();
+        assert!(err.contains(&folder), "{args:?} names {folder}: {err}");
+        assert!(err.contains("not a communique site"), "{args:?}: {err}");
+        assert!(err.contains("communique init"), "{args:?}: {err}");
+    }
+    assert!(
+        files_under(empty.root()).is_empty(),
+        "nothing written (no content/briefs/x.md, no public/)"
+    );
+}
+
+#[test]
+fn serve_outside_a_site_exits_after_its_error() {
+    let empty = Site::empty();
+    let mut child = communique()
+        .args(["serve", "--port", "0"])
+        .current_dir(empty.root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("serve kept running outside a site");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(2));
+}
+
+#[test]
+fn a_missing_root_is_named_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nonexistent");
+    for command in ["build", "check", "init"] {
+        let out = communique()
+            .arg("--root")
+            .arg(&missing)
+            .arg(command)
+            .output()
+            .unwrap();
+        assert_exit(&out, 2);
+        assert!(
+            stderr(&out).contains(&missing.display().to_string()),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(!missing.exists());
+}
+
+#[test]
+fn init_folder_is_relative_to_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = communique()
+        .arg("--root")
+        .arg(dir.path())
+        .args(["init", "my-briefs"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(dir.path().join("my-briefs/communique.toml").is_file());
+    assert!(!elsewhere.path().join("my-briefs").exists());
+    // Without a folder, init starts the site in the root itself.
+    let here = tempfile::tempdir().unwrap();
+    let out = communique()
+        .arg("--root")
+        .arg(here.path())
+        .arg("init")
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(here.path().join("communique.toml").is_file());
+}
+
+#[test]
+fn init_on_a_taken_folder_suggests_another_name() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("my-briefs")).unwrap();
+    fs::write(dir.path().join("my-briefs/notes.txt"), "mine").unwrap();
+    let out = init_in(dir.path(), &["my-briefs"]);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(!err.contains("`communique init my-briefs`"), "{err}");
+    assert!(err.contains("`communique init my-briefs-2`"), "{err}");
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let site = Site::fixture("site");
+    for command in ["check", "theme", "build"] {
+        let mut child = communique()
+            .arg("--root")
+            .arg(site.root())
+            .arg(command)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the command writes, as `| head -0` would.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{command}: {err}");
+        assert!(!err.contains("Broken pipe"), "{command}: {err}");
+        assert_success(&out);
+    }
 }

@@ -91,6 +91,22 @@ impl TemplateSet {
         }
     }
 
+    /// Whether pages render through the built-in template `name`: the site has none of its own,
+    /// or its own extends `builtin/<name>`.
+    pub fn uses_builtin(&self, name: &str) -> bool {
+        !self.is_own(name)
+            || self
+                .templates
+                .contains_key(&format!("{}{name}", theme::BUILTIN_PREFIX))
+    }
+
+    /// Whether the template `name` is the site's own (from `templates/`), not the built-in.
+    pub fn is_own(&self, name: &str) -> bool {
+        self.templates
+            .get(name)
+            .is_some_and(|s| !s.display_path.starts_with(BUILTIN_DISPLAY))
+    }
+
     /// Builds a Tera instance from these sources. `register` adds the functions templates may
     /// call; Tera checks calls against them while compiling.
     pub fn compile(
@@ -221,11 +237,14 @@ fn extends_itself(chain: &[String]) -> Option<&str> {
     }
 }
 
+/// The folder built-in templates are shown in, in errors.
+const BUILTIN_DISPLAY: &str = "(built-in theme)";
+
 /// A built-in template's source, named in errors as `(built-in theme)/<name>`.
 fn builtin_source(name: &str, text: &str) -> TemplateSource {
     TemplateSource {
         text: text.to_string(),
-        display_path: PathBuf::from(format!("(built-in theme)/{name}")),
+        display_path: PathBuf::from(BUILTIN_DISPLAY).join(name),
     }
 }
 
