@@ -271,6 +271,7 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
     if !clashes.is_empty() {
         return failed(Diagnostics(clashes), warnings);
     }
+    warnings.extend(nav_links(dirs, &renderer, &rendered_paths, &copies));
     Ok(PreparedSite {
         renderer,
         copies,
@@ -281,6 +282,21 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
             ..Timings::default()
         },
     })
+}
+
+/// Navigation links in the configuration that lead to no page (see [`theme::nav_links`]).
+fn nav_links(
+    dirs: &SiteDirs,
+    renderer: &Renderer,
+    rendered_paths: &[String],
+    copies: &[OutputFile],
+) -> Vec<Diagnostic> {
+    let produced = rendered_paths
+        .iter()
+        .chain(copies.iter().map(|c| &c.path))
+        .map(String::as_str)
+        .collect();
+    theme::nav_links(dirs, &renderer.model().config, &produced)
 }
 
 fn sorted(mut errors: Vec<Diagnostic>) -> Diagnostics {
@@ -536,7 +552,20 @@ fn fill_stage(prepared: &PreparedSite, stage: &output::Stage) -> Vec<Result<bool
 /// Everything `build` does except writing; every problem found.
 pub fn check(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let started = Instant::now();
-    let built = build_site(dirs, options)?;
+    let mut built = build_site(dirs, options)?;
+    // A nav link to no page is a warning in `build` and an error in `check`.
+    let copies = built.copies.clone();
+    let rendered: Vec<String> = built.rendered.iter().map(|r| r.file.path.clone()).collect();
+    let dead_nav = nav_links(dirs, &built.renderer, &rendered, &copies);
+    if !dead_nav.is_empty() {
+        built.warnings.0.retain(|w| !dead_nav.contains(w));
+        let mut errors = Diagnostics(dead_nav);
+        for e in &mut errors.0 {
+            e.severity = diagnostics::Severity::Error;
+        }
+        errors.extend(built.warnings.0);
+        return Err(errors);
+    }
     Ok(BuildReport {
         pages: built.page_count(),
         files: built.rendered.len() + built.copies.len(),

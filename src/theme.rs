@@ -81,3 +81,89 @@ pub fn entries(templates: &TemplateSet, has_static: impl Fn(&str) -> bool) -> Ve
     }
     entries
 }
+
+/// The navigation links of `[extra]` (`nav` and `menu`, lists of `{ name, path }` or
+/// `{ name, url }`) that lead to no page the site builds: a renamed section or a removed
+/// taxonomy would otherwise leave a dead link in every page's header. `produced` holds every
+/// output file's path (`briefs/index.html`).
+/// Links to other sites, and `@/` links (which `get_url` checks), are left alone.
+pub fn nav_links(
+    dirs: &crate::SiteDirs,
+    config: &crate::Config,
+    produced: &std::collections::HashSet<&str>,
+) -> Vec<crate::Diagnostic> {
+    // The configuration was read and checked moments ago; its text only places the entries.
+    let config_text = std::fs::read_to_string(&dirs.config_file).unwrap_or_default();
+    let config_text = config_text.as_str();
+    let config_file = dirs.display(&dirs.config_file);
+    let config_file = config_file.as_path();
+    let mut found = Vec::new();
+    for key in ["nav", "menu"] {
+        let Some(toml::Value::Array(items)) = config.extra.get(key) else {
+            continue;
+        };
+        for item in items {
+            let target = item
+                .get("path")
+                .or_else(|| item.get("url"))
+                .and_then(toml::Value::as_str);
+            if let Some(target) = target
+                && !leads_to_a_page(target, produced)
+            {
+                found.push(dead_nav_link(
+                    key,
+                    target,
+                    produced,
+                    config_file,
+                    config_text,
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Whether a nav target is another site's, or a page the site builds (with or without the
+/// trailing slash of a folder).
+fn leads_to_a_page(target: &str, produced: &std::collections::HashSet<&str>) -> bool {
+    if target.starts_with("@/") || target.contains(':') || target.starts_with("//") {
+        return true;
+    }
+    let path = &target[..target.find(['?', '#']).unwrap_or(target.len())];
+    let file = crate::site::Urls::output_file(&format!("/{}", path.trim_start_matches('/')));
+    produced.contains(file.as_str()) || produced.contains(format!("{file}/index.html").as_str())
+}
+
+fn dead_nav_link(
+    key: &str,
+    target: &str,
+    produced: &std::collections::HashSet<&str>,
+    config_file: &std::path::Path,
+    config_text: &str,
+) -> crate::Diagnostic {
+    let listings = produced
+        .iter()
+        .filter_map(|p| p.strip_suffix("index.html"))
+        .filter(|p| !p.contains("/page/") && p.matches('/').count() == 1)
+        .map(|p| format!("/{p}"));
+    let mut candidates: Vec<String> = listings.collect();
+    candidates.sort();
+    let hint = match crate::diagnostics::did_you_mean(target, candidates.iter().map(String::as_str)) {
+        Some(s) => format!("did you mean \"{s}\"? Or remove the entry"),
+        None => "point it at a page the site builds (a section such as /briefs/, or a taxonomy listed in `taxonomies`), or remove the entry".to_string(),
+    };
+    let quoted = format!("\"{target}\"");
+    let location = match config_text.find(&quoted) {
+        Some(offset) => {
+            let (line, column) = crate::diagnostics::line_col(config_text, offset);
+            crate::Location::at(config_file, line, column)
+        }
+        None => crate::Location::file(config_file),
+    };
+    crate::Diagnostic::warning(format!(
+        "the {key} link to {target} leads to no page of the site"
+    ))
+    .at(location)
+    .hint(hint)
+    .with_snippet_from(config_text)
+}

@@ -396,3 +396,57 @@ fn a_closed_stdout_is_not_an_error() {
         assert_success(&out);
     }
 }
+
+#[test]
+fn a_nav_link_to_nothing_warns_in_build_and_fails_check() {
+    let site = Site::fixture("site");
+    let config = site.read("communique.toml");
+    site.write(
+        "communique.toml",
+        &format!(
+            "{config}\n[extra]\nnav = [\n  {{ name = \"Briefs\", path = \"/briefs/\" }},\n  {{ name = \"Tags\", path = \"/tags/\" }},\n  {{ name = \"Topics\", path = \"/topics\" }},\n  {{ name = \"Elsewhere\", path = \"https://example.com/x/\" }},\n]\nmenu = [{{ name = \"Old\", url = \"/briefs/gone/\" }}]\n"
+        ),
+    );
+    let nav_line = |name: &str| {
+        site.read("communique.toml")
+            .lines()
+            .position(|l| l.contains(name))
+            .unwrap()
+            + 1
+    };
+    let built = site.build(&[]);
+    assert_success(&built);
+    let err = stderr(&built);
+    let warning = format!("warning: communique.toml:{}:", nav_line("/tags/"));
+    assert!(err.contains(&warning), "{warning} in:\n{err}");
+    assert!(err.contains("nav link to /tags/ leads to no page"), "{err}");
+    assert!(err.contains("menu link to /briefs/gone/"), "{err}");
+    assert!(
+        !err.contains("/topics "),
+        "a folder without its slash is fine: {err}"
+    );
+    assert!(!err.contains("example.com"), "{err}");
+    assert!(site.has_output("briefs/index.html"));
+
+    let checked = site.check(&[]);
+    assert_exit(&checked, 1);
+    let err = stderr(&checked);
+    assert!(
+        err.contains(&format!("error: communique.toml:{}:", nav_line("/tags/"))),
+        "{err}"
+    );
+    assert!(err.contains("2 errors found"), "{err}");
+}
+
+#[test]
+fn the_init_sites_nav_leads_to_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_success(&init_in(dir.path(), &["s"]));
+    let out = communique()
+        .arg("check")
+        .current_dir(dir.path().join("s"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
