@@ -203,6 +203,7 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
         .partition(Diagnostic::is_error);
     errors.extend(content_errors);
     warnings.extend(content_warnings);
+    warnings.extend(shortcode_warnings(&content));
     let templates = match TemplateSet::load(&dirs.templates(), &dirs.root) {
         Ok(t) => {
             warnings.extend(t.warnings.iter().cloned());
@@ -282,6 +283,22 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
             ..Timings::default()
         },
     })
+}
+
+/// Hugo and Zola shortcodes left in Markdown bodies, which communique shows as written.
+fn shortcode_warnings(content: &content::Content) -> Vec<Diagnostic> {
+    fn scan<M>(parsed: &content::Parsed<M>) -> impl Iterator<Item = Diagnostic> + '_ {
+        markdown::shortcodes::find(parsed.body())
+            .into_iter()
+            .map(|s| Diagnostic {
+                severity: diagnostics::Severity::Warning,
+                ..parsed.error_in_body(s.offset, s.message()).hint(s.hint())
+            })
+    }
+    let pages = content.pages.iter().flat_map(|p| scan(p));
+    pages
+        .chain(content.sections.iter().flat_map(|s| scan(s)))
+        .collect()
 }
 
 /// Navigation links in the configuration that lead to no page (see [`theme::nav_links`]).

@@ -450,3 +450,30 @@ fn the_init_sites_nav_leads_to_pages() {
     assert_success(&out);
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 }
+
+#[test]
+fn shortcodes_in_markdown_are_warnings_with_their_line() {
+    let site = Site::fixture("site");
+    site.write(
+        "content/briefs/hugo.md",
+        "+++\ntitle = \"From Hugo\"\ndate = 2024-01-01\n+++\n\nFirst.\n\nSee {{< ref \"briefs/alpha.md\" >}}.\n\nWrite `{{< ref \"x\" >}}` in code.\n\n```\n{% raw %}\n```\n\n{% figure(src=\"a.png\") %}\n",
+    );
+    let out = site.build(&[]);
+    assert_success(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: content/briefs/hugo.md:8:5: {{< ref \"briefs/alpha.md\" >}} looks like a shortcode"),
+        "{err}"
+    );
+    assert!(err.contains("@/"), "the ref hint says how to link: {err}");
+    assert!(
+        err.contains("warning: content/briefs/hugo.md:16:1: {% figure(src=\"a.png\") %}"),
+        "{err}"
+    );
+    assert_eq!(err.matches("looks like a shortcode").count(), 2, "{err}");
+    // The text is still shown as written.
+    assert!(
+        site.read_output("briefs/hugo/index.html")
+            .contains("{{&lt; ref")
+    );
+}
