@@ -203,6 +203,7 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
         .partition(Diagnostic::is_error);
     errors.extend(content_errors);
     warnings.extend(content_warnings);
+    warnings.extend(shortcode_warnings(&content));
     let templates = match TemplateSet::load(&dirs.templates(), &dirs.root) {
         Ok(t) => {
             warnings.extend(t.warnings.iter().cloned());
@@ -255,7 +256,7 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
         .map(|job| site::Urls::output_file(&renderer.site_path(job)))
         .collect();
     let taken = rendered_paths.iter().map(String::as_str).collect();
-    let (copies, copy_diagnostics) = copied_files(dirs, renderer.model(), &taken);
+    let (copies, copy_diagnostics) = copied_files(dirs, &renderer, &taken);
     let (copy_errors, copy_warnings): (Vec<_>, Vec<_>) = copy_diagnostics
         .0
         .into_iter()
@@ -271,6 +272,7 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
     if !clashes.is_empty() {
         return failed(Diagnostics(clashes), warnings);
     }
+    warnings.extend(nav_links(dirs, &renderer, &rendered_paths, &copies));
     Ok(PreparedSite {
         renderer,
         copies,
@@ -281,6 +283,37 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
             ..Timings::default()
         },
     })
+}
+
+/// Hugo and Zola shortcodes left in Markdown bodies, which communique shows as written.
+fn shortcode_warnings(content: &content::Content) -> Vec<Diagnostic> {
+    fn scan<M>(parsed: &content::Parsed<M>) -> impl Iterator<Item = Diagnostic> + '_ {
+        markdown::shortcodes::find(parsed.body())
+            .into_iter()
+            .map(|s| Diagnostic {
+                severity: diagnostics::Severity::Warning,
+                ..parsed.error_in_body(s.offset, s.message()).hint(s.hint())
+            })
+    }
+    let pages = content.pages.iter().flat_map(|p| scan(p));
+    pages
+        .chain(content.sections.iter().flat_map(|s| scan(s)))
+        .collect()
+}
+
+/// Navigation links in the configuration that lead to no page (see [`theme::nav_links`]).
+fn nav_links(
+    dirs: &SiteDirs,
+    renderer: &Renderer,
+    rendered_paths: &[String],
+    copies: &[OutputFile],
+) -> Vec<Diagnostic> {
+    let produced = rendered_paths
+        .iter()
+        .chain(copies.iter().map(|c| &c.path))
+        .map(String::as_str)
+        .collect();
+    theme::nav_links(dirs, &renderer.model().config, &produced)
 }
 
 fn sorted(mut errors: Vec<Diagnostic>) -> Diagnostics {
@@ -323,9 +356,10 @@ pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, 
 /// that cannot be read is an error.
 pub fn copied_files(
     dirs: &SiteDirs,
-    model: &SiteModel,
+    renderer: &Renderer,
     taken: &std::collections::HashSet<&str>,
 ) -> (Vec<OutputFile>, Diagnostics) {
+    let model = renderer.model();
     let folders = content::sources::SourceFolders::of_site(&dirs.root);
     let walked = folders.walk_files(&dirs.static_dir());
     let mut diagnostics = Diagnostics(walked.skipped);
@@ -347,6 +381,12 @@ pub fn copied_files(
             contents: Contents::Copy(file.abs),
         });
     }
+    // Anything at the path in static/, even an entry skipped above, is the site's choice.
+    let static_dir = dirs.static_dir();
+    let fallback = theme::fallback_static(renderer.templates(), |p| {
+        taken.contains(p) || static_dir.join(p).symlink_metadata().is_ok()
+    });
+    files.extend(fallback);
     let content_dir = dirs.content();
     for page in &model.pages {
         if page.source.assets.is_empty() {
@@ -529,7 +569,20 @@ fn fill_stage(prepared: &PreparedSite, stage: &output::Stage) -> Vec<Result<bool
 /// Everything `build` does except writing; every problem found.
 pub fn check(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let started = Instant::now();
-    let built = build_site(dirs, options)?;
+    let mut built = build_site(dirs, options)?;
+    // A nav link to no page is a warning in `build` and an error in `check`.
+    let copies = built.copies.clone();
+    let rendered: Vec<String> = built.rendered.iter().map(|r| r.file.path.clone()).collect();
+    let dead_nav = nav_links(dirs, &built.renderer, &rendered, &copies);
+    if !dead_nav.is_empty() {
+        built.warnings.0.retain(|w| !dead_nav.contains(w));
+        let mut errors = Diagnostics(dead_nav);
+        for e in &mut errors.0 {
+            e.severity = diagnostics::Severity::Error;
+        }
+        errors.extend(built.warnings.0);
+        return Err(errors);
+    }
     Ok(BuildReport {
         pages: built.page_count(),
         files: built.rendered.len() + built.copies.len(),

@@ -1,8 +1,12 @@
 //! The `communique` command line: parse arguments, call the library, map results to exit codes.
 
-use std::io::IsTerminal;
-use std::path::PathBuf;
+// Diagnostics are returned by value on cold paths only (as in the library).
+#![allow(clippy::result_large_err)]
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -10,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
 /// allocator spends a measurable share of the build on that (see docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use communique::{BuildError, BuildOptions, Diagnostics, SiteDirs};
+use communique::{BuildError, BuildOptions, Diagnostic, Diagnostics, SiteDirs};
 
 /// A static site generator for policy briefs.
 #[derive(Parser)]
@@ -24,9 +28,9 @@ struct Cli {
 
 #[derive(Args)]
 struct Global {
-    /// Site root folder.
-    #[arg(long, global = true, default_value = ".")]
-    root: PathBuf,
+    /// Site root folder (default: the current folder). `init`'s folder is relative to it.
+    #[arg(long, global = true)]
+    root: Option<PathBuf>,
     /// Configuration file (default: communique.toml in the root).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
@@ -77,14 +81,22 @@ enum Command {
         /// Section and slug, e.g. briefs/ceasefire-talks.
         path: String,
     },
-    /// Create a new site that builds as it is.
+    /// Create a new site that builds as it is, using the built-in theme.
     #[command(
         after_help = "Example:\n  communique init my-briefs && cd my-briefs && communique build"
     )]
     Init {
-        /// Folder to create.
+        /// Folder to create (relative to --root; default: the root itself).
+        #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Copy the built-in theme into templates/ and static/ to edit it (the copies then no
+        /// longer follow fixes to the built-in theme).
+        #[arg(long)]
+        eject_theme: bool,
     },
+    /// List the site's templates and theme files: which are the site's and which are built in.
+    #[command(after_help = "Example:\n  communique theme")]
+    Theme,
     /// Serve the site locally, rebuild on changes and reload the browser.
     #[command(after_help = "Example:\n  communique serve --port 1111 --open")]
     Serve {
@@ -106,10 +118,14 @@ enum Command {
     },
 }
 
+/// Prints messages and diagnostics. Standard output closing early (`communique theme | head -1`)
+/// is not an error: the first failed write is remembered, later ones are skipped, and `main`
+/// exits quietly.
 struct Reporter {
     colour: bool,
     quiet: bool,
     verbose: bool,
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl communique::serve::Console for Reporter {
@@ -124,17 +140,43 @@ impl communique::serve::Console for Reporter {
 
 impl Reporter {
     fn diagnostics(&self, diagnostics: &Diagnostics) {
+        let mut err = std::io::stderr().lock();
         for d in diagnostics.iter() {
             if self.quiet && !d.is_error() {
                 continue;
             }
-            eprintln!("{}\n", d.render_terminal(self.colour));
+            // Nowhere left to report a failure to write to standard error.
+            let _ = writeln!(err, "{}\n", d.render_terminal(self.colour));
         }
     }
 
+    /// Prints a line on standard output unless `--quiet`.
     fn info(&self, message: &str) {
         if !self.quiet {
-            println!("{message}");
+            self.say(message);
+        }
+    }
+
+    /// Prints a line on standard output; after the reader has gone, nothing.
+    fn say(&self, message: &str) {
+        use std::sync::atomic::Ordering;
+        if self.closed.load(Ordering::Relaxed) {
+            return;
+        }
+        if writeln!(std::io::stdout().lock(), "{message}").is_err() {
+            self.closed.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Prints `message` and a closing count on standard error.
+    fn error(&self, diagnostics: &Diagnostics, written: &str) {
+        self.diagnostics(diagnostics);
+        let n = diagnostics.error_count();
+        let plural = if n == 1 { "" } else { "s" };
+        if written.is_empty() {
+            eprintln!("{n} error{plural} found");
+        } else {
+            eprintln!("{n} error{plural} found; {written}");
         }
     }
 }
@@ -143,102 +185,97 @@ fn today() -> String {
     jiff::ZonedDateTime::now().date().to_string()
 }
 
+/// Why a command failed, and so its exit code.
+enum Failure {
+    /// Problems in the site (exit 1); `written` says what happened to the files.
+    Site {
+        diagnostics: Diagnostics,
+        written: &'static str,
+    },
+    /// The preview server stopped (exit 1).
+    Serve(Diagnostics),
+    /// The command cannot run here: no such root, not a site (exit 2, like clap's usage errors).
+    Usage(Diagnostic),
+}
+
+impl Failure {
+    fn site(diagnostics: impl Into<Diagnostics>) -> Failure {
+        Failure::Site {
+            diagnostics: diagnostics.into(),
+            written: NOTHING_WRITTEN,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let reporter = Reporter {
+    let reporter = Arc::new(Reporter {
         colour,
         quiet: cli.global.quiet,
         verbose: cli.global.verbose,
-    };
-    let dirs = SiteDirs::new(&cli.global.root, cli.global.config.clone());
-    let options = |site: &SiteArgs| BuildOptions {
-        drafts: site.drafts,
-        base_url: site.base_url.clone(),
-    };
-    match cli.command {
+        closed: false.into(),
+    });
+    match run(cli, reporter.clone()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Site {
+            diagnostics,
+            written,
+        }) => {
+            reporter.error(&diagnostics, written);
+            ExitCode::from(1)
+        }
+        Err(Failure::Serve(diagnostics)) => {
+            // The server's reporter may be quiet; why it stopped is always shown.
+            let loud = Reporter {
+                quiet: false,
+                verbose: false,
+                closed: false.into(),
+                ..*reporter
+            };
+            loud.error(&diagnostics, NOTHING_WRITTEN);
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(diagnostic)) => {
+            reporter.error(&diagnostic.into(), "");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs one command.
+fn run(cli: Cli, reporter: Arc<Reporter>) -> Result<(), Failure> {
+    let root = cli
+        .global
+        .root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    existing_root(&root).map_err(Failure::Usage)?;
+    let dirs = SiteDirs::new(&root, cli.global.config.clone());
+    if let Command::Init { dir, eject_theme } = cli.command {
+        // `init`'s folder is relative to --root when one is given.
+        let dir = match &cli.global.root {
+            Some(root) => root.join(dir),
+            None => dir,
+        };
+        return init(&reporter, &dir, eject_theme);
+    }
+    in_a_site(&dirs, cli.global.config.is_some()).map_err(Failure::Usage)?;
+    site_command(cli.command, dirs, reporter)
+}
+
+/// The commands that work on an existing site.
+fn site_command(command: Command, dirs: SiteDirs, reporter: Arc<Reporter>) -> Result<(), Failure> {
+    match command {
         Command::Build {
             output_dir,
             force,
             site,
-        } => {
-            let output = if output_dir.is_absolute() {
-                output_dir
-            } else {
-                dirs.root.join(output_dir)
-            };
-            let write = communique::output::WriteOptions { force };
-            match communique::build_with(&dirs, &options(&site), &output, &write) {
-                Ok(report) => {
-                    reporter.diagnostics(&report.warnings);
-                    reporter.info(&format!(
-                        "built {} briefs, {} files ({} written, {} unchanged, {} removed) into {} in {} ms",
-                        report.pages,
-                        report.files,
-                        report.write.written,
-                        report.write.unchanged,
-                        report.write.removed,
-                        output.display(),
-                        report.elapsed.as_millis()
-                    ));
-                    if reporter.verbose {
-                        let t = &report.timings;
-                        println!(
-                            "  read+parse {} ms, markdown+model {} ms, templates+write {} ms",
-                            t.load.as_millis(),
-                            t.model.as_millis(),
-                            t.render.as_millis()
-                        );
-                    }
-                    ExitCode::SUCCESS
-                }
-                // Completing an interrupted earlier build, if that happened, is among the
-                // diagnostics; this build wrote nothing.
-                Err(BuildError::Site(diagnostics)) => {
-                    fail(&reporter, &diagnostics, NOTHING_WRITTEN)
-                }
-                // The message itself says what state the output is in.
-                Err(BuildError::Output(d)) => fail(&reporter, &d.into(), ""),
-            }
-        }
-        Command::Check { site } => match communique::check(&dirs, &options(&site)) {
-            Ok(report) => {
-                reporter.diagnostics(&report.warnings);
-                reporter.info(&format!(
-                    "ok: {} briefs, {} files, no errors",
-                    report.pages, report.files
-                ));
-                ExitCode::SUCCESS
-            }
-            Err(diagnostics) => fail(&reporter, &diagnostics, NOTHING_WRITTEN),
-        },
-        Command::New { path } => {
-            // The new brief gets one list per configured taxonomy (the defaults without a config).
-            let taxonomies = communique::load_config(&dirs, &BuildOptions::default())
-                .map(|c| c.taxonomies)
-                .unwrap_or_else(|_| vec!["topics".to_string(), "actors".to_string()]);
-            match communique::scaffold::new_brief(&dirs.content(), &path, &today(), &taxonomies) {
-                Ok(file) => {
-                    reporter.info(&format!(
-                        "created {} (a draft: build with --drafts to see it)",
-                        file.display()
-                    ));
-                    ExitCode::SUCCESS
-                }
-                Err(d) => fail(&reporter, &d.into(), NOTHING_WRITTEN),
-            }
-        }
-        Command::Init { dir } => match communique::scaffold::init(&dir, &today()) {
-            Ok(_) => {
-                reporter.info(&format!(
-                    "created a new site in {0}\nnext: cd {0} && communique serve",
-                    dir.display()
-                ));
-                ExitCode::SUCCESS
-            }
-            Err(d) => fail(&reporter, &d.into(), NOTHING_WRITTEN),
-        },
+        } => build(&reporter, &dirs, &options(&site), &output_dir, force),
+        Command::Check { site } => check(&reporter, &dirs, &options(&site)),
+        Command::New { path } => new(&reporter, &dirs, &path),
+        Command::Theme => theme(&reporter, &dirs),
         Command::Serve {
             interface,
             port,
@@ -254,33 +291,163 @@ fn main() -> ExitCode {
                 limits: communique::serve::server::Limits::from_environment(),
                 build: options(&site),
             };
-            match communique::serve::serve(dirs, options, std::sync::Arc::new(reporter)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(d) => {
-                    let reporter = Reporter {
-                        colour,
-                        quiet: false,
-                        verbose: false,
-                    };
-                    fail(&reporter, &d.into(), NOTHING_WRITTEN)
-                }
-            }
+            communique::serve::serve(dirs, options, reporter).map_err(|d| Failure::Serve(d.into()))
         }
+        // Needs no site; `run` handles it.
+        Command::Init { .. } => Ok(()),
     }
+}
+
+fn options(site: &SiteArgs) -> BuildOptions {
+    BuildOptions {
+        drafts: site.drafts,
+        base_url: site.base_url.clone(),
+    }
+}
+
+/// `--root` must name an existing folder (whatever the command).
+fn existing_root(root: &Path) -> Result<(), Diagnostic> {
+    if root.is_dir() {
+        return Ok(());
+    }
+    let what = if root.exists() {
+        "is not a folder"
+    } else {
+        "does not exist"
+    };
+    Err(
+        Diagnostic::error(format!("the site root {} {what}", shown(root)))
+            .hint("pass --root the folder of a site (one with communique.toml), or create one with `communique init my-briefs`"),
+    )
+}
+
+/// Commands other than `init` run in a site: a folder with its configuration file.
+fn in_a_site(dirs: &SiteDirs, config_given: bool) -> Result<(), Diagnostic> {
+    if dirs.config_file.exists() {
+        return Ok(());
+    }
+    if config_given {
+        return Err(Diagnostic::error(format!(
+            "the configuration file {} does not exist",
+            shown(&dirs.config_file)
+        ))
+        .hint("pass --config an existing file, or leave it out to use communique.toml in the site root"));
+    }
+    Err(Diagnostic::error(format!(
+        "{} is not a communique site: it has no communique.toml",
+        shown(&dirs.root)
+    ))
+    .hint("run communique in a site's folder or pass --root SITE; to start a new site, run `communique init my-briefs`"))
+}
+
+/// A path as the user knows it: absolute, so `.` is named.
+fn shown(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+fn build(
+    reporter: &Reporter,
+    dirs: &SiteDirs,
+    options: &BuildOptions,
+    output_dir: &Path,
+    force: bool,
+) -> Result<(), Failure> {
+    let output = dirs.root.join(output_dir);
+    let write = communique::output::WriteOptions { force };
+    let report = match communique::build_with(dirs, options, &output, &write) {
+        Ok(report) => report,
+        // Completing an interrupted earlier build, if that happened, is among the
+        // diagnostics; this build wrote nothing.
+        Err(BuildError::Site(diagnostics)) => return Err(Failure::site(diagnostics)),
+        // The message itself says what state the output is in.
+        Err(BuildError::Output(d)) => {
+            return Err(Failure::Site {
+                diagnostics: d.into(),
+                written: "",
+            });
+        }
+    };
+    reporter.diagnostics(&report.warnings);
+    reporter.info(&format!(
+        "built {} briefs, {} files ({} written, {} unchanged, {} removed) into {} in {} ms",
+        report.pages,
+        report.files,
+        report.write.written,
+        report.write.unchanged,
+        report.write.removed,
+        output.display(),
+        report.elapsed.as_millis()
+    ));
+    if reporter.verbose {
+        let t = &report.timings;
+        reporter.say(&format!(
+            "  read+parse {} ms, markdown+model {} ms, templates+write {} ms",
+            t.load.as_millis(),
+            t.model.as_millis(),
+            t.render.as_millis()
+        ));
+    }
+    Ok(())
+}
+
+fn check(reporter: &Reporter, dirs: &SiteDirs, options: &BuildOptions) -> Result<(), Failure> {
+    let report = communique::check(dirs, options).map_err(Failure::site)?;
+    reporter.diagnostics(&report.warnings);
+    reporter.info(&format!(
+        "ok: {} briefs, {} files, no errors",
+        report.pages, report.files
+    ));
+    Ok(())
+}
+
+fn new(reporter: &Reporter, dirs: &SiteDirs, path: &str) -> Result<(), Failure> {
+    // The new brief gets one list per configured taxonomy; a config with errors is reported
+    // rather than guessed around.
+    let config = communique::load_config(dirs, &BuildOptions::default()).map_err(Failure::site)?;
+    let file = communique::scaffold::new_brief(&dirs.content(), path, &today(), &config.taxonomies)
+        .map_err(Failure::site)?;
+    reporter.info(&format!(
+        "created {} (a draft: build with --drafts to see it)",
+        file.display()
+    ));
+    Ok(())
+}
+
+fn init(reporter: &Reporter, dir: &Path, eject_theme: bool) -> Result<(), Failure> {
+    let options = communique::scaffold::InitOptions { eject_theme };
+    communique::scaffold::init(dir, &today(), options).map_err(Failure::site)?;
+    let theme = if eject_theme {
+        "with a copy of the built-in theme in templates/ and static/"
+    } else {
+        "using the built-in theme (see `communique theme`)"
+    };
+    reporter.info(&format!(
+        "created a new site in {0}, {theme}\nnext: cd {0} && communique serve",
+        dir.display()
+    ));
+    Ok(())
+}
+
+fn theme(reporter: &Reporter, dirs: &SiteDirs) -> Result<(), Failure> {
+    use communique::theme::Origin;
+    let templates = communique::render::TemplateSet::load(&dirs.templates(), &dirs.root)
+        .map_err(|es| Failure::site(Diagnostics(es)))?;
+    reporter.diagnostics(&Diagnostics(templates.warnings.clone()));
+    let static_dir = dirs.static_dir();
+    let entries = communique::theme::entries(&templates, |name| static_dir.join(name).is_file());
+    let width = entries.iter().map(|e| e.path.len()).max().unwrap_or(0);
+    for entry in entries {
+        let origin = match entry.origin {
+            Origin::Site => "site",
+            Origin::SiteExtendingBuiltin => "site, extends the built-in",
+            Origin::Builtin => "built-in",
+        };
+        reporter.say(&format!("{:width$}  {origin}", entry.path));
+    }
+    Ok(())
 }
 
 const NOTHING_WRITTEN: &str = "nothing was written";
-
-/// Prints the diagnostics and a closing count, followed by `written` (what happened to the
-/// files) when it is not empty.
-fn fail(reporter: &Reporter, diagnostics: &Diagnostics, written: &str) -> ExitCode {
-    reporter.diagnostics(diagnostics);
-    let n = diagnostics.error_count();
-    let plural = if n == 1 { "" } else { "s" };
-    if written.is_empty() {
-        eprintln!("{n} error{plural} found");
-    } else {
-        eprintln!("{n} error{plural} found; {written}");
-    }
-    ExitCode::from(1)
-}

@@ -70,18 +70,37 @@ Headings get ids and appear in the table of contents. Notes are numbered.[^1]
     )
 }
 
-/// Creates a new site at `dir`: config, default templates and stylesheet, one sample brief.
-pub fn init(dir: &Path, today: &str) -> Result<Vec<PathBuf>, Diagnostic> {
+/// What `init` writes besides the site's own files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InitOptions {
+    /// Copy the default theme into `templates/` and `static/` (it then no longer follows fixes
+    /// to the built-in theme). Without it, both folders start empty and the built-in theme is
+    /// the fallback.
+    pub eject_theme: bool,
+}
+
+/// Creates a new site at `dir`: config, a home page, the briefs section with one sample brief,
+/// and empty `templates/` and `static/` folders (plus the default theme with
+/// [`InitOptions::eject_theme`]). Refuses a folder that is not empty.
+pub fn init(dir: &Path, today: &str, options: InitOptions) -> Result<Vec<PathBuf>, Diagnostic> {
     if dir.exists()
         && fs::read_dir(dir)
             .map(|mut d| d.next().is_some())
             .unwrap_or(true)
     {
+        let shown = if dir == Path::new(".") {
+            std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
+        } else {
+            dir.to_path_buf()
+        };
         return Err(Diagnostic::error(format!(
             "{} already exists and is not empty",
-            dir.display()
+            shown.display()
         ))
-        .hint("choose a new folder name, e.g. `communique init my-briefs`"));
+        .hint(format!(
+            "communique starts a site only in a new or empty folder: choose another, e.g. `communique init {}`",
+            free_sibling(dir).display()
+        )));
     }
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
         (dir.join("communique.toml"), CONFIG.as_bytes().to_vec()),
@@ -95,11 +114,13 @@ pub fn init(dir: &Path, today: &str) -> Result<Vec<PathBuf>, Diagnostic> {
             sample_brief(today).into_bytes(),
         ),
     ];
-    for (name, text) in theme::TEMPLATES {
-        files.push((dir.join("templates").join(name), text.as_bytes().to_vec()));
-    }
-    for (name, bytes) in theme::STATIC {
-        files.push((dir.join("static").join(name), bytes.to_vec()));
+    if options.eject_theme {
+        for (name, text) in theme::TEMPLATES {
+            files.push((dir.join("templates").join(name), text.as_bytes().to_vec()));
+        }
+        for (name, bytes) in theme::STATIC {
+            files.push((dir.join("static").join(name), bytes.to_vec()));
+        }
     }
     let write = |path: &Path, bytes: &[u8]| -> io::Result<()> {
         if let Some(parent) = path.parent() {
@@ -111,7 +132,30 @@ pub fn init(dir: &Path, today: &str) -> Result<Vec<PathBuf>, Diagnostic> {
         write(path, bytes)
             .map_err(|e| Diagnostic::error(format!("cannot write {}: {e}", path.display())))?;
     }
+    for folder in ["templates", "static"] {
+        let folder = dir.join(folder);
+        fs::create_dir_all(&folder)
+            .map_err(|e| Diagnostic::error(format!("cannot create {}: {e}", folder.display())))?;
+    }
     Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+/// A folder beside `dir` that does not exist yet (`my-briefs-2`), to suggest instead of `dir`.
+fn free_sibling(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map_or_else(|| "my-briefs".into(), |n| n.to_string_lossy().into_owned());
+    let parent = dir.parent().unwrap_or(Path::new(""));
+    let (name, first) = if name.is_empty() || name == "." || name == ".." {
+        ("my-briefs".to_string(), Some(PathBuf::from("my-briefs")))
+    } else {
+        (name, None)
+    };
+    first
+        .into_iter()
+        .chain((2..1000).map(|n| parent.join(format!("{name}-{n}"))))
+        .find(|candidate| !candidate.exists())
+        .unwrap_or_else(|| parent.join(format!("new-{name}")))
 }
 
 /// Writes a new draft brief at `content/<section>/<slug>.md`; never overwrites.

@@ -125,11 +125,11 @@ fn init_creates_a_site_that_builds_needs_default_theme() {
         "content/_index.md",
         "content/briefs/_index.md",
         "content/briefs/welcome.md",
-        "templates/base.html",
-        "templates/brief.html",
     ] {
         assert!(root.join(file).is_file(), "init wrote {file}");
     }
+    // The theme stays built in (see tests/first_hour.rs for `--eject-theme`).
+    assert!(root.join("templates").is_dir() && root.join("static").is_dir());
     let build = communique()
         .arg("build")
         .current_dir(&root)
@@ -207,7 +207,7 @@ fn init_refuses_a_non_empty_folder() {
 
 #[test]
 fn every_subcommand_help_has_an_example() {
-    for command in ["build", "check", "new", "init", "serve"] {
+    for command in ["build", "check", "new", "init", "serve", "theme"] {
         let out = communique().args([command, "--help"]).output().unwrap();
         assert_success(&out);
         let help = stdout(&out);

@@ -24,9 +24,8 @@ fn init_makes_a_site_that_builds_and_new_adds_a_draft() {
     let site = dir.path().join("mysite");
     for file in [
         "communique.toml",
-        "templates/brief.html",
-        "templates/base.html",
-        "static/style.css",
+        "templates",
+        "static",
         "content/briefs/welcome.md",
     ] {
         assert!(site.join(file).exists(), "{file}");
@@ -118,7 +117,8 @@ fn help_has_examples_and_usage_errors_exit_2() {
 fn errors_without_a_terminal_have_no_colour_codes() {
     let dir = tempfile::tempdir().unwrap();
     let output = communique(&["build"], dir.path());
-    assert_eq!(output.status.code(), Some(1));
+    // Not a site: a usage error (issue 9).
+    assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("communique.toml"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr}");

@@ -597,12 +597,13 @@ fn missing_config_file() {
     let site = Site::fixture("site");
     site.remove("communique.toml");
     let out = site.build(&[]);
-    assert_exit(&out, 1);
+    // Not a site: a usage error, like running the command in the wrong folder (issue 9).
+    assert_exit(&out, 2);
     assert_error(
         &out,
-        "communique.toml",
-        "cannot read the site configuration",
-        Some("init"),
+        &site.root().display().to_string(),
+        "is not a communique site: it has no communique.toml",
+        Some("communique init"),
     );
     assert!(!site.path("public").exists());
 }

@@ -19,6 +19,7 @@ pub mod headings;
 pub mod ids;
 pub mod links;
 pub mod raw_html;
+pub mod shortcodes;
 mod summary;
 pub mod urls;
 

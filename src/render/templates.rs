@@ -60,17 +60,56 @@ impl TemplateSet {
         for (name, text) in theme::TEMPLATES {
             set.templates
                 .entry((*name).to_string())
-                .or_insert_with(|| TemplateSource {
-                    text: (*text).to_string(),
-                    display_path: PathBuf::from(format!("(built-in theme)/{name}")),
-                });
+                .or_insert_with(|| builtin_source(name, text));
         }
+        set.add_extended_builtins();
         if errors.is_empty() {
             Ok(set)
         } else {
             errors.append(&mut set.warnings);
             Err(errors)
         }
+    }
+
+    /// Adds the built-in templates that templates name as `builtin/<name>` (a site's
+    /// `templates/base.html` extending `builtin/base.html`), transitively. Only those: a
+    /// built-in template no one extends stays out, so a site whose own `base.html` lacks the
+    /// built-in blocks still compiles.
+    fn add_extended_builtins(&mut self) {
+        let mut pending: Vec<String> = self
+            .templates
+            .values()
+            .flat_map(|s| referenced_templates(&s.text))
+            .collect();
+        while let Some(name) = pending.pop() {
+            let Some(builtin) = name.strip_prefix(theme::BUILTIN_PREFIX) else {
+                continue;
+            };
+            if self.templates.contains_key(&name) {
+                continue;
+            }
+            if let Some((_, text)) = theme::TEMPLATES.iter().find(|(n, _)| *n == builtin) {
+                pending.extend(referenced_templates(text));
+                self.templates
+                    .insert(name.clone(), builtin_source(builtin, text));
+            }
+        }
+    }
+
+    /// Whether pages render through the built-in template `name`: the site has none of its own,
+    /// or its own extends `builtin/<name>`.
+    pub fn uses_builtin(&self, name: &str) -> bool {
+        !self.is_own(name)
+            || self
+                .templates
+                .contains_key(&format!("{}{name}", theme::BUILTIN_PREFIX))
+    }
+
+    /// Whether the template `name` is the site's own (from `templates/`), not the built-in.
+    pub fn is_own(&self, name: &str) -> bool {
+        self.templates
+            .get(name)
+            .is_some_and(|s| !s.display_path.starts_with(BUILTIN_DISPLAY))
     }
 
     /// Builds a Tera instance from these sources. `register` adds the functions templates may
@@ -178,12 +217,39 @@ impl TemplateSet {
         let hint = match error.kind() {
             tera::ErrorKind::TemplateNotFound(n) => format!("create templates/{n}, or fix the name of the template that asks for it"),
             tera::ErrorKind::MissingParent { parent, .. } => format!("create templates/{parent}, or fix the `extends` tag"),
+            // Tera resolves a name to the site's own template first, so `templates/base.html`
+            // extending "base.html" extends itself.
+            tera::ErrorKind::CircularExtend { inheritance_chain, .. } if extends_itself(inheritance_chain).is_some() => format!(
+                "to extend the built-in theme's {0}, write {{% extends \"{1}{0}\" %}} (see \"Extending the theme\" in docs/templates.md)",
+                extends_itself(inheritance_chain).unwrap_or_default(),
+                theme::BUILTIN_PREFIX
+            ),
             _ if message.contains("not found") || message.contains("not defined") => {
                 "check the variable's spelling in docs/templates.md; guard optional values with `{% if x %}`".to_string()
             }
             _ => "see docs/templates.md for the variables, functions and filters templates can use".to_string(),
         };
         diagnostic.hint(hint)
+    }
+}
+
+/// The template at the end of an inheritance chain that extends itself (`[.., "base.html",
+/// "base.html"]`): Tera resolves a name to the site's own template first.
+fn extends_itself(chain: &[String]) -> Option<&str> {
+    match chain {
+        [.., a, b] if a == b => Some(a),
+        _ => None,
+    }
+}
+
+/// The folder built-in templates are shown in, in errors.
+const BUILTIN_DISPLAY: &str = "(built-in theme)";
+
+/// A built-in template's source, named in errors as `(built-in theme)/<name>`.
+fn builtin_source(name: &str, text: &str) -> TemplateSource {
+    TemplateSource {
+        text: text.to_string(),
+        display_path: PathBuf::from(BUILTIN_DISPLAY).join(name),
     }
 }
 

@@ -105,6 +105,8 @@ impl Rebuilder {
         }
         if changes.iter().any(|(kind, _)| *kind == InputKind::Template) {
             self.memory.templates = None;
+            // Whether the built-in theme's static files are copied depends on the templates.
+            self.memory.copy_list = None;
         }
         if changes.iter().any(|(kind, _)| *kind == InputKind::Static) {
             self.memory.copy_list = None;
@@ -383,7 +385,7 @@ impl Rebuilder {
         let copies = match memory.copy_list.take() {
             Some(copies) => copies,
             None => {
-                let (copies, diagnostics) = copied_files(&self.dirs, renderer.model(), &taken);
+                let (copies, diagnostics) = copied_files(&self.dirs, &renderer, &taken);
                 warnings = diagnostics;
                 copies
             }
