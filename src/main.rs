@@ -85,6 +85,19 @@ enum Command {
         /// Folder to create.
         dir: PathBuf,
     },
+    /// Make a new site from a Hugo or Zola site, which is only read; report what was not converted.
+    #[command(
+        after_help = "Example:\n  communique import hugo ../old-site my-briefs && cd my-briefs && communique build"
+    )]
+    Import {
+        /// The kind of site to import.
+        #[arg(value_parser = ["hugo", "zola"])]
+        from: String,
+        /// The folder of the site to import.
+        src: PathBuf,
+        /// The folder to create (new or empty).
+        new_site: PathBuf,
+    },
     /// Serve the site locally, rebuild on changes and reload the browser.
     #[command(after_help = "Example:\n  communique serve --port 1111 --open")]
     Serve {
@@ -238,6 +251,17 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(d) => fail(&reporter, &d.into(), NOTHING_WRITTEN),
+        },
+        Command::Import {
+            from,
+            src,
+            new_site,
+        } => match communique::import::run(&from, &src, &new_site, &today()) {
+            Ok(report) => {
+                reporter.info(&report.to_markdown());
+                ExitCode::SUCCESS
+            }
+            Err(d) => fail(&reporter, &d.into(), ""),
         },
         Command::Serve {
             interface,
