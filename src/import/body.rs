@@ -4,7 +4,7 @@
 //!
 //! Fenced code blocks are left alone: a shortcode shown in a code sample is an example.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::report::Report;
 
@@ -17,7 +17,7 @@ pub struct BodyContext<'a> {
     /// The file relative to `content/`.
     pub content_rel: &'a str,
     /// Every content file of the new site, relative to `content/`.
-    pub pages: &'a BTreeSet<String>,
+    pub pages: &'a ContentIndex,
     /// Hugo (refs and `{{< >}}`) or Zola (`{{ f() }}` and `{% f() %}`).
     pub hugo: bool,
 }
@@ -208,10 +208,59 @@ fn is_link_destination(body: &str, offset: usize) -> bool {
     line.starts_with('[') && line.ends_with("]:")
 }
 
+/// The content files of the new site, found by path or by file name.
+#[derive(Debug, Default)]
+pub struct ContentIndex {
+    all: BTreeSet<String>,
+    by_name: HashMap<String, Vec<String>>,
+}
+
+impl ContentIndex {
+    /// Indexes content files (paths relative to `content/`).
+    pub fn new(pages: impl IntoIterator<Item = String>) -> Self {
+        let mut index = ContentIndex::default();
+        for rel in pages {
+            index
+                .by_name
+                .entry(name_key(&rel).to_string())
+                .or_default()
+                .push(rel.clone());
+            index.all.insert(rel);
+        }
+        index
+    }
+
+    fn contains(&self, rel: &str) -> bool {
+        self.all.contains(rel)
+    }
+
+    /// Files whose path ends with `/{tail}`.
+    fn ending_with(&self, tail: &str) -> impl Iterator<Item = &String> {
+        let suffix = format!("/{tail}");
+        self.by_name
+            .get(name_key(tail))
+            .into_iter()
+            .flatten()
+            .filter(move |p| p.ends_with(&suffix))
+    }
+}
+
+/// The file name, or for `index.md` and `_index.md` the folder and file name, so a name
+/// lookup reads a few candidates rather than every bundle of the site.
+fn name_key(rel: &str) -> &str {
+    let mut cuts = rel.rmatch_indices('/').map(|(i, _)| i);
+    let last = cuts.next();
+    let name = last.map_or(rel, |i| &rel[i + 1..]);
+    if name == "index.md" || name == "_index.md" {
+        return cuts.next().map_or(rel, |i| &rel[i + 1..]);
+    }
+    name
+}
+
 /// Finds the content file a Hugo ref names: an absolute path from `content/`, a path
 /// relative to the page, or a file name unique in the site; with or without `.md`, and a
 /// folder for its `index.md` or `_index.md`.
-pub fn resolve_ref(target: &str, from: &str, pages: &BTreeSet<String>) -> Option<String> {
+pub fn resolve_ref(target: &str, from: &str, pages: &ContentIndex) -> Option<String> {
     let (path, anchor) = match target.split_once('#') {
         Some((p, a)) => (p, Some(a)),
         None => (target, None),
@@ -240,10 +289,7 @@ pub fn resolve_ref(target: &str, from: &str, pages: &BTreeSet<String>) -> Option
     let base = normalise(path.trim_start_matches('/'))?;
     let matches: Vec<&String> = variants(&base)
         .iter()
-        .flat_map(|v| {
-            let suffix = format!("/{v}");
-            pages.iter().filter(move |p| p.ends_with(&suffix))
-        })
+        .flat_map(|v| pages.ending_with(v).collect::<Vec<_>>())
         .collect();
     match matches.as_slice() {
         [only] => Some(with_anchor(only)),
@@ -329,17 +375,17 @@ fn normalise_more_marker(body: &str) -> String {
 mod tests {
     use super::*;
 
-    fn pages() -> BTreeSet<String> {
-        [
-            "posts/a.md",
-            "posts/b/index.md",
-            "posts/_index.md",
-            "about.md",
-            "other/a.md",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect()
+    fn pages() -> ContentIndex {
+        ContentIndex::new(
+            [
+                "posts/a.md",
+                "posts/b/index.md",
+                "posts/_index.md",
+                "about.md",
+                "other/a.md",
+            ]
+            .map(String::from),
+        )
     }
 
     fn hugo(body: &str) -> (String, Report) {
@@ -435,6 +481,53 @@ mod tests {
         assert_eq!(
             resolve_ref("../about", "posts/c.md", &p).as_deref(),
             Some("@/about.md")
+        );
+    }
+
+    #[test]
+    fn name_keys_keep_the_folder_of_index_files() {
+        assert_eq!(name_key("posts/b/index.md"), "b/index.md");
+        assert_eq!(name_key("_index.md"), "_index.md");
+        assert_eq!(name_key("posts/a.md"), "a.md");
+        let p = pages();
+        assert_eq!(
+            resolve_ref("b", "about.md", &p).as_deref(),
+            Some("@/posts/b/index.md")
+        );
+    }
+
+    /// Doubling a body of refs, shortcodes and unclosed braces does not quadruple the time.
+    #[test]
+    fn conversion_is_near_linear() {
+        let index = ContentIndex::new((0..2000).map(|i| format!("s{}/p{i}.md", i % 50)));
+        let chunk = "Text [a]({{< ref \"p7\" >}}) {{< youtube x >}} {{< unclosed\n```\n{{< ref \"x\" >}}\n```\n";
+        let time = |n: usize| {
+            let body = chunk.repeat(n);
+            let cx = BodyContext {
+                file: "content/x.md",
+                first_line: 1,
+                content_rel: "x.md",
+                pages: &index,
+                hugo: true,
+            };
+            (0..3)
+                .map(|_| {
+                    let mut report = Report::default();
+                    let start = std::time::Instant::now();
+                    let out = convert(&body, &cx, &mut report);
+                    assert!(out.len() >= body.len() / 2);
+                    start.elapsed()
+                })
+                .min()
+                .unwrap_or_default()
+        };
+        let n = 4000;
+        let (one, two) = (time(n), time(2 * n));
+        let ratio = two.as_secs_f64() / one.as_secs_f64().max(1e-9);
+        assert!(
+            ratio < 3.0,
+            "{n}: {one:?}, {}: {two:?} (ratio {ratio:.2})",
+            2 * n
         );
     }
 }

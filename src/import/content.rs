@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Map;
 
-use super::body::{self, BodyContext};
+use super::body::{self, BodyContext, ContentIndex};
 use super::front_matter::{self, Context};
 use super::report::Report;
 use super::tree::{SourceFile, SourceTree, read_text};
@@ -53,6 +53,7 @@ pub fn plan(
         .collect();
     let made = implicit_sections(&pages, generator);
     pages.extend(made.iter().cloned());
+    let pages = ContentIndex::new(pages);
     let mut section_titles = BTreeMap::new();
     for (rel, role) in &roles {
         match role {
@@ -190,7 +191,7 @@ fn convert_file(
     file: &SourceFile,
     generator: Generator,
     settings: &mut Settings,
-    pages: &BTreeSet<String>,
+    pages: &ContentIndex,
     today: &str,
     report: &mut Report,
 ) -> Option<(String, String, bool)> {
@@ -284,5 +285,57 @@ fn read_front_matter<'a>(
             format!("JSON front matter is not converted ({})", e.message),
         )),
         Err(e) => Err((Some(1), e.message)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_in_yaml_toml_none_and_broken() {
+        let yaml = "---\ntitle: A\ntags: [x]\n---\nBody\n";
+        let read = read_front_matter(yaml, "content/a.md", true).unwrap();
+        assert_eq!(read.fields["title"], "A");
+        assert!(read.key_lines.contains(&("tags".to_string(), Some(3))));
+        assert_eq!((read.body, read.body_line), ("Body\n", 5));
+
+        let bare = read_front_matter("Just text.\n", "content/a.md", true).unwrap();
+        assert!(
+            bare.fields.is_empty(),
+            "Hugo publishes a file without front matter"
+        );
+        assert!(read_front_matter("Just text.\n", "content/a.md", false).is_err());
+
+        let (line, message) = read_front_matter("{\n\"title\": \"A\"\n}\n", "content/a.md", true)
+            .err()
+            .unwrap();
+        assert_eq!(line, Some(1));
+        assert!(message.contains("JSON front matter"), "{message}");
+
+        let (line, _) = read_front_matter("---\ntitle: A\ntags: [x\n---\n", "content/a.md", true)
+            .err()
+            .unwrap();
+        assert!(line.is_some_and(|l| l >= 2), "{line:?}");
+    }
+
+    #[test]
+    fn bundles_own_their_files_and_other_files_go_to_static() {
+        let file = SourceFile {
+            rel: String::new(),
+            abs: "x".into(),
+        };
+        let bundles: BTreeSet<&str> = ["posts/b"].into();
+        let kind = |rel| match role(rel, &file, &bundles) {
+            Role::Markdown(_) => "markdown",
+            Role::Asset(_) => "asset",
+            Role::Static(_) => "static",
+            Role::Skipped(..) => "skipped",
+        };
+        assert_eq!(kind("posts/b/index.md"), "markdown");
+        assert_eq!(kind("posts/b/img/chart.png"), "asset");
+        assert_eq!(kind("posts/b/notes.md"), "skipped");
+        assert_eq!(kind("posts/logo.png"), "static");
+        assert_eq!(kind("posts/old.html"), "skipped");
     }
 }

@@ -4,111 +4,14 @@
 //! to its type), a taxonomy becomes a top-level list, and anything else is kept under
 //! `[extra]` with a note in the report, so no data is lost and the page still builds.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use super::report::Report;
+pub use super::taxonomies::{Taxonomies, TaxonomyTarget};
+pub use super::values::to_toml;
+use super::values::{author_names, boolean, integer, strings, text};
 use crate::content::PublishDate;
 use crate::site::urls::{alias_path, slugify};
-
-/// Where a source taxonomy goes in the new site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TaxonomyTarget {
-    /// A communique taxonomy of this name.
-    Taxonomy(String),
-    /// The page's `authors` (Hugo sites often make authors a taxonomy).
-    Authors,
-    /// Kept under `[extra]`: the name is one of communique's page fields.
-    Extra,
-}
-
-/// The taxonomies of the source site and their names in the new one.
-#[derive(Debug, Clone, Default)]
-pub struct Taxonomies {
-    by_source: BTreeMap<String, TaxonomyTarget>,
-    /// Communique taxonomy names, in the order first declared.
-    pub declared: Vec<String>,
-}
-
-impl Taxonomies {
-    /// Declares a source taxonomy (idempotent) and returns where its terms go.
-    pub fn declare(&mut self, source_name: &str) -> TaxonomyTarget {
-        if let Some(target) = self.by_source.get(source_name) {
-            return target.clone();
-        }
-        let target = target_for(source_name);
-        if let TaxonomyTarget::Taxonomy(name) = &target
-            && !self.declared.contains(name)
-        {
-            self.declared.push(name.clone());
-        }
-        self.by_source
-            .insert(source_name.to_string(), target.clone());
-        target
-    }
-
-    /// Where a source taxonomy's terms go, if it is declared.
-    pub fn get(&self, source_name: &str) -> Option<&TaxonomyTarget> {
-        self.by_source.get(source_name)
-    }
-
-    /// Source name → new name, for taxonomies whose name had to change.
-    pub fn renamed(&self) -> Vec<(&str, &str)> {
-        self.by_source
-            .iter()
-            .filter_map(|(from, to)| match to {
-                TaxonomyTarget::Taxonomy(name) if name != from => {
-                    Some((from.as_str(), name.as_str()))
-                }
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-/// Names a taxonomy may not take because pages already have a field of that name.
-const FIELD_NAMES: &[&str] = &[
-    "title",
-    "date",
-    "updated",
-    "description",
-    "subtitle",
-    "authors",
-    "draft",
-    "slug",
-    "series",
-    "number",
-    "status",
-    "key_points",
-    "recommendations",
-    "related",
-    "template",
-    "weight",
-    "aliases",
-    "extra",
-    "page",
-    "static",
-];
-
-fn target_for(source_name: &str) -> TaxonomyTarget {
-    let name: String = source_name
-        .to_lowercase()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    match name.as_str() {
-        "author" | "authors" => TaxonomyTarget::Authors,
-        n if FIELD_NAMES.contains(&n) || n.trim_matches('_').is_empty() => TaxonomyTarget::Extra,
-        _ => TaxonomyTarget::Taxonomy(name),
-    }
-}
 
 /// What is being converted, for notes and fallbacks.
 pub struct Context<'a> {
@@ -562,71 +465,6 @@ fn title_from_path(content_rel: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => "Home".to_string(),
     }
-}
-
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn boolean(value: &Value) -> Option<bool> {
-    match value {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn integer(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// A string or a list of scalars, as strings.
-fn strings(value: &Value) -> Vec<String> {
-    match value {
-        Value::Array(items) => items.iter().filter_map(text).collect(),
-        other => text(other).into_iter().collect(),
-    }
-}
-
-/// `"Ada"`, `["Ada", "Bo"]`, `{ name = "Ada" }` or a list of such tables.
-fn author_names(value: &Value) -> Vec<String> {
-    let one = |v: &Value| match v {
-        Value::Object(t) => t.get("name").and_then(text),
-        other => text(other),
-    };
-    let names: Vec<String> = match value {
-        Value::Array(items) => items.iter().filter_map(one).collect(),
-        other => one(other).into_iter().collect(),
-    };
-    names.into_iter().filter(|n| !n.trim().is_empty()).collect()
-}
-
-/// A JSON value as TOML; `null` (which TOML lacks) is dropped, in lists and tables too.
-pub fn to_toml(value: &Value) -> Option<toml::Value> {
-    Some(match value {
-        Value::Null => return None,
-        Value::Bool(b) => toml::Value::Boolean(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => toml::Value::Integer(i),
-            None => toml::Value::Float(n.as_f64()?),
-        },
-        Value::String(s) => toml::Value::String(s.clone()),
-        Value::Array(items) => toml::Value::Array(items.iter().filter_map(to_toml).collect()),
-        Value::Object(map) => toml::Value::Table(
-            map.iter()
-                .filter_map(|(k, v)| Some((k.clone(), to_toml(v)?)))
-                .collect(),
-        ),
-    })
 }
 
 #[cfg(test)]

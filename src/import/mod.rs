@@ -11,7 +11,9 @@ mod content;
 pub mod front_matter;
 mod hugo;
 pub mod report;
+mod taxonomies;
 mod tree;
+mod values;
 mod zola;
 
 use std::collections::BTreeSet;
