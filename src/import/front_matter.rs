@@ -11,7 +11,7 @@ pub use super::taxonomies::{Taxonomies, TaxonomyTarget};
 pub use super::values::to_toml;
 use super::values::{author_names, boolean, integer, strings, text};
 use crate::content::PublishDate;
-use crate::site::urls::{alias_path, slugify};
+use crate::site::urls::{alias_path, page_location, page_path, slugify};
 
 /// What is being converted, for notes and fallbacks.
 pub struct Context<'a> {
@@ -158,10 +158,11 @@ impl NewFrontMatter {
         why: &str,
         report: &mut Report,
     ) {
+        let owner = if cx.section { "section" } else { "page" };
         report.not_converted(
             cx.file,
             line,
-            format!("field `{key}` kept under [extra] ({why}); templates can read it as `page.extra.{key}`"),
+            format!("field `{key}` kept under [extra] ({why}); templates can read it as `{owner}.extra.{key}`"),
         );
         self.keep_silently(key, value);
     }
@@ -335,6 +336,13 @@ impl NewFrontMatter {
             ),
             None => {}
         }
+        // An alias at the page's own address would collide with the page (Hugo's `url` often
+        // repeats the address the page has anyway).
+        let (dir, stem) = page_location(cx.content_rel);
+        let own = page_path(dir, &slugify(self.slug.as_deref().unwrap_or(stem)));
+        let mut seen = std::collections::BTreeSet::new();
+        self.aliases
+            .retain(|a| a.trim_matches('/') != own.trim_matches('/') && seen.insert(a.clone()));
         if self.title.is_none() {
             let title = title_from_path(cx.content_rel);
             report.changed(
@@ -546,6 +554,16 @@ mod tests {
         );
         assert_eq!(tx.declared, ["policy_areas"]);
         assert_eq!(tx.renamed(), [("Policy-Areas", "policy_areas")]);
+    }
+
+    #[test]
+    fn an_address_the_page_has_anyway_is_not_an_alias() {
+        let mut tx = Taxonomies::default();
+        let (toml, _) = hugo_page(
+            serde_json::json!({ "title": "A", "date": "2024-01-01", "url": "/posts/a/", "aliases": ["/x/", "/x/"] }),
+            &mut tx,
+        );
+        assert!(toml.contains("aliases = [\"/x/\"]\n"), "{toml}");
     }
 
     #[test]
