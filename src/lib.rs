@@ -20,12 +20,15 @@
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod import;
 pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
+#[cfg(test)]
+mod test_support;
 pub mod theme;
 
 use std::path::{Path, PathBuf};

@@ -97,6 +97,19 @@ enum Command {
     /// List the site's templates and theme files: which are the site's and which are built in.
     #[command(after_help = "Example:\n  communique theme")]
     Theme,
+    /// Make a new site from a Hugo or Zola site, which is only read; report what was not converted.
+    #[command(
+        after_help = "Example:\n  communique import hugo ../old-site my-briefs && cd my-briefs && communique build"
+    )]
+    Import {
+        /// The kind of site to import.
+        #[arg(value_parser = ["hugo", "zola"])]
+        from: String,
+        /// The folder of the site to import.
+        src: PathBuf,
+        /// The folder to create (new or empty).
+        new_site: PathBuf,
+    },
     /// Serve the site locally, rebuild on changes and reload the browser.
     #[command(after_help = "Example:\n  communique serve --port 1111 --open")]
     Serve {
@@ -261,6 +274,14 @@ fn run(cli: Cli, reporter: Arc<Reporter>) -> Result<(), Failure> {
         };
         return init(&reporter, &dir, eject_theme);
     }
+    if let Command::Import {
+        from,
+        src,
+        new_site,
+    } = cli.command
+    {
+        return import(&reporter, &from, &src, &new_site);
+    }
     in_a_site(&dirs, cli.global.config.is_some()).map_err(Failure::Usage)?;
     site_command(cli.command, dirs, reporter)
 }
@@ -293,8 +314,8 @@ fn site_command(command: Command, dirs: SiteDirs, reporter: Arc<Reporter>) -> Re
             };
             communique::serve::serve(dirs, options, reporter).map_err(|d| Failure::Serve(d.into()))
         }
-        // Needs no site; `run` handles it.
-        Command::Init { .. } => Ok(()),
+        // Need no site; `run` handles them.
+        Command::Init { .. } | Command::Import { .. } => Ok(()),
     }
 }
 
@@ -428,6 +449,17 @@ fn init(reporter: &Reporter, dir: &Path, eject_theme: bool) -> Result<(), Failur
         "created a new site in {0}, {theme}\nnext: cd {0} && communique serve",
         dir.display()
     ));
+    Ok(())
+}
+
+/// `communique import`: a new site from a Hugo or Zola site, which is only read.
+fn import(reporter: &Reporter, from: &str, src: &Path, new_site: &Path) -> Result<(), Failure> {
+    let report =
+        communique::import::run(from, src, new_site, &today()).map_err(|d| Failure::Site {
+            diagnostics: d.into(),
+            written: "",
+        })?;
+    reporter.info(&report.to_markdown());
     Ok(())
 }
 

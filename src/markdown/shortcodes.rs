@@ -189,19 +189,13 @@ mod tests {
     fn doubling_the_input_does_not_quadruple_the_time() {
         // Openers with no closer, and many code spans: the worst cases for a naive scan.
         let unit = "{% {{< {{% `{% x %}` text {a} ";
-        let time = |n: usize| {
-            let body = unit.repeat(n);
-            (0..3)
-                .map(|_| {
-                    let started = std::time::Instant::now();
-                    std::hint::black_box(find(&body));
-                    started.elapsed()
-                })
-                .min()
-                .unwrap_or_default()
-        };
-        let n = 20_000;
-        let ratio = time(2 * n).as_secs_f64() / time(n).as_secs_f64().max(1e-9);
-        assert!(ratio < 3.0, "time(2n)/time(n) = {ratio:.2}");
+        crate::test_support::assert_near_linear(
+            "shortcode scan",
+            20_000,
+            |n| unit.repeat(n),
+            |body| {
+                std::hint::black_box(find(body));
+            },
+        );
     }
 }
