@@ -128,6 +128,9 @@ pub fn key_location(split: &Split<'_>, file: &Path, key: &str) -> Option<Locatio
 pub struct RawFrontMatter<'a> {
     /// Key → value.
     pub fields: Map<String, Value>,
+    /// Keys written under another name (Hugo's `lastmod`, `Title`): (field, key in the file).
+    /// Empty, and so free, for front matter written with communique's own names.
+    renamed: Vec<(String, String)>,
     split: &'a Split<'a>,
     file: &'a Path,
     full_text: &'a str,
@@ -146,15 +149,48 @@ impl<'a> RawFrontMatter<'a> {
         };
         Ok(RawFrontMatter {
             fields,
+            renamed: Vec::new(),
             split,
             file,
             full_text,
         })
     }
 
+    /// The syntax the front matter is written in, for hints that show what to write.
+    pub fn format(&self) -> Format {
+        self.split.format
+    }
+
+    /// Reads the key `written` in the file as the field `field` from now on.
+    pub fn rename(&mut self, field: &str, written: &str) {
+        self.renamed.push((field.to_string(), written.to_string()));
+    }
+
+    /// Whether the file sets `field`, under its own name or another.
+    pub fn has(&self, field: &str) -> bool {
+        self.fields.contains_key(field) || self.renamed.iter().any(|(f, _)| f == field)
+    }
+
+    /// The key the file uses for `field`: its own name, or the one it was renamed from.
+    pub fn written_key<'k>(&'k self, field: &'k str) -> &'k str {
+        if self.fields.contains_key(field) {
+            return field;
+        }
+        self.renamed
+            .iter()
+            .find(|(f, _)| f == field)
+            .map_or(field, |(_, written)| written.as_str())
+    }
+
+    /// The value of `field`, under its own name or another.
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.fields.get(self.written_key(field))
+    }
+
     /// The location of a top-level key (its line in the file), falling back to the fence.
     pub fn location_of(&self, key: &str) -> Location {
-        key_location(self.split, self.file, key).unwrap_or_else(|| Location::at(self.file, 1, 1))
+        key_location(self.split, self.file, self.written_key(key))
+            .unwrap_or_else(|| Location::at(self.file, 1, 1))
     }
 
     /// An error at a key, with its source line.
@@ -184,8 +220,9 @@ impl<'a> RawFrontMatter<'a> {
                 let hint = match did_you_mean(k, candidates()) {
                     Some(s) => format!("did you mean \"{s}\"?"),
                     None => format!(
-                        "{what} fields are: {}; put your own fields under [extra]",
-                        candidates().collect::<Vec<_>>().join(", ")
+                        "{what} fields are: {}; {}",
+                        candidates().collect::<Vec<_>>().join(", "),
+                        keep_under_extra(self.format(), k)
                     ),
                 };
                 self.error_at(k, format!("unknown field \"{k}\""))
@@ -201,19 +238,54 @@ impl<'a> RawFrontMatter<'a> {
         expected: &str,
         errors: &mut Vec<Diagnostic>,
     ) -> Option<T> {
-        let value = self.fields.get(key)?;
+        self.take_inner(key, expected, None, errors)
+    }
+
+    /// Like [`RawFrontMatter::take`], with an example value (TOML, YAML) for the hint instead
+    /// of the parser's words.
+    pub fn take_with_example<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        expected: &str,
+        example: [&str; 2],
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<T> {
+        self.take_inner(key, expected, Some(example), errors)
+    }
+
+    fn take_inner<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        expected: &str,
+        example: Option<[&str; 2]>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<T> {
+        let value = self.get(key)?;
         match T::deserialize(value) {
             Ok(v) => Some(v),
             Err(e) => {
+                let written = self.written_key(key);
+                let format = self.format();
+                let hint = match (value, example) {
+                    (_, Some([toml, yaml])) => {
+                        let example = if format == Format::Toml { toml } else { yaml };
+                        format!("write e.g. {}", assignment(format, written, example))
+                    }
+                    (Value::String(s), None) if expected.starts_with("a list") => format!(
+                        "write a list, e.g. {}",
+                        assignment(format, written, &format!("[\"{s}\"]"))
+                    ),
+                    _ => e.to_string(),
+                };
                 errors.push(
                     self.error_at(
                         key,
                         format!(
-                            "field \"{key}\" should be {expected}, found {}",
+                            "field \"{written}\" should be {expected}, found {}",
                             describe(value)
                         ),
                     )
-                    .hint(format!("{e}")),
+                    .hint(hint),
                 );
                 None
             }
@@ -228,7 +300,7 @@ impl<'a> RawFrontMatter<'a> {
         example: &str,
         errors: &mut Vec<Diagnostic>,
     ) -> Option<T> {
-        if !self.fields.contains_key(key) {
+        if !self.has(key) {
             errors.push(
                 Diagnostic::error(format!("missing required field \"{key}\""))
                     .at(Location::at(self.file, 1, 1))
@@ -238,6 +310,26 @@ impl<'a> RawFrontMatter<'a> {
             return None;
         }
         self.take(key, expected, errors)
+    }
+}
+
+/// `key = value` in TOML, `key: value` in YAML.
+pub fn assignment(format: Format, key: &str, value: &str) -> String {
+    match format {
+        Format::Toml => format!("{key} = {value}"),
+        Format::Yaml => format!("{key}: {value}"),
+    }
+}
+
+/// How to keep an unknown field for templates, in the file's own syntax.
+pub fn keep_under_extra(format: Format, key: &str) -> String {
+    match format {
+        Format::Toml => format!(
+            "to keep it for templates as page.extra.{key}, move the line below an `[extra]` line at the end of the front matter"
+        ),
+        Format::Yaml => format!(
+            "to keep it for templates as page.extra.{key}, indent the line by two spaces under an `extra:` line"
+        ),
     }
 }
 
@@ -252,7 +344,8 @@ fn key_starts_line(line: &str, key: &str, separator: char) -> bool {
         .is_some_and(|rest| rest.trim_start().starts_with(separator))
 }
 
-fn describe(value: &Value) -> &'static str {
+/// What kind of value this is, in words.
+pub fn describe(value: &Value) -> &'static str {
     match value {
         Value::Null => "nothing",
         Value::Bool(_) => "a boolean",
@@ -404,10 +497,11 @@ impl RawFrontMatter<'_> {
         let text: String = self.take(key, "a date such as 2024-01-27", errors)?;
         let parsed = PublishDate::parse(&text);
         if parsed.is_none() {
+            let written = self.written_key(key);
             errors.push(
                 self.error_at(
                     key,
-                    format!("field \"{key}\" is not a valid date: \"{text}\""),
+                    format!("field \"{written}\" is not a valid date: \"{text}\""),
                 )
                 .hint("write a date as 2024-01-27, or a date and time as 2024-01-27T09:30:00Z"),
             );
@@ -455,6 +549,26 @@ impl From<AuthorRepr> for Author {
                 name: t.name,
                 affiliation: t.affiliation,
             },
+        }
+    }
+}
+
+/// One value or a list of them: Hugo accepts `author: "Name"` for one author.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    /// A single value.
+    One(T),
+    /// A list.
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    /// The values as a list.
+    pub fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
         }
     }
 }

@@ -228,7 +228,14 @@ pub fn build_cached(
         } else {
             slug
         };
-        let path = page_path(dir, &slug);
+        // A fixed `path` (Zola's `path`, Hugo's `url`) replaces folder and file name alike.
+        let (path, slug) = match &source.meta.path {
+            Some(fixed) => {
+                let last = fixed.trim_matches('/').rsplit('/').next().unwrap_or("");
+                (fixed.clone(), last.to_string())
+            }
+            None => (page_path(dir, &slug), slug),
+        };
         placed.push((path, slug, section_of_dir(dir)));
     }
     // Every URL must have one owner.
