@@ -362,4 +362,24 @@ mod tests {
         let e = parse("title = \"T\"\nbase_url = \"/x\"\n").unwrap_err();
         assert!(e.message.contains("base_url"));
     }
+
+    #[test]
+    fn taxonomy_names_are_free_but_for_page_fields_and_page() {
+        let with = |names: &str| {
+            parse(&format!(
+                "title = \"T\"\nbase_url = \"https://x.org\"\ntaxonomies = {names}\n"
+            ))
+        };
+        assert!(with(r#"["tags", "categories", "static"]"#).is_ok());
+        for (name, why) in [
+            ("title", "is a page field"),
+            ("lastmod", "is a page field"),
+            ("page", "/page/2/"),
+            ("Tags", "lowercase"),
+        ] {
+            let e = with(&format!("[\"{name}\"]")).unwrap_err();
+            let hint = e.hint.unwrap_or_default();
+            assert!(hint.contains(why), "{name}: {hint}");
+        }
+    }
 }

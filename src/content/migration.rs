@@ -274,3 +274,36 @@ pub fn is_foreign_field(name: &str) -> bool {
     let bare: String = name.chars().filter(|c| !matches!(c, '_' | '-')).collect();
     RENAMED.iter().any(|(k, _)| *k == bare) || SPECIAL.iter().any(|(k, _)| *k == bare)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(key: &str) -> Option<String> {
+        let taxonomies = ["tags".to_string()];
+        match meaning(key, crate::content::PAGE_FIELDS, &taxonomies) {
+            Some(Meaning::Field(f)) => Some(f.to_string()),
+            Some(Meaning::Special(s)) => Some(format!("{s:?}")),
+            None => None,
+        }
+    }
+
+    #[test]
+    fn hugo_spellings_ignore_case_and_underscores() {
+        assert_eq!(field_of("lastMod").as_deref(), Some("updated"));
+        assert_eq!(field_of("last_mod").as_deref(), Some("updated"));
+        assert_eq!(field_of("Title").as_deref(), Some("title"));
+        assert_eq!(field_of("Tags").as_deref(), Some("tags"));
+        assert_eq!(field_of("URL").as_deref(), Some("path"));
+        assert_eq!(field_of("publishDate").as_deref(), Some("PublishDate"));
+        assert_eq!(field_of("expiry_date").as_deref(), Some("ExpiryDate"));
+        assert_eq!(field_of("keywords"), None);
+    }
+
+    #[test]
+    fn hugo_names_are_page_fields() {
+        assert!(is_foreign_field("lastmod"));
+        assert!(is_foreign_field("publish_date"));
+        assert!(!is_foreign_field("tags"));
+    }
+}
