@@ -7,6 +7,7 @@ pub mod discover;
 pub mod front_matter;
 pub mod migration;
 pub mod sources;
+pub mod values;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
