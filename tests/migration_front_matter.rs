@@ -338,3 +338,20 @@ fn a_string_where_a_list_belongs_gets_a_list_example_in_toml() {
         "{hint}"
     );
 }
+
+#[test]
+fn missing_fields_are_shown_in_yaml_for_yaml_files() {
+    let (first, hint) = error_at(
+        r#"["tags"]"#,
+        "---\ntitle: X\n---\nBody.\n",
+        "content/x.md:2:1",
+    );
+    assert!(first.contains("missing required field \"date\""), "{first}");
+    assert!(hint.contains("e.g. date: 2024-01-27"), "{hint}");
+    let (_, hint) = error_at(
+        r#"["tags"]"#,
+        "---\ndate: 2024-01-01\n---\nBody.\n",
+        "content/x.md:1:1",
+    );
+    assert!(hint.contains("e.g. title: \"…\""), "{hint}");
+}

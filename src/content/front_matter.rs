@@ -292,19 +292,23 @@ impl<'a> RawFrontMatter<'a> {
         }
     }
 
-    /// Converts a required field; records a diagnostic when it is missing.
+    /// Converts a required field; records a diagnostic when it is missing, whose hint shows
+    /// `example_value` assigned in the file's own syntax.
     pub fn require<T: DeserializeOwned>(
         &self,
         key: &str,
         expected: &str,
-        example: &str,
+        example_value: &str,
         errors: &mut Vec<Diagnostic>,
     ) -> Option<T> {
         if !self.has(key) {
             errors.push(
                 Diagnostic::error(format!("missing required field \"{key}\""))
                     .at(Location::at(self.file, 1, 1))
-                    .hint(format!("add it to the front matter, e.g. {example}"))
+                    .hint(format!(
+                        "add it to the front matter, e.g. {}",
+                        assignment(self.format(), key, example_value)
+                    ))
                     .with_snippet_from(self.full_text),
             );
             return None;

@@ -396,7 +396,7 @@ fn page_meta(raw: &mut RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, 
     let raw = &*raw;
     let e = &mut errors;
     const STRINGS: &str = "a list of strings";
-    let title: Option<String> = raw.require("title", "a string", "title = \"…\"", e);
+    let title: Option<String> = raw.require("title", "a string", "\"…\"", e);
     let publish_date = hugo.publish_date.as_deref().and_then(|k| raw.date(k, e));
     let expiry_date = hugo.expiry_date.as_deref().and_then(|k| raw.date(k, e));
     let date = if raw.has("date") {
@@ -406,7 +406,10 @@ fn page_meta(raw: &mut RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, 
     } else {
         e.push(
             raw.error_at("title", "missing required field \"date\"")
-                .hint("add the publication date to the front matter, e.g. date = 2024-01-27"),
+                .hint(format!(
+                    "add the publication date to the front matter, e.g. {}",
+                    front_matter::assignment(raw.format(), "date", "2024-01-27")
+                )),
         );
         None
     };
