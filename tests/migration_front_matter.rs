@@ -355,3 +355,28 @@ fn missing_fields_are_shown_in_yaml_for_yaml_files() {
     );
     assert!(hint.contains("e.g. title: \"…\""), "{hint}");
 }
+
+#[test]
+fn a_fixed_path_clashing_with_a_page_blames_the_path() {
+    let site = site(
+        r#"["tags"]"#,
+        &[
+            (
+                "content/about.md",
+                "+++\ntitle = \"About\"\ndate = 2024-01-01\n+++\nBody.\n",
+            ),
+            (
+                "content/posts/x.md",
+                "+++\ntitle = \"X\"\ndate = 2024-01-01\npath = \"/about/\"\n+++\nBody.\n",
+            ),
+        ],
+    );
+    let out = site.build(&[]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: content/posts/x.md:4:1: /about/ is also the URL of content/about.md"),
+        "{err}"
+    );
+    assert!(err.contains("a different `path`"), "{err}");
+}
