@@ -139,30 +139,33 @@ fn default_template_time_limit() -> f64 {
 /// The longest `template_time_limit` accepted, in seconds.
 const MAX_TEMPLATE_TIME_LIMIT: f64 = 3600.0;
 
-/// Front matter fields a taxonomy may not be named after.
-const RESERVED_NAMES: &[&str] = &[
-    "title",
-    "date",
-    "updated",
-    "description",
-    "subtitle",
-    "authors",
-    "draft",
-    "slug",
-    "series",
-    "number",
-    "status",
-    "key_points",
-    "recommendations",
-    "related",
-    "template",
-    "weight",
-    "aliases",
-    "extra",
-    "page",
-    "static",
-    "tags",
-];
+/// Why `name` cannot name a taxonomy, if it cannot. Any lowercase word will do (`tags`,
+/// `categories`) except a page field, whose front matter key it would take, and `page`, whose
+/// URL `/page/2/` is the home page's second listing page.
+fn taxonomy_name_problem(name: &str) -> Option<String> {
+    let word = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !word {
+        return Some(
+            "taxonomy names are lowercase words (a-z, 0-9, _), e.g. \"tags\" or \"topics\""
+                .to_string(),
+        );
+    }
+    if crate::content::is_page_field(name) {
+        return Some(format!(
+            "\"{name}\" is a page field, so front matter could not list its terms; choose another name, e.g. \"{name}_terms\""
+        ));
+    }
+    if name == "page" {
+        return Some(
+            "/page/2/ is the URL of the home page's second listing page; choose another name"
+                .to_string(),
+        );
+    }
+    None
+}
 
 impl Config {
     /// Parses and validates the configuration text. `file` names it in diagnostics.
@@ -206,15 +209,13 @@ impl Config {
             .with_snippet_from(text));
         }
         for name in &self.taxonomies {
-            let valid = !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-            if !valid || RESERVED_NAMES.contains(&name.as_str()) {
-                return Err(Diagnostic::error(format!("taxonomy name \"{name}\" cannot be used"))
-                    .at(at_key("taxonomies"))
-                    .hint("taxonomy names are lowercase words that are not page fields, e.g. \"topics\"")
-                    .with_snippet_from(text));
+            if let Some(why) = taxonomy_name_problem(name) {
+                return Err(
+                    Diagnostic::error(format!("taxonomy name \"{name}\" cannot be used"))
+                        .at(at_key("taxonomies"))
+                        .hint(why)
+                        .with_snippet_from(text),
+                );
             }
         }
         let limit = self.template_time_limit_seconds;
@@ -360,5 +361,25 @@ mod tests {
     fn relative_base_url_is_refused() {
         let e = parse("title = \"T\"\nbase_url = \"/x\"\n").unwrap_err();
         assert!(e.message.contains("base_url"));
+    }
+
+    #[test]
+    fn taxonomy_names_are_free_but_for_page_fields_and_page() {
+        let with = |names: &str| {
+            parse(&format!(
+                "title = \"T\"\nbase_url = \"https://x.org\"\ntaxonomies = {names}\n"
+            ))
+        };
+        assert!(with(r#"["tags", "categories", "static"]"#).is_ok());
+        for (name, why) in [
+            ("title", "is a page field"),
+            ("lastmod", "is a page field"),
+            ("page", "/page/2/"),
+            ("Tags", "lowercase"),
+        ] {
+            let e = with(&format!("[\"{name}\"]")).unwrap_err();
+            let hint = e.hint.unwrap_or_default();
+            assert!(hint.contains(why), "{name}: {hint}");
+        }
     }
 }

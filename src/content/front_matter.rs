@@ -5,14 +5,14 @@
 //! against the known fields (plus the configured taxonomies) and converted to its type on its own,
 //! so one file reports every bad field at once, each at its own line.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::diagnostics::{Diagnostic, Location, did_you_mean, line_col};
+
+pub use super::values::{Author, Extra, OneOrMany, PublishDate};
 
 /// The syntax of a front matter block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +128,9 @@ pub fn key_location(split: &Split<'_>, file: &Path, key: &str) -> Option<Locatio
 pub struct RawFrontMatter<'a> {
     /// Key → value.
     pub fields: Map<String, Value>,
+    /// Keys written under another name (Hugo's `lastmod`, `Title`): (field, key in the file).
+    /// Empty, and so free, for front matter written with communique's own names.
+    renamed: Vec<(String, String)>,
     split: &'a Split<'a>,
     file: &'a Path,
     full_text: &'a str,
@@ -146,15 +149,48 @@ impl<'a> RawFrontMatter<'a> {
         };
         Ok(RawFrontMatter {
             fields,
+            renamed: Vec::new(),
             split,
             file,
             full_text,
         })
     }
 
+    /// The syntax the front matter is written in, for hints that show what to write.
+    pub fn format(&self) -> Format {
+        self.split.format
+    }
+
+    /// Reads the key `written` in the file as the field `field` from now on.
+    pub fn rename(&mut self, field: &str, written: &str) {
+        self.renamed.push((field.to_string(), written.to_string()));
+    }
+
+    /// Whether the file sets `field`, under its own name or another.
+    pub fn has(&self, field: &str) -> bool {
+        self.fields.contains_key(field) || self.renamed.iter().any(|(f, _)| f == field)
+    }
+
+    /// The key the file uses for `field`: its own name, or the one it was renamed from.
+    pub fn written_key<'k>(&'k self, field: &'k str) -> &'k str {
+        if self.fields.contains_key(field) {
+            return field;
+        }
+        self.renamed
+            .iter()
+            .find(|(f, _)| f == field)
+            .map_or(field, |(_, written)| written.as_str())
+    }
+
+    /// The value of `field`, under its own name or another.
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.fields.get(self.written_key(field))
+    }
+
     /// The location of a top-level key (its line in the file), falling back to the fence.
     pub fn location_of(&self, key: &str) -> Location {
-        key_location(self.split, self.file, key).unwrap_or_else(|| Location::at(self.file, 1, 1))
+        key_location(self.split, self.file, self.written_key(key))
+            .unwrap_or_else(|| Location::at(self.file, 1, 1))
     }
 
     /// An error at a key, with its source line.
@@ -184,8 +220,9 @@ impl<'a> RawFrontMatter<'a> {
                 let hint = match did_you_mean(k, candidates()) {
                     Some(s) => format!("did you mean \"{s}\"?"),
                     None => format!(
-                        "{what} fields are: {}; put your own fields under [extra]",
-                        candidates().collect::<Vec<_>>().join(", ")
+                        "{what} fields are: {}; {}",
+                        candidates().collect::<Vec<_>>().join(", "),
+                        keep_under_extra(self.format(), k)
                     ),
                 };
                 self.error_at(k, format!("unknown field \"{k}\""))
@@ -201,43 +238,102 @@ impl<'a> RawFrontMatter<'a> {
         expected: &str,
         errors: &mut Vec<Diagnostic>,
     ) -> Option<T> {
-        let value = self.fields.get(key)?;
+        self.take_inner(key, expected, None, errors)
+    }
+
+    /// Like [`RawFrontMatter::take`], with an example value (TOML, YAML) for the hint instead
+    /// of the parser's words.
+    pub fn take_with_example<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        expected: &str,
+        example: [&str; 2],
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<T> {
+        self.take_inner(key, expected, Some(example), errors)
+    }
+
+    fn take_inner<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        expected: &str,
+        example: Option<[&str; 2]>,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<T> {
+        let value = self.get(key)?;
         match T::deserialize(value) {
             Ok(v) => Some(v),
             Err(e) => {
+                let written = self.written_key(key);
+                let format = self.format();
+                let hint = match (value, example) {
+                    (_, Some([toml, yaml])) => {
+                        let example = if format == Format::Toml { toml } else { yaml };
+                        format!("write e.g. {}", assignment(format, written, example))
+                    }
+                    (Value::String(s), None) if expected.starts_with("a list") => format!(
+                        "write a list, e.g. {}",
+                        assignment(format, written, &format!("[\"{s}\"]"))
+                    ),
+                    _ => e.to_string(),
+                };
                 errors.push(
                     self.error_at(
                         key,
                         format!(
-                            "field \"{key}\" should be {expected}, found {}",
+                            "field \"{written}\" should be {expected}, found {}",
                             describe(value)
                         ),
                     )
-                    .hint(format!("{e}")),
+                    .hint(hint),
                 );
                 None
             }
         }
     }
 
-    /// Converts a required field; records a diagnostic when it is missing.
+    /// Converts a required field; records a diagnostic when it is missing, whose hint shows
+    /// `example_value` assigned in the file's own syntax.
     pub fn require<T: DeserializeOwned>(
         &self,
         key: &str,
         expected: &str,
-        example: &str,
+        example_value: &str,
         errors: &mut Vec<Diagnostic>,
     ) -> Option<T> {
-        if !self.fields.contains_key(key) {
+        if !self.has(key) {
             errors.push(
                 Diagnostic::error(format!("missing required field \"{key}\""))
                     .at(Location::at(self.file, 1, 1))
-                    .hint(format!("add it to the front matter, e.g. {example}"))
+                    .hint(format!(
+                        "add it to the front matter, e.g. {}",
+                        assignment(self.format(), key, example_value)
+                    ))
                     .with_snippet_from(self.full_text),
             );
             return None;
         }
         self.take(key, expected, errors)
+    }
+}
+
+/// `key = value` in TOML, `key: value` in YAML.
+pub fn assignment(format: Format, key: &str, value: &str) -> String {
+    match format {
+        Format::Toml => format!("{key} = {value}"),
+        Format::Yaml => format!("{key}: {value}"),
+    }
+}
+
+/// How to keep an unknown field for templates, in the file's own syntax.
+pub fn keep_under_extra(format: Format, key: &str) -> String {
+    match format {
+        Format::Toml => format!(
+            "to keep it for templates as page.extra.{key}, move the line below an `[extra]` line at the end of the front matter"
+        ),
+        Format::Yaml => format!(
+            "to keep it for templates as page.extra.{key}, indent the line by two spaces under an `extra:` line"
+        ),
     }
 }
 
@@ -252,7 +348,8 @@ fn key_starts_line(line: &str, key: &str, separator: char) -> bool {
         .is_some_and(|rest| rest.trim_start().starts_with(separator))
 }
 
-fn describe(value: &Value) -> &'static str {
+/// What kind of value this is, in words.
+pub fn describe(value: &Value) -> &'static str {
     match value {
         Value::Null => "nothing",
         Value::Bool(_) => "a boolean",
@@ -347,67 +444,17 @@ fn strip_yaml_position(message: &str) -> String {
     }
 }
 
-/// A publication date: the text as written (normalised) and the instant it stands for.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PublishDate {
-    /// When, for sorting and feeds (a bare date is midnight UTC).
-    pub timestamp: jiff::Timestamp,
-    /// `YYYY-MM-DD` for bare dates, RFC 3339 otherwise.
-    pub text: String,
-}
-
-impl PublishDate {
-    /// Parses `2024-01-27`, `2024-01-27T09:30:00Z`, `2024-01-27T09:30:00+03:00` or a local
-    /// datetime `2024-01-27T09:30:00` (read as UTC).
-    pub fn parse(text: &str) -> Option<PublishDate> {
-        let text = text.trim();
-        if let Ok(date) = text.parse::<jiff::civil::Date>()
-            && text.len() == 10
-        {
-            let timestamp = date
-                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .ok()?
-                .timestamp();
-            return Some(PublishDate {
-                timestamp,
-                text: date.to_string(),
-            });
-        }
-        if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
-            return Some(PublishDate {
-                timestamp,
-                text: text.replace(' ', "T"),
-            });
-        }
-        if let Ok(datetime) = text.parse::<jiff::civil::DateTime>() {
-            let timestamp = datetime
-                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .ok()?
-                .timestamp();
-            return Some(PublishDate {
-                timestamp,
-                text: format!("{}Z", datetime.strftime("%Y-%m-%dT%H:%M:%S")),
-            });
-        }
-        None
-    }
-
-    /// The instant as RFC 3339, for feeds and sitemaps.
-    pub fn rfc3339(&self) -> String {
-        self.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-    }
-}
-
 impl RawFrontMatter<'_> {
     /// Reads a date field: a TOML date, or a string in one of [`PublishDate::parse`]'s forms.
     pub fn date(&self, key: &str, errors: &mut Vec<Diagnostic>) -> Option<PublishDate> {
         let text: String = self.take(key, "a date such as 2024-01-27", errors)?;
         let parsed = PublishDate::parse(&text);
         if parsed.is_none() {
+            let written = self.written_key(key);
             errors.push(
                 self.error_at(
                     key,
-                    format!("field \"{key}\" is not a valid date: \"{text}\""),
+                    format!("field \"{written}\" is not a valid date: \"{text}\""),
                 )
                 .hint("write a date as 2024-01-27, or a date and time as 2024-01-27T09:30:00Z"),
             );
@@ -415,52 +462,6 @@ impl RawFrontMatter<'_> {
         parsed
     }
 }
-
-/// An author: a name, or a table with name and affiliation.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(from = "AuthorRepr")]
-pub struct Author {
-    /// Full name.
-    pub name: String,
-    /// Institution or programme.
-    pub affiliation: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(
-    untagged,
-    expecting = "a name or a table with `name` and `affiliation`"
-)]
-enum AuthorRepr {
-    Name(String),
-    Full(AuthorTable),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AuthorTable {
-    name: String,
-    #[serde(default)]
-    affiliation: Option<String>,
-}
-
-impl From<AuthorRepr> for Author {
-    fn from(repr: AuthorRepr) -> Self {
-        match repr {
-            AuthorRepr::Name(name) => Author {
-                name,
-                affiliation: None,
-            },
-            AuthorRepr::Full(t) => Author {
-                name: t.name,
-                affiliation: t.affiliation,
-            },
-        }
-    }
-}
-
-/// Extra, free-form front matter.
-pub type Extra = BTreeMap<String, Value>;
 
 #[cfg(test)]
 mod tests {
@@ -500,30 +501,5 @@ mod tests {
         let fm = RawFrontMatter::parse(&s, Path::new("a.md"), text).unwrap();
         assert_eq!(fm.location_of("date").line, Some(5));
         assert_eq!(fm.fields["date"], Value::String("2024-01-01".into()));
-    }
-
-    #[test]
-    fn dates_parse_in_all_forms() {
-        assert_eq!(PublishDate::parse("2024-01-27").unwrap().text, "2024-01-27");
-        assert_eq!(
-            PublishDate::parse("2024-01-27T09:30:00+03:00")
-                .unwrap()
-                .rfc3339(),
-            "2024-01-27T06:30:00Z"
-        );
-        assert_eq!(
-            PublishDate::parse("2024-01-27T09:30:00").unwrap().text,
-            "2024-01-27T09:30:00Z"
-        );
-        assert!(PublishDate::parse("2024-13-01").is_none());
-        assert!(PublishDate::parse("yesterday").is_none());
-    }
-
-    #[test]
-    fn authors_accept_names_and_tables() {
-        let v: Vec<Author> =
-            serde_json::from_str(r#"["A", {"name": "B", "affiliation": "C"}]"#).unwrap();
-        assert_eq!(v[0].affiliation, None);
-        assert_eq!(v[1].affiliation.as_deref(), Some("C"));
     }
 }

@@ -5,7 +5,9 @@
 
 pub mod discover;
 pub mod front_matter;
+pub mod migration;
 pub mod sources;
+pub mod values;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,7 +20,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Location, line_col};
 pub use discover::{Found, Kind};
 pub use front_matter::{Author, PublishDate};
-use front_matter::{RawFrontMatter, normalise, split};
+use front_matter::{OneOrMany, RawFrontMatter, normalise, split};
 
 /// A brief's metadata, from its front matter.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +41,8 @@ pub struct PageMeta {
     pub draft: bool,
     /// Replaces the file name in the URL.
     pub slug: Option<String>,
+    /// The whole site path (`/about/`), replacing the folder and the file name.
+    pub path: Option<String>,
     /// Series name.
     pub series: Option<String>,
     /// Number in the series.
@@ -73,6 +77,7 @@ pub const PAGE_FIELDS: &[&str] = &[
     "authors",
     "draft",
     "slug",
+    "path",
     "series",
     "number",
     "status",
@@ -82,8 +87,15 @@ pub const PAGE_FIELDS: &[&str] = &[
     "template",
     "weight",
     "aliases",
+    "taxonomies",
     "extra",
 ];
+
+/// Whether `name` is a page field (so not free to name a taxonomy): one of [`PAGE_FIELDS`], or
+/// a Hugo or Zola name read as one (`summary`, `lastmod`, `publishDate`, `url`, …).
+pub fn is_page_field(name: &str) -> bool {
+    PAGE_FIELDS.contains(&name) || migration::is_foreign_field(name)
+}
 
 /// How a section sorts its pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
@@ -346,13 +358,13 @@ pub fn parse_file(
 ) -> Result<Loaded, Vec<Diagnostic>> {
     let text = normalise(text);
     let split = split(&text, display).map_err(|d| vec![d])?;
-    let raw = RawFrontMatter::parse(&split, display, &text).map_err(|d| vec![d])?;
+    let mut raw = RawFrontMatter::parse(&split, display, &text).map_err(|d| vec![d])?;
     let body_start = text.len() - split.body.len();
     let (body_range, body_line) = (body_start..text.len(), split.body_line);
     let source: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
     match found.kind {
         Kind::Page => {
-            let meta = page_meta(&raw, config)?;
+            let meta = page_meta(&mut raw, config)?;
             Ok(Loaded::Page(Arc::new(Parsed {
                 rel: found.rel.clone(),
                 display_path: display.to_path_buf(),
@@ -378,36 +390,54 @@ pub fn parse_file(
     }
 }
 
-fn page_meta(raw: &RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, Vec<Diagnostic>> {
-    let mut errors = raw.unknown_keys(PAGE_FIELDS, &config.taxonomies, "page");
+fn page_meta(raw: &mut RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let hugo = migration::read_foreign_keys(raw, PAGE_FIELDS, &config.taxonomies, &mut errors);
+    let raw = &*raw;
     let e = &mut errors;
     const STRINGS: &str = "a list of strings";
-    let title: Option<String> = raw.require("title", "a string", "title = \"…\"", e);
-    if !raw.fields.contains_key("date") {
+    let title: Option<String> = raw.require("title", "a string", "\"…\"", e);
+    let publish_date = hugo.publish_date.as_deref().and_then(|k| raw.date(k, e));
+    let expiry_date = hugo.expiry_date.as_deref().and_then(|k| raw.date(k, e));
+    let date = if raw.has("date") {
+        raw.date("date", e)
+    } else if hugo.publish_date.is_some() {
+        publish_date.clone()
+    } else {
         e.push(
             raw.error_at("title", "missing required field \"date\"")
-                .hint("add the publication date to the front matter, e.g. date = 2024-01-27"),
+                .hint(format!(
+                    "add the publication date to the front matter, e.g. {}",
+                    front_matter::assignment(raw.format(), "date", "2024-01-27")
+                )),
         );
-    }
-    let date = raw.date("date", e);
-    let mut taxonomies = BTreeMap::new();
-    for name in &config.taxonomies {
-        if let Some(terms) = raw.take::<Vec<String>>(name, STRINGS, e) {
-            if let Some(bad) = terms
-                .iter()
-                .find(|t| crate::site::urls::slugify(t).is_empty())
-            {
-                e.push(
-                    raw.error_at(
-                        name,
-                        format!("term \"{bad}\" in \"{name}\" has no letters or digits"),
-                    )
-                    .hint("a term needs at least one letter or digit to make its URL"),
-                );
-            }
-            taxonomies.insert(name.clone(), terms);
+        None
+    };
+    let taxonomies = page_taxonomies(raw, config, e);
+    let mut extra: BTreeMap<String, Value> = raw.take("extra", "a table", e).unwrap_or_default();
+    if let Some(key) = &hugo.images
+        && let Some(images) = raw.fields.get(key)
+    {
+        if extra.contains_key("images") {
+            e.push(
+                raw.error_at(
+                    key,
+                    format!("\"{key}\" is kept as extra.images, which is also set"),
+                )
+                .hint("keep one of the two"),
+            );
+        } else {
+            extra.insert("images".to_string(), images.clone());
         }
     }
+    let draft: bool = raw.take("draft", "true or false", e).unwrap_or(false);
+    // Hugo leaves out pages not yet published or already expired; so does communique (as
+    // drafts, shown with --drafts) rather than publish what was meant to wait or be withdrawn.
+    let held_back = (publish_date.is_some() || expiry_date.is_some()) && {
+        let now = jiff::Timestamp::now();
+        publish_date.as_ref().is_some_and(|p| p.timestamp > now)
+            || expiry_date.as_ref().is_some_and(|x| x.timestamp <= now)
+    };
     let mut meta = PageMeta {
         title: title.unwrap_or_default(),
         date: date.clone().unwrap_or_else(|| PublishDate {
@@ -415,21 +445,28 @@ fn page_meta(raw: &RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, Vec<
             text: String::new(),
         }),
         updated: raw
-            .fields
-            .contains_key("updated")
+            .has("updated")
             .then(|| raw.date("updated", e))
             .flatten(),
         description: raw.take("description", "a string", e),
         subtitle: raw.take("subtitle", "a string", e),
         authors: raw
-            .take(
+            .take_with_example::<OneOrMany<Author>>(
                 "authors",
-                "a list of names or tables with `name` and `affiliation`",
+                "a name, or a list of names or tables with `name` and `affiliation`",
+                [
+                    r#"["Layla Hassan", { name = "Tom Reed", affiliation = "Security programme" }]"#,
+                    r#"["Layla Hassan", { name: "Tom Reed", affiliation: "Security programme" }]"#,
+                ],
                 e,
             )
+            .map(OneOrMany::into_vec)
             .unwrap_or_default(),
-        draft: raw.take("draft", "true or false", e).unwrap_or(false),
+        draft: draft || held_back,
         slug: raw.take("slug", "a string", e),
+        path: raw
+            .take::<String>("path", "a site path such as \"/about/\"", e)
+            .and_then(|p| migration::fixed_path(raw, &p, e)),
         series: raw.take("series", "a string", e),
         number: raw.take("number", "an integer", e),
         status: raw.take("status", "a string", e),
@@ -442,7 +479,7 @@ fn page_meta(raw: &RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, Vec<
         weight: raw.take("weight", "an integer", e),
         aliases: raw.take("aliases", STRINGS, e).unwrap_or_default(),
         taxonomies,
-        extra: raw.take("extra", "a table", e).unwrap_or_default(),
+        extra,
     };
     for alias in &mut meta.aliases {
         // Kept decoded: a site path names the file on disk; URLs are encoded when made.
@@ -470,6 +507,48 @@ fn page_meta(raw: &RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, Vec<
     } else {
         Err(errors)
     }
+}
+
+/// The terms of each taxonomy: top-level lists (`tags = ["a"]`) and Zola's `[taxonomies]`
+/// table, merged without repeats.
+fn page_taxonomies(
+    raw: &RawFrontMatter<'_>,
+    config: &Config,
+    e: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Vec<String>> {
+    const TERMS: &str = "a list of strings";
+    let mut taxonomies: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for name in &config.taxonomies {
+        if let Some(terms) = raw.take::<Vec<String>>(name, TERMS, e) {
+            taxonomies.insert(name.clone(), terms);
+        }
+    }
+    if raw.has("taxonomies") {
+        for (name, terms) in migration::taxonomy_table(raw, &config.taxonomies, e) {
+            let list = taxonomies.entry(name).or_default();
+            for term in terms {
+                if !list.contains(&term) {
+                    list.push(term);
+                }
+            }
+        }
+    }
+    for (name, terms) in &taxonomies {
+        if let Some(bad) = terms
+            .iter()
+            .find(|t| crate::site::urls::slugify(t).is_empty())
+        {
+            let key = if raw.has(name) { name } else { "taxonomies" };
+            e.push(
+                raw.error_at(
+                    key,
+                    format!("term \"{bad}\" in \"{name}\" has no letters or digits"),
+                )
+                .hint("a term needs at least one letter or digit to make its URL"),
+            );
+        }
+    }
+    taxonomies
 }
 
 fn section_meta(raw: &RawFrontMatter<'_>) -> Result<SectionMeta, Vec<Diagnostic>> {

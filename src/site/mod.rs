@@ -228,7 +228,14 @@ pub fn build_cached(
         } else {
             slug
         };
-        let path = page_path(dir, &slug);
+        // A fixed `path` (Zola's `path`, Hugo's `url`) replaces folder and file name alike.
+        let (path, slug) = match &source.meta.path {
+            Some(fixed) => {
+                let last = fixed.trim_matches('/').rsplit('/').next().unwrap_or("");
+                (fixed.clone(), last.to_string())
+            }
+            None => (page_path(dir, &slug), slug),
+        };
         placed.push((path, slug, section_of_dir(dir)));
     }
     // Every URL must have one owner.
@@ -250,18 +257,22 @@ pub fn build_cached(
             page_owner.insert(path.as_str(), i);
             continue;
         };
-        // Blame the file whose `slug` makes the clash, when one of them has one.
+        // Blame the file whose `slug` (or fixed `path`) makes the clash, when one of them has one.
+        let chose = |p: &Parsed<PageMeta>| p.meta.slug.is_some() || p.meta.path.is_some();
         let earlier = page_owner.get(path.as_str()).map(|&j| &page_sources[j]);
         let (culprit, innocent) = match earlier {
-            Some(e) if e.meta.slug.is_some() && source.meta.slug.is_none() => {
-                (e, source.display_path.as_path())
-            }
+            Some(e) if chose(e) && !chose(source) => (e, source.display_path.as_path()),
             _ => (source, other),
+        };
+        let field = if culprit.meta.path.is_some() {
+            "path"
+        } else {
+            "slug"
         };
         errors.push(
             culprit
-                .error_at_field("slug", format!("{path} is also the URL of {}", innocent.display()))
-                .hint("two files would be published at the same URL: give one of them a different `slug`"),
+                .error_at_field(field, format!("{path} is also the URL of {}", innocent.display()))
+                .hint(format!("two files would be published at the same URL: give one of them a different `{field}`")),
         );
     }
     for name in &config.taxonomies {
