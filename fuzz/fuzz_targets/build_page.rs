@@ -20,11 +20,14 @@ const BRIEF: &str = "+++\ntitle = \"Fixed brief\"\ndate = 2024-01-01\n+++\n\nA f
 fn site_root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
     ROOT.get_or_init(|| {
-        // Kept for the life of the fuzzing process; libFuzzer exits without running destructors.
-        let dir = match tempfile::Builder::new()
-            .prefix("communique-fuzz-")
-            .tempdir()
-        {
+        // libFuzzer exits without running destructors, and fork mode starts a new process
+        // every few seconds, so the sites are kept under fuzz/target/ rather than the system's
+        // temporary folder (`cargo clean` there removes them).
+        let sites = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/build_page-sites");
+        if let Err(e) = std::fs::create_dir_all(&sites) {
+            panic!("cannot make {}: {e}", sites.display());
+        }
+        let dir = match tempfile::Builder::new().prefix("site-").tempdir_in(&sites) {
             Ok(dir) => dir.keep(),
             Err(e) => panic!("cannot make the fuzz site folder: {e}"),
         };
