@@ -30,6 +30,7 @@ fn escaping_config() -> MarkdownConfig {
     MarkdownConfig {
         smart_punctuation: false,
         raw_html: RawHtml::Escape,
+        ..MarkdownConfig::default()
     }
 }
 
@@ -55,12 +56,9 @@ fn render(body: &str) -> Rendered {
 /// `section`. It took 2.9 s in the optimised fuzz build (a body of 10,520 bare `#` lines took
 /// 38 s): numbering duplicate ids tries `section-1`, `section-2`, … from 1 for every heading,
 /// and each self-link is inserted into the middle of the event list. Both are quadratic.
-///
-/// Ignored until the near-linear heading transform (issue 8, "Bounded work") is merged; the
-/// Markdown branch fixes it. Run it with
-/// `cargo test --release --test fuzz_regressions -- --ignored`.
+/// Ids now come from one allocator with a counter per base, and the body streams into the
+/// HTML writer (src/markdown/ids.rs).
 #[test]
-#[ignore = "heading ids are quadratic until the Markdown linearity fix is merged"]
 fn fuzz_found_many_empty_headings_render_in_near_linear_time() {
     let body = fixture("markdown-many-headings.md");
     let doubled = format!("{body}\n\n{body}");

@@ -31,7 +31,7 @@ fn site_root() -> &'static Path {
             Ok(dir) => dir.keep(),
             Err(e) => panic!("cannot make the fuzz site folder: {e}"),
         };
-        if let Err(e) = communique::scaffold::init(&dir, "2024-01-01") {
+        if let Err(e) = communique::scaffold::init(&dir, "2024-01-01", Default::default()) {
             panic!("cannot scaffold the fuzz site: {e}");
         }
         if let Err(e) = std::fs::remove_file(dir.join("content/briefs/welcome.md")) {

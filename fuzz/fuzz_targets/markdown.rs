@@ -25,6 +25,22 @@ fn has_script_tag(html: &str) -> bool {
     html.to_ascii_lowercase().contains("<script")
 }
 
+/// Whether `html` has a link or image whose URL runs script, which escape and sanitize prevent.
+fn has_script_url(html: &str) -> bool {
+    let lower = html.to_ascii_lowercase();
+    ["href=\"", "src=\""].iter().any(|attr| {
+        lower.match_indices(attr).any(|(at, _)| {
+            let url = lower[at + attr.len()..].trim_start();
+            url.starts_with("javascript:") || url.starts_with("vbscript:")
+        })
+    })
+}
+
+/// Whether an id is made of the characters ids are restricted to in every mode.
+fn is_safe_id(id: &str) -> bool {
+    id.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, body)) = data.split_first() else {
         return;
@@ -43,10 +59,17 @@ fuzz_target!(|data: &[u8]| {
             "table of contents id {id:?} is not an anchor of the page"
         );
     }
-    if config.raw_html == RawHtml::Escape {
+    for id in &rendered.anchors {
+        assert!(is_safe_id(id), "unsafe id {id:?}");
+    }
+    if config.raw_html != RawHtml::Allow {
         assert!(
             !has_script_tag(&rendered.html),
             "raw HTML escaped the policy"
+        );
+        assert!(
+            !has_script_url(&rendered.html),
+            "a script URL survived the policy"
         );
         if let Some(summary) = &rendered.summary {
             assert!(
@@ -58,7 +81,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = rendered.fingerprinted();
 
     if let Ok(inline) = markdown::render_inline(body, &config, &FuzzLinks)
-        && config.raw_html == RawHtml::Escape
+        && config.raw_html != RawHtml::Allow
     {
         assert!(
             !has_script_tag(&inline),

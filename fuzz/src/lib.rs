@@ -97,16 +97,20 @@ fn default_front_matter(yaml: bool) -> &'static str {
     }
 }
 
-/// Markdown options chosen by a flags byte: bit 0 turns smart punctuation off, bit 1 escapes
-/// raw HTML.
+/// Markdown options chosen by a flags byte: bit 0 turns smart punctuation off; bits 1 and 2
+/// pick the raw HTML policy (allow, escape, sanitize, sanitize with an iframe host).
 pub fn markdown_config(flags: u8) -> MarkdownConfig {
+    let (raw_html, iframe_hosts) = match (flags >> 1) & 3 {
+        0 => (RawHtml::Allow, Vec::new()),
+        1 => (RawHtml::Escape, Vec::new()),
+        2 => (RawHtml::Sanitize, Vec::new()),
+        _ => (RawHtml::Sanitize, vec!["www.youtube-nocookie.com".to_string()]),
+    };
     MarkdownConfig {
         smart_punctuation: flags & 1 == 0,
-        raw_html: if flags & 2 == 0 {
-            RawHtml::Allow
-        } else {
-            RawHtml::Escape
-        },
+        raw_html,
+        iframe_hosts,
+        ..MarkdownConfig::default()
     }
 }
 
