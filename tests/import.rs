@@ -50,15 +50,6 @@ impl Imported {
 
     /// Builds the new site and returns its `public/` folder.
     fn build(&self) -> PathBuf {
-        if !tags_allowed() {
-            // Another change of issue 9 frees the name; until it lands, the build is checked
-            // with the taxonomy renamed, so everything else the import wrote is still proven.
-            eprintln!(
-                "note: this communique still refuses the taxonomy name \"tags\" (src/config.rs); \
-                 building the imported site with \"tags\" renamed to \"labels\""
-            );
-            rename_taxonomy(&self.new_site, "tags", "labels");
-        }
         let built = communique()
             .arg("--root")
             .arg(&self.new_site)
@@ -67,32 +58,6 @@ impl Imported {
             .unwrap();
         assert_success(&built);
         self.new_site.join("public")
-    }
-}
-
-/// Whether this communique accepts `taxonomies = ["tags", "categories"]`.
-fn tags_allowed() -> bool {
-    let config =
-        "title = \"T\"\nbase_url = \"https://x.org\"\ntaxonomies = [\"tags\", \"categories\"]\n";
-    communique::Config::parse(config, Path::new("communique.toml")).is_ok()
-}
-
-fn rename_taxonomy(site: &Path, from: &str, to: &str) {
-    let config = site.join("communique.toml");
-    let text = fs::read_to_string(&config).unwrap();
-    let text = text
-        .replace(&format!("\"{from}\""), &format!("\"{to}\""))
-        .replace(&format!("\"/{from}/\""), &format!("\"/{to}/\""));
-    fs::write(&config, text).unwrap();
-    for (rel, path) in common::files_under(&site.join("content")) {
-        if rel.ends_with(".md") {
-            let text = fs::read_to_string(&path).unwrap();
-            fs::write(
-                &path,
-                text.replace(&format!("\n{from} = ["), &format!("\n{to} = [")),
-            )
-            .unwrap();
-        }
     }
 }
 
@@ -200,12 +165,11 @@ fn percent_decode(text: &str) -> String {
 
 /// The terms of a taxonomy in the built site, by the links on its list page.
 fn has_term(public: &Path, taxonomy: &str, term: &str) -> bool {
-    let renamed = if tags_allowed() || taxonomy != "tags" {
-        taxonomy
-    } else {
-        "labels"
-    };
-    public.join(renamed).join(term).join("index.html").is_file()
+    public
+        .join(taxonomy)
+        .join(term)
+        .join("index.html")
+        .is_file()
 }
 
 fn report_lines(imported: &Imported) -> String {
