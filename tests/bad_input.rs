@@ -152,11 +152,11 @@ fn wrong_type_names_field_and_expected_type() {
     let site = Site::built();
     site.write(
         "content/briefs/good.md",
-        &GOOD_BRIEF.replace("[\"security\"]", "\"security\""),
+        &GOOD_BRIEF.replace("[\"security\"]", "{ a = 1 }"),
     );
     site.fails_with(
         "content/briefs/good.md:4:1",
-        &["field \"topics\" should be a list of strings, found a string"],
+        &["field \"topics\" should be a string or a list of strings, found a table"],
     );
 }
 

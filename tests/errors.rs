@@ -203,15 +203,15 @@ fn unknown_field_suggests_the_right_one() {
 fn field_of_the_wrong_type() {
     let out = break_with(
         "content/briefs/bad.md",
-        &brief("topics = \"x\"\n", "Body.\n"),
+        &brief("topics = 5\n", "Body.\n"),
     );
     let block = assert_error(
         &out,
         "content/briefs/bad.md:4:1:",
-        "field \"topics\" should be a list of strings, found a string",
+        "field \"topics\" should be a string or a list of strings, found a number",
         None,
     );
-    assert_snippet(&block, 4, "topics = \"x\"");
+    assert_snippet(&block, 4, "topics = 5");
 }
 
 #[test]

@@ -61,6 +61,21 @@ fn tags_and_categories_are_taxonomy_names() {
 }
 
 #[test]
+fn a_single_term_may_be_written_as_a_string() {
+    // Hugo reads `categories: analysis` as one term.
+    let site = site(
+        r#"["tags", "categories"]"#,
+        &[(
+            "content/posts/hello.md",
+            "---\ntitle: Hello\ndate: 2024-01-01\ncategories: Analysis\ntags: [a, b]\n---\nBody.\n",
+        )],
+    );
+    site.build_ok(&[]);
+    term_lists(&site, "categories", "analysis", "/posts/hello/");
+    term_lists(&site, "tags", "b", "/posts/hello/");
+}
+
+#[test]
 fn a_page_field_is_still_not_a_taxonomy_name() {
     let site = site(r#"["tags", "authors"]"#, &[]);
     let out = site.build(&[]);

@@ -516,11 +516,15 @@ fn page_taxonomies(
     config: &Config,
     e: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Vec<String>> {
-    const TERMS: &str = "a list of strings";
+    // Hugo takes `tags: "x"` as one term.
+    const TERMS: &str = "a string or a list of strings";
     let mut taxonomies: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for name in &config.taxonomies {
-        if let Some(terms) = raw.take::<Vec<String>>(name, TERMS, e) {
-            taxonomies.insert(name.clone(), terms);
+        let example = ["[\"security\", \"diplomacy\"]", "[security, diplomacy]"];
+        if let Some(terms) =
+            raw.take_with_example::<values::OneOrMany<String>>(name, TERMS, example, e)
+        {
+            taxonomies.insert(name.clone(), terms.into_vec());
         }
     }
     if raw.has("taxonomies") {
