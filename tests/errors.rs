@@ -201,10 +201,7 @@ fn unknown_field_suggests_the_right_one() {
 
 #[test]
 fn field_of_the_wrong_type() {
-    let out = break_with(
-        "content/briefs/bad.md",
-        &brief("topics = 5\n", "Body.\n"),
-    );
+    let out = break_with("content/briefs/bad.md", &brief("topics = 5\n", "Body.\n"));
     let block = assert_error(
         &out,
         "content/briefs/bad.md:4:1:",

@@ -85,3 +85,24 @@ fn fuzz_found_many_empty_headings_render_in_near_linear_time() {
         "doubling the headings multiplied the time by {ratio:.1} ({once:?} -> {twice:?})"
     );
 }
+
+/// Found by `markdown` (flags byte 92: smart punctuation, `raw_html = "sanitize"`) once the
+/// sanitize mode and URL checks were fuzzed: a link URL with `&` followed by a short name
+/// ending inside a three-byte character made the character-reference decoder slice through
+/// the character and panic (src/markdown/urls.rs).
+#[test]
+fn fuzz_found_a_reference_cut_inside_a_multibyte_character() {
+    let body = fixture("markdown-reference-in-multibyte.md");
+    for raw_html in [RawHtml::Escape, RawHtml::Sanitize] {
+        let config = MarkdownConfig {
+            smart_punctuation: true,
+            raw_html,
+            ..MarkdownConfig::default()
+        };
+        let (rendered, _errors) = markdown::render_with_errors(&body, &config, &NoLinks);
+        assert!(!rendered.html.to_ascii_lowercase().contains("<script"));
+        if let Ok(inline) = markdown::render_inline(&body, &config, &NoLinks) {
+            assert!(!inline.to_ascii_lowercase().contains("<script"));
+        }
+    }
+}

@@ -113,7 +113,11 @@ fn decode_character_references(text: &str) -> Cow<'_, str> {
 fn decode_one_reference(text: &str) -> Option<(char, usize)> {
     const NAMED: &[(&str, char)] = &[("&colon;", ':'), ("&tab;", '\t'), ("&newline;", '\n')];
     for (name, c) in NAMED {
-        if text.len() >= name.len() && text[..name.len()].eq_ignore_ascii_case(name) {
+        // `get`, not indexing: the bytes after `&` may end inside a multi-byte character.
+        if text
+            .get(..name.len())
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case(name))
+        {
             return Some((*c, name.len()));
         }
     }
@@ -141,6 +145,17 @@ mod tests {
 
     fn link_blocked(url: &str) -> bool {
         is_dangerous(url, UrlUse::Link, true)
+    }
+
+    #[test]
+    fn a_reference_cut_inside_a_multibyte_character_is_text() {
+        // Found by the `markdown` fuzz target: `&` then a name shorter than `&newline;` that
+        // ends inside a three-byte character used to slice through it and panic.
+        assert_eq!(
+            decode_character_references("&eadi.\u{fffd}$"),
+            "&eadi.\u{fffd}$"
+        );
+        assert!(!link_blocked("&eadi.\u{fffd}$^< T:=task"));
     }
 
     #[test]
