@@ -142,7 +142,10 @@ pub fn render_with_errors(
         })
     });
     let sanitize = |html: String| prepare.sanitize(html);
-    let (html, summary) = (sanitize(html), summary.map(sanitize));
+    let (mut html, summary) = (sanitize(html), summary.map(sanitize));
+    // Every page's HTML is held until the page is written: give back the spare capacity
+    // reserved above (a quarter of the body, or up to half the string after a regrowth).
+    html.shrink_to_fit();
     anchors.extend(headings.iter().map(|h| h.id.clone()));
     anchors.sort();
     anchors.dedup();
