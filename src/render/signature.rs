@@ -270,9 +270,27 @@ fn job_kind(job: &Job) -> u8 {
 }
 
 /// Whether template code may read the whole page list of a section (`section.pages`), not only
-/// the pager's. Conservative: any mention of `pages` other than `paginator.pages` counts.
+/// the pager's. Conservative: any mention of `pages` outside comments, other than
+/// `paginator.pages`, counts (a comment saying "pages" once made every brief depend on all its
+/// section's pages, so an edit re-rendered the whole section under `serve`).
 fn reads_all_pages(text: &str) -> bool {
-    text.replace("paginator.pages", "").contains("pages")
+    without_comments(text)
+        .replace("paginator.pages", "")
+        .contains("pages")
+}
+
+/// Template text with its `{# … #}` comments removed (an unclosed one runs to the end).
+fn without_comments(text: &str) -> String {
+    let mut code = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{#") {
+        code.push_str(&rest[..start]);
+        rest = rest[start + 2..]
+            .find("#}")
+            .map_or("", |end| &rest[start + 2 + end + 2..]);
+    }
+    code.push_str(rest);
+    code
 }
 
 #[cfg(test)]
@@ -288,5 +306,9 @@ mod tests {
         assert!(reads_all_pages(
             "{% set s = section %}{{ s.pages | length }}"
         ));
+        assert!(!reads_all_pages(
+            "{#- pages fill the blocks -#}<main>{% block content %}{% endblock %}</main>"
+        ));
+        assert!(reads_all_pages("{# a #}{{ section.pages }}{# b"));
     }
 }
