@@ -1,5 +1,7 @@
 //! The preview server over real HTTP: a `communique serve` process on an ephemeral port.
 
+mod common;
+
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -84,14 +86,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let port = loop {
-            let line = lines.next().expect("server exited before serving").unwrap();
-            if let Some(rest) = line.strip_prefix("serving http://127.0.0.1:") {
-                break rest.split('/').next().unwrap().parse().unwrap();
-            }
-        };
+        let (port, lines) = common::serving_port(&mut child);
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Server {

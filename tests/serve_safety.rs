@@ -3,6 +3,8 @@
 //!
 //! Each test runs a `communique serve` process on an ephemeral port.
 
+mod common;
+
 use std::fs;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -95,13 +97,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let port = loop {
-            let line = lines.next().expect("server exited before serving").unwrap();
-            if let Some(rest) = line.strip_prefix("serving http://127.0.0.1:") {
-                break rest.split('/').next().unwrap().parse().unwrap();
-            }
-        };
+        let (port, lines) = common::serving_port(&mut child);
         let output = Arc::new(Mutex::new(Vec::new()));
         let kept = output.clone();
         // Keep draining stdout so the server never blocks on a full pipe.

@@ -204,14 +204,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let port = loop {
-            let line = lines.next().expect("server exited before serving").unwrap();
-            if let Some(rest) = line.strip_prefix("serving http://127.0.0.1:") {
-                break rest.split('/').next().unwrap().parse().unwrap();
-            }
-        };
+        let (port, lines) = common::serving_port(&mut child);
         std::thread::spawn(move || for _ in lines {});
         Server { child, port, site }
     }

@@ -507,3 +507,22 @@ pub fn xml_elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
 pub fn today() -> String {
     jiff::ZonedDateTime::now().date().to_string()
 }
+
+/// The rest of a `communique serve` child's standard output, once its address is known.
+pub type ServeOutput = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
+
+/// Reads a `communique serve` child's standard output (which must be piped) until it prints
+/// its address; returns the port and the lines still to come, which the caller must keep
+/// draining so the server never blocks on a full pipe.
+pub fn serving_port(child: &mut std::process::Child) -> (u16, ServeOutput) {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("serve's stdout is piped");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let port = loop {
+        let line = lines.next().expect("server exited before serving").unwrap();
+        if let Some(rest) = line.strip_prefix("serving http://127.0.0.1:") {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    (port, lines)
+}
