@@ -882,21 +882,30 @@ fn changed_brief_rewrites_only_the_files_it_affects() {
     let mtimes = site.output_mtimes();
     #[cfg(unix)]
     let inodes_before = inodes(&site);
-    // A change after the summary: only the brief's page and the feed (full content) change.
+    // A change after the summary: only the brief's page and the feeds that hold it in full (the
+    // site's and those of its terms) change.
     let alpha = site.read("content/briefs/alpha.md");
     site.write(
         "content/briefs/alpha.md",
         &alpha.replace("Last words.", "Last words, revised."),
     );
     let again = site.build_ok(&[]);
-    assert!(stdout(&again).contains("(2 written"), "{}", stdout(&again));
+    assert!(stdout(&again).contains("(4 written"), "{}", stdout(&again));
     let after = site.output_snapshot();
     let changed: Vec<&String> = after
         .iter()
         .filter(|(rel, bytes)| before.get(*rel) != Some(bytes))
         .map(|(rel, _)| rel)
         .collect();
-    assert_eq!(changed, ["atom.xml", "briefs/alpha/index.html"]);
+    assert_eq!(
+        changed,
+        [
+            "atom.xml",
+            "briefs/alpha/index.html",
+            "topics/diplomacy/atom.xml",
+            "topics/security/atom.xml"
+        ]
+    );
     assert_eq!(after.len(), before.len());
     let mtimes_after = site.output_mtimes();
     #[cfg(unix)]

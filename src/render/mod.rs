@@ -5,7 +5,6 @@
 
 pub mod data;
 pub mod deps;
-pub mod feeds;
 pub mod filters;
 pub mod functions;
 pub mod limit;
@@ -22,7 +21,7 @@ use rayon::prelude::*;
 use tera::{Context, Tera, Value};
 
 use crate::diagnostics::Diagnostic;
-use crate::site::{SiteModel, Urls};
+use crate::site::{Listing, ListingKind, SiteModel, Urls};
 pub use templates::TemplateSet;
 use views::{Fields, Views};
 
@@ -49,18 +48,16 @@ pub struct OutputFile {
 pub enum Job {
     /// A page.
     Page(usize),
-    /// Pager page `n` (1-based) of a section.
-    SectionPager(usize, usize),
+    /// Pager page `n` (1-based) of a listing: (listing, n).
+    Pager(usize, usize),
+    /// The Atom feed of a listing.
+    Feed(usize),
     /// A taxonomy's term list.
     TaxonomyList(usize),
-    /// Pager page `n` of a term: (taxonomy, term, n).
-    TermPager(usize, usize, usize),
     /// A redirect page for a page's alias: (page, alias index).
     Alias(usize, usize),
     /// `404.html`.
     NotFound,
-    /// The Atom feed.
-    Feed,
     /// `sitemap.xml`.
     Sitemap,
     /// `robots.txt`.
@@ -88,14 +85,6 @@ pub struct Renderer {
     limit: Duration,
     /// The renders in progress, for a supervisor to watch and stop (see [`limit`]).
     watch: Arc<limit::Watch>,
-}
-
-fn pager_count(total: usize, per: usize) -> usize {
-    if per == 0 {
-        1
-    } else {
-        total.div_ceil(per).max(1)
-    }
 }
 
 impl Renderer {
@@ -188,55 +177,41 @@ impl Renderer {
         }
     }
 
-    /// The template a job renders with, if any.
-    pub fn template_of(&self, job: &Job) -> Option<String> {
+    /// The template a job renders with. Every output has one: feeds, the sitemap, robots.txt
+    /// and redirects use built-in templates a site can override like any other.
+    pub fn template_of(&self, job: &Job) -> String {
         let model = &self.model;
-        Some(match job {
+        match job {
             Job::Page(i) => model.pages[*i]
                 .meta()
                 .template
                 .clone()
                 .unwrap_or_else(|| "brief.html".into()),
-            Job::SectionPager(0, _) => model.sections[0]
-                .meta()
-                .template
-                .clone()
-                .unwrap_or_else(|| "index.html".into()),
-            Job::SectionPager(s, _) => model.sections[*s]
-                .meta()
-                .template
-                .clone()
-                .unwrap_or_else(|| "section.html".into()),
+            Job::Pager(l, _) => model.listings[*l].template.clone(),
+            Job::Feed(_) => "atom.xml".into(),
             Job::TaxonomyList(_) => "taxonomy_list.html".into(),
-            Job::TermPager(..) => "taxonomy_term.html".into(),
+            Job::Alias(..) => "alias.html".into(),
             Job::NotFound => "404.html".into(),
-            Job::Alias(..) | Job::Feed | Job::Sitemap | Job::Robots => return None,
-        })
+            Job::Sitemap => "sitemap.xml".into(),
+            Job::Robots => "robots.txt".into(),
+        }
     }
 
     /// Every job of the site.
     pub fn jobs(&self) -> Vec<Job> {
         let model = &self.model;
-        let config = &model.config;
         let mut jobs: Vec<Job> = (0..model.pages.len()).map(Job::Page).collect();
-        for (s, section) in model.sections.iter().enumerate() {
-            let n = pager_count(section.pages.len(), section.paginate_by(config));
-            jobs.extend((1..=n).map(|k| Job::SectionPager(s, k)));
-        }
-        for (t, taxonomy) in model.taxonomies.iter().enumerate() {
-            jobs.push(Job::TaxonomyList(t));
-            for (k, term) in taxonomy.terms.iter().enumerate() {
-                let n = pager_count(term.pages.len(), config.paginate_by);
-                jobs.extend((1..=n).map(|p| Job::TermPager(t, k, p)));
+        for (l, listing) in model.listings.iter().enumerate() {
+            jobs.extend((1..=listing.pager_count()).map(|n| Job::Pager(l, n)));
+            if listing.feed.is_some() {
+                jobs.push(Job::Feed(l));
             }
         }
+        jobs.extend((0..model.taxonomies.len()).map(Job::TaxonomyList));
         for (p, page) in model.pages.iter().enumerate() {
             jobs.extend((0..page.meta().aliases.len()).map(|a| Job::Alias(p, a)));
         }
         jobs.push(Job::NotFound);
-        if config.feed.enabled {
-            jobs.push(Job::Feed);
-        }
         jobs.push(Job::Sitemap);
         jobs.push(Job::Robots);
         jobs
@@ -247,12 +222,9 @@ impl Renderer {
         let model = &self.model;
         match job {
             Job::Page(i) => model.pages[*i].path.clone(),
-            Job::SectionPager(s, n) => Urls::pager(&model.sections[*s].path, *n),
+            Job::Pager(l, n) => model.listings[*l].pager_path(*n),
+            Job::Feed(l) => model.listings[*l].feed.clone().unwrap_or_default(),
             Job::TaxonomyList(t) => Urls::taxonomy(&model.taxonomies[*t].name),
-            Job::TermPager(t, k, n) => {
-                let taxonomy = &model.taxonomies[*t];
-                Urls::pager(&Urls::term(&taxonomy.name, &taxonomy.terms[*k].slug), *n)
-            }
             Job::Alias(p, a) => {
                 let alias = model.pages[*p].meta().aliases[*a].trim_matches('/');
                 if alias.ends_with(".html") {
@@ -262,7 +234,6 @@ impl Renderer {
                 }
             }
             Job::NotFound => "/404.html".into(),
-            Job::Feed => format!("/{}", model.config.feed.filename),
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
         }
@@ -315,19 +286,9 @@ impl Renderer {
     }
 
     fn render_bytes(&self, job: &Job, site_path: &str) -> Result<Vec<u8>, Diagnostic> {
-        let model = &self.model;
-        let text = match job {
-            Job::Feed => feeds::atom(model),
-            Job::Sitemap => feeds::sitemap(model, &self.sitemap_entries()),
-            Job::Robots => feeds::robots(model),
-            Job::Alias(p, _) => redirect_page(&model.urls.permalink(&model.pages[*p].path)),
-            _ => {
-                let template = self.template_of(job).unwrap_or_default();
-                let context = self.context(job, site_path);
-                return self.render_template(&template, &context, site_path);
-            }
-        };
-        Ok(text.into_bytes())
+        let template = self.template_of(job);
+        let context = self.context(job, site_path);
+        self.render_template(&template, &context, site_path)
     }
 
     /// Renders a page's template within the time and size limits (see [`limit`]).
@@ -371,21 +332,28 @@ impl Renderer {
         )
     }
 
-    fn sitemap_entries(&self) -> Vec<(String, Option<String>)> {
+    /// Every address of the site with the date its content last changed, when it has one.
+    fn sitemap_entries(&self) -> Value {
         let model = &self.model;
-        let mut entries: Vec<(String, Option<String>)> = Vec::new();
+        let mut entries = Vec::new();
         for job in self.jobs() {
             let lastmod = match &job {
                 Job::Page(i) => {
                     let m = model.pages[*i].meta();
-                    Some(m.updated.as_ref().unwrap_or(&m.date).rfc3339())
+                    Value::from(m.updated.as_ref().unwrap_or(&m.date).rfc3339())
                 }
-                Job::SectionPager(..) | Job::TaxonomyList(_) | Job::TermPager(..) => None,
+                Job::Pager(..) | Job::TaxonomyList(_) => Value::none(),
                 _ => continue,
             };
-            entries.push((self.site_path(&job), lastmod));
+            let mut f = Fields::new();
+            f.insert(
+                "permalink",
+                Value::from(model.urls.permalink(&self.site_path(&job))),
+            );
+            f.insert("lastmod", lastmod);
+            entries.push(Value::from(f));
         }
-        entries
+        Value::from(entries)
     }
 
     fn base_context(&self, site_path: &str) -> Context {
@@ -412,48 +380,109 @@ impl Renderer {
         let mut context = self.base_context(site_path);
         match job {
             Job::Page(i) => context.insert_value("page", self.views.full_page(model, *i)),
-            Job::SectionPager(s, n) => {
-                let section = &model.sections[*s];
-                context.insert_value("section", self.views.sections[*s].clone());
-                let per = section.paginate_by(&model.config);
-                context.insert_value(
-                    "paginator",
-                    self.paginator(&section.path, &section.pages, per, *n),
-                );
+            Job::Pager(l, n) => {
+                let listing = &model.listings[*l];
+                self.insert_listing(&mut context, listing);
+                context.insert_value("paginator", self.paginator(listing, *n));
+            }
+            Job::Feed(l) => {
+                let listing = &model.listings[*l];
+                self.insert_listing(&mut context, listing);
+                context.insert_value("feed", self.feed_view(listing));
             }
             Job::TaxonomyList(t) => {
                 context.insert_value("taxonomy", self.views.taxonomies[*t].clone())
             }
-            Job::TermPager(t, k, n) => {
-                let taxonomy = &model.taxonomies[*t];
-                let term = &taxonomy.terms[*k];
-                context.insert_value("taxonomy", self.views.taxonomies[*t].clone());
-                context.insert_value("term", views::term_view(model, taxonomy, term));
-                let path = Urls::term(&taxonomy.name, &term.slug);
-                context.insert_value(
-                    "paginator",
-                    self.paginator(&path, &term.pages, model.config.paginate_by, *n),
-                );
-            }
-            _ => {}
+            Job::Alias(p, _) => context.insert_value(
+                "target",
+                Value::from(model.urls.permalink(&model.pages[*p].path)),
+            ),
+            Job::Sitemap => context.insert_value("entries", self.sitemap_entries()),
+            Job::Robots => context.insert_value(
+                "sitemap_url",
+                Value::from(model.urls.permalink("/sitemap.xml")),
+            ),
+            Job::NotFound => {}
         }
         context
     }
 
-    fn paginator(&self, listing_path: &str, pages: &[usize], per: usize, n: usize) -> Value {
-        let urls = &self.model.urls;
-        let count = pager_count(pages.len(), per);
-        let range = if per == 0 {
-            0..pages.len()
-        } else {
-            ((n - 1) * per).min(pages.len())..(n * per).min(pages.len())
+    /// What a listing's templates see besides the pager: `listing`, plus the variables of its
+    /// kind (`section`; `taxonomy` and `term`).
+    fn insert_listing(&self, context: &mut Context, listing: &Listing) {
+        let model = &self.model;
+        let urls = &model.urls;
+        let mut f = Fields::new();
+        let kind = match listing.kind {
+            ListingKind::Section(s) => {
+                context.insert_value("section", self.views.sections[s].clone());
+                "section"
+            }
+            ListingKind::Term(t, k) => {
+                let taxonomy = &model.taxonomies[t];
+                context.insert_value("taxonomy", self.views.taxonomies[t].clone());
+                context.insert_value(
+                    "term",
+                    views::term_view(model, taxonomy, &taxonomy.terms[k]),
+                );
+                "term"
+            }
         };
-        let href = |k: usize| Value::from(urls.href(&Urls::pager(listing_path, k)));
+        f.insert("kind", Value::from(kind));
+        f.insert("home", Value::from(listing.kind == ListingKind::Section(0)));
+        f.insert("title", Value::from(listing.title(model)));
+        f.insert("path", Value::from(urls.href(&listing.path)));
+        f.insert("permalink", Value::from(urls.permalink(&listing.path)));
+        f.insert(
+            "feed_url",
+            listing
+                .feed
+                .as_ref()
+                .map_or(Value::none(), |p| Value::from(urls.permalink(p))),
+        );
+        context.insert_value("listing", Value::from(f));
+    }
+
+    /// The `feed` variable of `atom.xml`: the listing's newest pages in full.
+    fn feed_view(&self, listing: &Listing) -> Value {
+        let model = &self.model;
+        let newest = listing.feed_pages(model);
+        let updated = newest
+            .iter()
+            .map(|&i| {
+                let m = model.pages[i].meta();
+                m.updated.as_ref().unwrap_or(&m.date).clone()
+            })
+            .max()
+            .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
+        let mut f = Fields::new();
+        f.insert(
+            "permalink",
+            Value::from(model.urls.permalink(listing.feed.as_deref().unwrap_or("/"))),
+        );
+        f.insert("updated", Value::from(updated));
+        f.insert(
+            "pages",
+            Value::from(
+                newest
+                    .iter()
+                    .map(|&i| self.views.feed_entry(model, i))
+                    .collect::<Vec<_>>(),
+            ),
+        );
+        Value::from(f)
+    }
+
+    fn paginator(&self, listing: &Listing, n: usize) -> Value {
+        let urls = &self.model.urls;
+        let count = listing.pager_count();
+        let href = |k: usize| Value::from(urls.href(&listing.pager_path(k)));
         let mut f = Fields::new();
         f.insert(
             "pages",
             Value::from(
-                pages[range]
+                listing
+                    .pager_pages(n)
                     .iter()
                     .map(|&i| self.views.pages[i].clone())
                     .collect::<Vec<_>>(),
@@ -461,8 +490,8 @@ impl Renderer {
         );
         f.insert("current_index", Value::from(n));
         f.insert("number_pagers", Value::from(count));
-        f.insert("paginate_by", Value::from(per));
-        f.insert("total_pages", Value::from(pages.len()));
+        f.insert("paginate_by", Value::from(listing.paginate_by));
+        f.insert("total_pages", Value::from(listing.pages.len()));
         f.insert("first", href(1));
         f.insert("last", href(count));
         f.insert("previous", if n > 1 { href(n - 1) } else { Value::none() });
@@ -476,12 +505,4 @@ impl Renderer {
         );
         Value::from(f)
     }
-}
-
-/// A page that sends browsers to `target`.
-fn redirect_page(target: &str) -> String {
-    let target = crate::diagnostics::escape_html(target);
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n<link rel=\"canonical\" href=\"{target}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{target}\">{target}</a>.</p>\n</body>\n</html>\n"
-    )
 }

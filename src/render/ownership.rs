@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::{Contents, Job, OutputFile, Renderer};
 use crate::diagnostics::{Diagnostic, Location, relative_to};
-use crate::site::Urls;
+use crate::site::{ListingKind, Urls};
 
 /// What produces an output file, for messages.
 fn describe(renderer: &Renderer, job: &Job) -> String {
@@ -17,14 +17,18 @@ fn describe(renderer: &Renderer, job: &Job) -> String {
         Job::Page(i) | Job::Alias(i, _) => {
             model.pages[*i].source.display_path.display().to_string()
         }
-        Job::SectionPager(s, n) => format!(
-            "page {n} of the listing {}",
-            model.sections[*s].source.display_path.display()
-        ),
-        Job::TaxonomyList(t) | Job::TermPager(t, ..) => {
-            format!("the \"{}\" taxonomy", model.taxonomies[*t].name)
-        }
-        Job::NotFound | Job::Feed | Job::Sitemap | Job::Robots => "a generated file".to_string(),
+        Job::Pager(l, n) => match model.listings[*l].kind {
+            ListingKind::Section(s) => format!(
+                "page {n} of the listing {}",
+                model.sections[s].source.display_path.display()
+            ),
+            ListingKind::Term(t, _) => {
+                format!("the \"{}\" taxonomy", model.taxonomies[t].name)
+            }
+        },
+        Job::Feed(l) => format!("the feed of {}", model.listings[*l].path),
+        Job::TaxonomyList(t) => format!("the \"{}\" taxonomy", model.taxonomies[*t].name),
+        Job::NotFound | Job::Sitemap | Job::Robots => "a generated file".to_string(),
     }
 }
 
@@ -39,16 +43,30 @@ fn blame(renderer: &Renderer, job: &Job, message: String) -> Diagnostic {
             model.pages[*p].source.error_at_field("slug", message),
             "give the brief a different `slug`, or move it",
         ),
-        Job::SectionPager(s, _) => (
-            Diagnostic::error(message).at(Location::file(&model.sections[*s].source.display_path)),
-            "rename the folder or file that takes the listing's page URL",
-        ),
+        Job::Pager(l, _) | Job::Feed(l) => match section_of(model, *l) {
+            Some(section) => (
+                Diagnostic::error(message).at(Location::file(&section.source.display_path)),
+                "rename the folder or file that takes the listing's page URL",
+            ),
+            None => (
+                Diagnostic::error(message),
+                "rename the content that takes this URL",
+            ),
+        },
         _ => (
             Diagnostic::error(message),
             "rename the content that takes this URL",
         ),
     };
     diagnostic.hint(hint)
+}
+
+/// The section a listing lists, if it lists one.
+fn section_of(model: &crate::site::SiteModel, listing: usize) -> Option<&crate::site::Section> {
+    match model.listings[listing].kind {
+        ListingKind::Section(s) => Some(&model.sections[s]),
+        _ => None,
+    }
 }
 
 /// What produces an output file: a rendering job, or a copy of a source file.

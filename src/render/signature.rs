@@ -16,7 +16,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::deps::Read;
 use super::{Job, Renderer};
-use crate::site::{ContentRef, Page, SiteModel};
+use crate::site::{ContentRef, ListingKind, Page, SiteModel};
 
 fn hash_of(value: impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
@@ -148,38 +148,29 @@ impl Fingerprints {
         job_kind(job).hash(&mut h);
         renderer.site_path(job).hash(&mut h);
         let template = renderer.template_of(job);
-        let (template_fp, all_pages) = template
-            .as_ref()
-            .and_then(|t| self.templates.get(t).copied())
-            .unwrap_or((0, true));
+        let (template_fp, all_pages) = self.templates.get(&template).copied().unwrap_or((0, true));
         template_fp.hash(&mut h);
-        let config = &model.config;
         match job {
             Job::Page(i) => self.full[*i].hash(&mut h),
-            Job::SectionPager(s, n) => {
-                let section = &model.sections[*s];
-                self.section[*s].hash(&mut h);
-                let per = section.paginate_by(config);
-                self.pager(&section.pages, per, *n, &mut h);
+            Job::Pager(l, n) => {
+                let listing = &model.listings[*l];
+                self.listing(model, *l).hash(&mut h);
+                self.pager(&listing.pages, listing.paginate_by, *n, &mut h);
                 if all_pages {
-                    section
+                    listing
                         .pages
                         .iter()
                         .for_each(|&p| self.light[p].hash(&mut h));
                 }
             }
+            // A feed shows its listing's newest pages in full.
+            Job::Feed(l) => {
+                self.listing(model, *l).hash(&mut h);
+                let newest = model.listings[*l].feed_pages(model);
+                newest.iter().for_each(|&p| self.full[p].hash(&mut h));
+            }
             Job::TaxonomyList(t) => self.taxonomy[*t].hash(&mut h),
-            Job::TermPager(t, k, n) => {
-                self.taxonomy[*t].hash(&mut h);
-                let term = &model.taxonomies[*t].terms[*k];
-                self.pager(&term.pages, config.paginate_by, *n, &mut h);
-            }
             Job::Alias(p, _) => model.pages[*p].path.hash(&mut h),
-            // The feed shows the newest pages in full.
-            Job::Feed => {
-                let newest = model.sections[0].pages.iter().take(config.feed.limit);
-                newest.for_each(|&p| self.full[p].hash(&mut h));
-            }
             // The sitemap lists every address with the date of its page.
             Job::Sitemap => {
                 for page in &model.pages {
@@ -191,13 +182,8 @@ impl Fingerprints {
                     )
                         .hash(&mut h);
                 }
-                for section in &model.sections {
-                    (
-                        &section.path,
-                        section.pages.len(),
-                        section.paginate_by(config),
-                    )
-                        .hash(&mut h);
+                for listing in &model.listings {
+                    (&listing.path, listing.pager_count()).hash(&mut h);
                 }
                 self.taxonomy.hash(&mut h);
             }
@@ -246,26 +232,38 @@ impl Fingerprints {
 
     fn pager(&self, pages: &[usize], per: usize, n: usize, h: &mut DefaultHasher) {
         (pages.len(), per, n).hash(h);
-        let range = if per == 0 {
-            0..pages.len()
-        } else {
-            ((n - 1) * per).min(pages.len())..(n * per).min(pages.len())
-        };
+        let range = crate::site::listing::pager_range(pages.len(), per, n);
         pages[range].iter().for_each(|&p| self.light[p].hash(h));
+    }
+
+    /// What a listing shows besides its pages: its own view (a section's text, a term and its
+    /// taxonomy's term list), its address, feed and pagination.
+    fn listing(&self, model: &SiteModel, l: usize) -> u64 {
+        let listing = &model.listings[l];
+        let own = match listing.kind {
+            ListingKind::Section(s) => self.section[s],
+            ListingKind::Term(t, k) => hash_of((self.taxonomy[t], k)),
+        };
+        hash_of((
+            own,
+            &listing.path,
+            &listing.feed,
+            listing.paginate_by,
+            &listing.template,
+        ))
     }
 }
 
 fn job_kind(job: &Job) -> u8 {
     match job {
         Job::Page(_) => 0,
-        Job::SectionPager(..) => 1,
-        Job::TaxonomyList(_) => 2,
-        Job::TermPager(..) => 3,
+        Job::Pager(..) => 1,
+        Job::Feed(_) => 2,
+        Job::TaxonomyList(_) => 3,
         Job::Alias(..) => 4,
         Job::NotFound => 5,
-        Job::Feed => 6,
-        Job::Sitemap => 7,
-        Job::Robots => 8,
+        Job::Sitemap => 6,
+        Job::Robots => 7,
     }
 }
 

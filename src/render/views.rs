@@ -120,6 +120,21 @@ impl Views {
         }
     }
 
+    /// A page as a feed entry: its light view plus content and RFC 3339 times (`published`,
+    /// `modified`), which Atom requires.
+    pub fn feed_entry(&self, model: &SiteModel, index: usize) -> Value {
+        let page = &model.pages[index];
+        let Some(mut fields) = self.pages[index].clone().into_map() else {
+            return Value::none();
+        };
+        let m = page.meta();
+        fields.insert("content".into(), Value::safe_string(&page.rendered.html));
+        fields.insert("published".into(), Value::from(m.date.rfc3339()));
+        let modified = m.updated.as_ref().unwrap_or(&m.date).rfc3339();
+        fields.insert("modified".into(), Value::from(modified));
+        Value::from(fields)
+    }
+
     /// The full view of a page: its light view plus content, toc and related pages.
     pub fn full_page(&self, model: &SiteModel, index: usize) -> Value {
         let page = &model.pages[index];

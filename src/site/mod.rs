@@ -1,6 +1,7 @@
 //! The site model: parsed content → pages and sections with URLs, rendered Markdown, sorted
 //! listings, taxonomies and resolved links. Pure: no file system, no templates.
 
+pub mod listing;
 pub mod markdown_cache;
 pub mod taxonomy;
 pub mod urls;
@@ -14,6 +15,7 @@ use crate::config::Config;
 use crate::content::{Content, PageMeta, Parsed, SectionMeta, SortBy};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, LinkResolver, Rendered};
+pub use listing::{Listing, ListingKind};
 pub use markdown_cache::{MarkdownCache, PageMarkdown};
 pub use taxonomy::{Taxonomy, Term};
 pub use urls::{Urls, slugify};
@@ -113,6 +115,8 @@ pub struct SiteModel {
     pub taxonomies: Vec<Taxonomy>,
     /// Content path (`briefs/x.md`) → page or section.
     pub by_rel: HashMap<String, ContentRef>,
+    /// Every listing: sections, then taxonomy terms (see [`listing`]).
+    pub listings: Vec<Listing>,
 }
 
 /// Options of a build that change the model.
@@ -503,14 +507,17 @@ pub fn build_cached(
     }
 
     if errors.is_empty() {
-        Ok(SiteModel {
+        let mut model = SiteModel {
             config,
             urls,
             pages,
             sections,
             taxonomies,
             by_rel,
-        })
+            listings: Vec::new(),
+        };
+        model.listings = listing::build(&model);
+        Ok(model)
     } else {
         Err(errors)
     }

@@ -1,0 +1,149 @@
+//! Listings: one mechanism for every "set of pages, selected and ordered by the model, rendered
+//! through a template with pagination and an optional feed". Sections and taxonomy terms are
+//! listings (and so are authors and the timeline as they arrive); rendering, signatures and
+//! `serve`'s dependency tracking handle a [`Listing`] without knowing its kind.
+
+use super::{SiteModel, Urls};
+use crate::config::Config;
+
+/// What a listing lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListingKind {
+    /// Every page beneath a section (index into [`SiteModel::sections`]).
+    Section(usize),
+    /// The pages of a taxonomy term: (taxonomy, term).
+    Term(usize, usize),
+}
+
+/// A selected, ordered set of pages published at `path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// What it lists.
+    pub kind: ListingKind,
+    /// Site path of its first pager page (`/briefs/`, `/topics/security/`).
+    pub path: String,
+    /// Page indexes, in the order the listing shows them.
+    pub pages: Vec<usize>,
+    /// Pages per pager page; 0 puts every page on one.
+    pub paginate_by: usize,
+    /// The template its pager pages render with.
+    pub template: String,
+    /// Site path of its Atom feed, when it has one.
+    pub feed: Option<String>,
+}
+
+impl Listing {
+    /// The number of pager pages (at least one, so an empty listing still has its page).
+    pub fn pager_count(&self) -> usize {
+        pager_count(self.pages.len(), self.paginate_by)
+    }
+
+    /// The pages on pager page `n` (1-based).
+    pub fn pager_pages(&self, n: usize) -> &[usize] {
+        &self.pages[pager_range(self.pages.len(), self.paginate_by, n)]
+    }
+
+    /// The site path of pager page `n`.
+    pub fn pager_path(&self, n: usize) -> String {
+        Urls::pager(&self.path, n)
+    }
+
+    /// The title a feed or message gives it.
+    pub fn title(&self, model: &SiteModel) -> String {
+        match self.kind {
+            ListingKind::Section(s) => model.sections[s].title(&model.config),
+            ListingKind::Term(t, k) => model.taxonomies[t].terms[k].name.clone(),
+        }
+    }
+
+    /// The newest pages, for its feed (listings are not all sorted by date).
+    pub fn feed_pages(&self, model: &SiteModel) -> Vec<usize> {
+        let limit = model.config.feed.limit;
+        let mut newest = self.pages.clone();
+        super::sort_pages(&mut newest, &model.pages, crate::content::SortBy::Date);
+        newest.truncate(limit);
+        newest
+    }
+}
+
+/// The number of pager pages for `total` pages, `per` a page (0: all on one).
+pub fn pager_count(total: usize, per: usize) -> usize {
+    if per == 0 {
+        1
+    } else {
+        total.div_ceil(per).max(1)
+    }
+}
+
+/// The positions of pager page `n`'s pages among `total`.
+pub fn pager_range(total: usize, per: usize, n: usize) -> std::ops::Range<usize> {
+    if per == 0 {
+        0..total
+    } else {
+        (n.saturating_sub(1) * per).min(total)..(n * per).min(total)
+    }
+}
+
+/// The feed of a listing at `path`: the site's feed for the home page, `atom.xml` beside the
+/// listing otherwise; none when feeds are off.
+fn feed_path(config: &Config, path: &str) -> Option<String> {
+    if !config.feed.enabled {
+        return None;
+    }
+    Some(format!("{path}{}", config.feed.filename))
+}
+
+/// Every listing of a model: sections (root first), then each taxonomy's terms.
+pub fn build(model: &SiteModel) -> Vec<Listing> {
+    let config = &model.config;
+    let mut listings = Vec::with_capacity(model.sections.len());
+    for (s, section) in model.sections.iter().enumerate() {
+        let default = if s == 0 { "index.html" } else { "section.html" };
+        listings.push(Listing {
+            kind: ListingKind::Section(s),
+            path: section.path.clone(),
+            pages: section.pages.clone(),
+            paginate_by: section.paginate_by(config),
+            template: section
+                .meta()
+                .template
+                .clone()
+                .unwrap_or_else(|| default.to_string()),
+            // The home page's feed is the site's; other sections' pages are in it already.
+            feed: (s == 0).then(|| feed_path(config, "/")).flatten(),
+        });
+    }
+    for (t, taxonomy) in model.taxonomies.iter().enumerate() {
+        for (k, term) in taxonomy.terms.iter().enumerate() {
+            let path = Urls::term(&taxonomy.name, &term.slug);
+            listings.push(Listing {
+                kind: ListingKind::Term(t, k),
+                feed: feed_path(config, &path),
+                path,
+                pages: term.pages.clone(),
+                paginate_by: config.paginate_by,
+                template: "taxonomy_term.html".to_string(),
+            });
+        }
+    }
+    listings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagers_cover_every_page_once() {
+        for total in 0..12 {
+            for per in 0..5 {
+                let count = pager_count(total, per);
+                let covered: Vec<usize> = (1..=count)
+                    .flat_map(|n| pager_range(total, per, n))
+                    .collect();
+                assert_eq!(covered, (0..total).collect::<Vec<_>>(), "{total}/{per}");
+            }
+        }
+        assert_eq!(pager_count(0, 10), 1);
+    }
+}
