@@ -23,6 +23,7 @@ pub mod diagnostics;
 pub mod import;
 pub mod markdown;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
@@ -37,7 +38,8 @@ use std::time::{Duration, Instant};
 
 pub use config::Config;
 pub use diagnostics::{Diagnostic, Diagnostics, Location};
-use render::{Contents, OutputFile, Renderer, TemplateSet};
+pub use pipeline::{PreparedSite, copied_files, load_config, prepare_site};
+use render::{OutputFile, Renderer};
 pub use site::SiteModel;
 
 /// Where a site's inputs live.
@@ -141,184 +143,6 @@ impl BuiltSite {
     }
 }
 
-/// Reads and validates the configuration, applying build options.
-pub fn load_config(dirs: &SiteDirs, options: &BuildOptions) -> Result<Config, Diagnostics> {
-    let display = dirs.display(&dirs.config_file);
-    // Config errors quote the file: never read one that a link brings in from outside the site.
-    if content::sources::is_link_out_of_site(&dirs.config_file, &dirs.root) {
-        return Err(Diagnostic::error(
-            "the site configuration is a link to a file outside the site root, and is not read",
-        )
-        .at(Location::file(&display))
-        .hint("replace the link with the file itself")
-        .into());
-    }
-    let text = std::fs::read_to_string(&dirs.config_file).map_err(|e| {
-        Diagnostic::error(format!("cannot read the site configuration: {e}"))
-            .at(Location::file(&display))
-            .hint("run communique in a site folder (one with communique.toml), pass --root, or create a site with `communique init`")
-    })?;
-    let mut config = Config::parse(&text, &display)?;
-    if let Some(base_url) = &options.base_url {
-        config.base_url = base_url.clone();
-    }
-    Ok(config)
-}
-
-/// A site ready to render: model, compiled templates and the list of copied files.
-pub struct PreparedSite {
-    /// The renderer (model, views, templates).
-    pub renderer: Renderer,
-    /// Copied files (static files and page assets).
-    pub copies: Vec<OutputFile>,
-    /// Warnings found on the way.
-    pub warnings: Diagnostics,
-    /// Time spent in each stage so far.
-    pub timings: Timings,
-}
-
-impl PreparedSite {
-    /// The output path of every file the site will have.
-    pub fn output_paths(&self) -> Vec<String> {
-        let renderer = &self.renderer;
-        let mut paths: Vec<String> = renderer
-            .jobs()
-            .iter()
-            .map(|job| site::Urls::output_file(&renderer.site_path(job)))
-            .collect();
-        paths.extend(self.copies.iter().map(|c| c.path.clone()));
-        paths
-    }
-}
-
-/// Runs every stage up to rendering: configuration, content, Markdown, the site model and the
-/// templates. Every problem found is reported.
-pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedSite, Diagnostics> {
-    let config = Arc::new(load_config(dirs, options)?);
-    let started = Instant::now();
-    let mut errors = Diagnostics::new();
-    // Warnings (entries skipped by the link policy, among others) are reported whether or not
-    // the build succeeds.
-    let mut warnings = Diagnostics::new();
-    let (content, content_diagnostics) = content::load(&dirs.content(), &dirs.root, &config);
-    let (content_errors, content_warnings): (Vec<_>, Vec<_>) = content_diagnostics
-        .into_iter()
-        .partition(Diagnostic::is_error);
-    errors.extend(content_errors);
-    warnings.extend(content_warnings);
-    warnings.extend(shortcode_warnings(&content));
-    let templates = match TemplateSet::load(&dirs.templates(), &dirs.root) {
-        Ok(t) => {
-            warnings.extend(t.warnings.iter().cloned());
-            Some(t)
-        }
-        Err(es) => {
-            errors.extend(es);
-            None
-        }
-    };
-    let failed = |mut errors: Diagnostics, warnings: Diagnostics| {
-        errors.extend(warnings.0);
-        errors.sort();
-        Err(errors)
-    };
-    let load = started.elapsed();
-    let model = site::build(
-        content,
-        config.clone(),
-        &site::ModelOptions {
-            drafts: options.drafts,
-        },
-    );
-    let model = match model {
-        Ok(m) => Some(m),
-        Err(es) => {
-            errors.extend(es);
-            None
-        }
-    };
-    let Some(templates) = templates else {
-        return failed(errors, warnings);
-    };
-    let Some(model) = model else {
-        errors.extend(templates.check_syntax());
-        return failed(errors, warnings);
-    };
-    if errors.has_errors() {
-        errors.extend(templates.check_syntax());
-        return failed(errors, warnings);
-    }
-    let model_time = started.elapsed() - load;
-    let renderer = match Renderer::new(Arc::new(model), templates) {
-        Ok(renderer) => renderer,
-        Err(es) => return failed(Diagnostics(es), warnings),
-    };
-    let rendered_paths: Vec<String> = renderer
-        .jobs()
-        .iter()
-        .map(|job| site::Urls::output_file(&renderer.site_path(job)))
-        .collect();
-    let taken = rendered_paths.iter().map(String::as_str).collect();
-    let (copies, copy_diagnostics) = copied_files(dirs, &renderer, &taken);
-    let (copy_errors, copy_warnings): (Vec<_>, Vec<_>) = copy_diagnostics
-        .0
-        .into_iter()
-        .partition(Diagnostic::is_error);
-    warnings.extend(copy_warnings);
-    let mut clashes = copy_errors;
-    clashes.extend(render::ownership::check(
-        &renderer,
-        &renderer.jobs(),
-        &copies,
-        &dirs.root,
-    ));
-    if !clashes.is_empty() {
-        return failed(Diagnostics(clashes), warnings);
-    }
-    warnings.extend(nav_links(dirs, &renderer, &rendered_paths, &copies));
-    Ok(PreparedSite {
-        renderer,
-        copies,
-        warnings,
-        timings: Timings {
-            load,
-            model: model_time,
-            ..Timings::default()
-        },
-    })
-}
-
-/// Hugo and Zola shortcodes left in Markdown bodies, which communique shows as written.
-fn shortcode_warnings(content: &content::Content) -> Vec<Diagnostic> {
-    fn scan<M>(parsed: &content::Parsed<M>) -> impl Iterator<Item = Diagnostic> + '_ {
-        markdown::shortcodes::find(parsed.body())
-            .into_iter()
-            .map(|s| Diagnostic {
-                severity: diagnostics::Severity::Warning,
-                ..parsed.error_in_body(s.offset, s.message()).hint(s.hint())
-            })
-    }
-    let pages = content.pages.iter().flat_map(|p| scan(p));
-    pages
-        .chain(content.sections.iter().flat_map(|s| scan(s)))
-        .collect()
-}
-
-/// Navigation links in the configuration that lead to no page (see [`theme::nav_links`]).
-fn nav_links(
-    dirs: &SiteDirs,
-    renderer: &Renderer,
-    rendered_paths: &[String],
-    copies: &[OutputFile],
-) -> Vec<Diagnostic> {
-    let produced = rendered_paths
-        .iter()
-        .chain(copies.iter().map(|c| &c.path))
-        .map(String::as_str)
-        .collect();
-    theme::nav_links(dirs, &renderer.model().config, &produced)
-}
-
 fn sorted(mut errors: Vec<Diagnostic>) -> Diagnostics {
     errors.sort_by(|a, b| {
         a.location
@@ -351,62 +175,6 @@ pub fn build_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuiltSite, 
             ..prepared.timings
         },
     })
-}
-
-/// Static files and page assets, as copies. A static file that a rendered page would overwrite
-/// is left out with a warning; so is every entry of `static/` the link policy skips (see
-/// [`content::sources`]). Page assets were checked when their page was discovered. An entry
-/// that cannot be read is an error.
-pub fn copied_files(
-    dirs: &SiteDirs,
-    renderer: &Renderer,
-    taken: &std::collections::HashSet<&str>,
-) -> (Vec<OutputFile>, Diagnostics) {
-    let model = renderer.model();
-    let folders = content::sources::SourceFolders::of_site(&dirs.root);
-    let walked = folders.walk_files(&dirs.static_dir());
-    let mut diagnostics = Diagnostics(walked.skipped);
-    let mut files = Vec::new();
-    for file in walked.files {
-        if taken.contains(file.rel.as_str()) {
-            diagnostics.push(
-                Diagnostic::warning(format!(
-                    "static file {} has the same path as a generated page and is not copied",
-                    file.rel
-                ))
-                .at(Location::file(folders.display(&file.abs)))
-                .hint("rename or move the static file"),
-            );
-            continue;
-        }
-        files.push(OutputFile {
-            path: file.rel,
-            contents: Contents::Copy(file.abs),
-        });
-    }
-    // Anything at the path in static/, even an entry skipped above, is the site's choice.
-    let static_dir = dirs.static_dir();
-    let fallback = theme::fallback_static(renderer.templates(), |p| {
-        taken.contains(p) || static_dir.join(p).symlink_metadata().is_ok()
-    });
-    files.extend(fallback);
-    let content_dir = dirs.content();
-    for page in &model.pages {
-        if page.source.assets.is_empty() {
-            continue;
-        }
-        let page_dir = content_dir.join(page.source.rel.trim_end_matches("index.md"));
-        let out_dir = site::Urls::output_file(&page.path)
-            .trim_end_matches("index.html")
-            .to_string();
-        for asset in &page.source.assets {
-            files.push(OutputFile {
-                path: format!("{out_dir}{asset}"),
-                contents: Contents::Copy(page_dir.join(asset)),
-            });
-        }
-    }
-    (files, diagnostics)
 }
 
 /// The result of a successful build.
@@ -576,7 +344,7 @@ pub fn check(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuildReport, Dia
     // A nav link to no page is a warning in `build` and an error in `check`.
     let copies = built.copies.clone();
     let rendered: Vec<String> = built.rendered.iter().map(|r| r.file.path.clone()).collect();
-    let dead_nav = nav_links(dirs, &built.renderer, &rendered, &copies);
+    let dead_nav = pipeline::nav_links(dirs, &built.renderer, &rendered, &copies);
     if !dead_nav.is_empty() {
         built.warnings.0.retain(|w| !dead_nav.contains(w));
         let mut errors = Diagnostics(dead_nav);

@@ -12,13 +12,14 @@ use std::sync::Arc;
 
 use super::watch::InputKind;
 use crate::content::{self, Content, Reuse};
+use crate::pipeline::{self, Inputs};
 use crate::render::deps::Read;
 use crate::render::limit::{self, Watch};
 use crate::render::signature::{Fingerprints, light_fingerprints};
 use crate::render::views::{ViewCache, Views};
 use crate::render::{Job, OutputFile, Renderer, TemplateSet};
 use crate::site::{self, CacheSlot, MarkdownCache, Urls};
-use crate::{BuildOptions, Config, Diagnostics, SiteDirs, copied_files, load_config};
+use crate::{BuildOptions, Config, Diagnostics, SiteDirs, load_config};
 
 /// The result of a rebuild.
 #[derive(Debug, Clone)]
@@ -52,6 +53,9 @@ struct Memory {
     copies: HashSet<String>,
     /// Copied files of the last build, while no static file or folder page changed.
     copy_list: Option<Vec<OutputFile>>,
+    /// The warnings of the last model (see [`pipeline::assemble`]), kept up to date by the
+    /// fast path so that it reports what a build would.
+    model_warnings: Diagnostics,
 }
 
 /// Runs builds for `serve`, keeping what can be reused between them.
@@ -124,7 +128,8 @@ impl Rebuilder {
         if let [path] = changed_content
             && let Some(model) = self.body_edit(path)
         {
-            return self.render_model(model, false);
+            let warnings = self.memory.model_warnings.clone();
+            return self.render_model(model, false, warnings);
         }
         let memory = &mut self.memory;
         // Until this build succeeds, the kept model is not the content's: no fast path.
@@ -148,69 +153,41 @@ impl Rebuilder {
                 eprintln!("  {what}: {} ms", clock.elapsed().as_millis());
             }
         };
-        let mut errors = Diagnostics::new();
         let reuse = memory.content.as_ref().map(|previous| Reuse {
             previous,
             changed: changed_content,
         });
-        let (content, content_errors) =
+        let (content, content_diagnostics) =
             content::load_incremental(&self.dirs.content(), &self.dirs.root, &config, reuse);
-        let mut warnings: Vec<_> = content_errors
-            .iter()
-            .filter(|d| !d.is_error())
-            .cloned()
-            .collect();
-        errors.extend(content_errors);
         lap("content");
         memory.content = Some(content.clone());
-        lap("content clone");
-        if let Some(why) = self.watch.stopped() {
-            return Err(limit::stopped(why).into());
+        self.check_stop()?;
+        let memory = &mut self.memory;
+        let templates = match &memory.templates {
+            Some(t) => Ok(t.clone()),
+            None => TemplateSet::load(&self.dirs.templates(), &self.dirs.root),
+        };
+        if let Ok(t) = &templates {
+            memory.templates = Some(t.clone());
         }
-        if memory.templates.is_none() {
-            match TemplateSet::load(&self.dirs.templates(), &self.dirs.root) {
-                Ok(t) => {
-                    warnings.extend(t.warnings.iter().cloned());
-                    memory.templates = Some(t);
-                }
-                Err(es) => errors.extend(es),
-            }
-        }
+        let inputs = Inputs {
+            config,
+            content,
+            content_diagnostics,
+            templates,
+        };
         let mut slot = CacheSlot {
             previous: std::mem::take(&mut memory.markdown),
             next: None,
             record: true,
         };
-        let model = site::build_cached(
-            content,
-            config,
-            &site::ModelOptions {
-                drafts: self.options.drafts,
-            },
-            &mut slot,
-        );
+        let assembled = pipeline::assemble(inputs, &self.options, &mut slot);
         memory.markdown = slot.next.unwrap_or(slot.previous);
         lap("model");
-        let model = match model {
-            Ok(m) => Some(m),
-            Err(es) => {
-                errors.extend(es);
-                None
-            }
-        };
-        let (Some(model), Some(templates)) = (model, memory.templates.clone()) else {
-            errors.sort();
-            return Err(errors);
-        };
-        if errors.has_errors() {
-            errors.sort();
-            return Err(errors);
-        }
-        let _ = templates;
+        let assembled = assembled?;
+        memory.model_warnings = assembled.warnings.clone();
         self.check_stop()?;
-        let mut update = self.render_model(model, complete)?;
-        update.warnings.extend(warnings);
-        Ok(update)
+        self.render_model(assembled.model, complete, assembled.warnings)
     }
 
     /// The fast path for the commonest edit: one existing brief whose front matter did not
@@ -297,17 +274,25 @@ impl Rebuilder {
         memory
             .markdown
             .insert(&new, &site::ModelResolver(&model), Arc::new(markdown));
+        // The body's shortcode warnings are the only ones a body edit can change.
+        let stale = pipeline::shortcodes_in(&old);
+        let warnings = &mut memory.model_warnings;
+        warnings.0.retain(|w| !stale.contains(w));
+        warnings.extend(pipeline::shortcodes_in(&new));
+        warnings.sort();
         if let Some(slot) = content.pages.iter_mut().find(|p| p.rel == rel) {
             *slot = new;
         }
         Some(model)
     }
 
-    /// Renders the jobs of `model` whose signatures changed since the last build.
+    /// Renders the jobs of `model` whose signatures changed since the last build. `warnings`
+    /// are those found so far; like a build's, they come with errors too.
     fn render_model(
         &mut self,
         model: site::SiteModel,
         complete: bool,
+        mut warnings: Diagnostics,
     ) -> Result<Update, Diagnostics> {
         let memory = &mut self.memory;
         let Some(templates) = memory.templates.clone() else {
@@ -320,21 +305,27 @@ impl Rebuilder {
                 eprintln!("  {what}: {} ms", clock.elapsed().as_millis());
             }
         };
+        let failed = |mut errors: Diagnostics, warnings: &Diagnostics| {
+            errors.extend(warnings.iter().cloned());
+            errors.sort();
+            errors
+        };
         let light = light_fingerprints(&model);
         let (views, view_cache) = Views::build_cached(&model, &light, &memory.views);
         memory.views = view_cache;
         let renderer = Renderer::with_views(Arc::new(model), templates, views)
-            .map_err(Diagnostics)?
+            .map_err(|es| failed(Diagnostics(es), &warnings))?
             .watched_by(self.watch.clone());
         lap("views+templates");
+        let planned = pipeline::plan_outputs(&self.dirs, &renderer, memory.copy_list.take())
+            .map_err(|es| failed(es, &warnings))?;
+        warnings.extend(planned.warnings.0);
+        let copies = planned.copies;
+        lap("plan");
 
         let fingerprints = Fingerprints::new(&renderer, light);
         lap("fingerprints");
         let jobs = renderer.jobs();
-        let clashes = crate::render::ownership::check(&renderer, &jobs, &[], &self.dirs.root);
-        if !clashes.is_empty() {
-            return Err(Diagnostics(clashes));
-        }
         let no_reads: Vec<Read> = Vec::new();
         let signed: Vec<(String, u64, bool, &Job)> = {
             use rayon::prelude::*;
@@ -380,16 +371,6 @@ impl Rebuilder {
             .collect();
         memory.jobs = next_jobs;
 
-        let taken: HashSet<&str> = memory.jobs.keys().map(String::as_str).collect();
-        let mut warnings = Diagnostics::new();
-        let copies = match memory.copy_list.take() {
-            Some(copies) => copies,
-            None => {
-                let (copies, diagnostics) = copied_files(&self.dirs, &renderer, &taken);
-                warnings = diagnostics;
-                copies
-            }
-        };
         let copy_paths: HashSet<String> = copies.iter().map(|c| c.path.clone()).collect();
         let mut removed: Vec<String> = removed
             .into_iter()
