@@ -4,9 +4,10 @@
 //!
 //! What each job depends on:
 //! - a page: its own full view (text, rendering, related pages' listing views), its templates;
-//! - a listing pager page: the listing views of the pages on it, the pager's shape, and the
-//!   listing views of every page of the section when its templates read `section.pages`;
-//! - a term page: the term and the taxonomy's term list, the listing views of its pages;
+//! - a listing's pager page (whatever the listing lists): the listing's own view (a section's
+//!   text; a term and its taxonomy's term list), the listing views of the pages on it, the
+//!   pager's shape, and the listing views of all its pages when its templates read `pages`;
+//! - a listing's feed: its newest pages in full;
 //! - anything a template read through a function (`get_page`, `get_section`, `get_url`,
 //!   `get_taxonomy`, `load_data`, `now`), as recorded during its previous render;
 //! - always: the configuration and the job's templates (through `extends` and `include`).
