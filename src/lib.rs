@@ -102,6 +102,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Replace the config's base URL.
     pub base_url: Option<String>,
+    /// The time the build publishes at: briefs whose `publish_date` is later are held back
+    /// (embargoed). `None` is the time each build starts; tests fix it.
+    pub now: Option<jiff::Timestamp>,
 }
 
 /// A site built in memory: every output file, not yet written.

@@ -323,6 +323,7 @@ fn options(site: &SiteArgs) -> BuildOptions {
     BuildOptions {
         drafts: site.drafts,
         base_url: site.base_url.clone(),
+        now: None,
     }
 }
 

@@ -120,10 +120,21 @@ pub struct SiteModel {
 }
 
 /// Options of a build that change the model.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ModelOptions {
-    /// Include drafts.
+    /// Include drafts (and embargoed pages).
     pub drafts: bool,
+    /// The time of publication: pages with a later `publish_date` are embargoed.
+    pub now: jiff::Timestamp,
+}
+
+impl Default for ModelOptions {
+    fn default() -> Self {
+        ModelOptions {
+            drafts: false,
+            now: jiff::Timestamp::now(),
+        }
+    }
 }
 
 /// Markdown renderings to reuse, and where the renderings of this build go.
