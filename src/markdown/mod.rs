@@ -432,6 +432,25 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn callouts_and_table_boxes_survive_sanitize_mode() {
+        let config = MarkdownConfig {
+            raw_html: RawHtml::Sanitize,
+            ..MarkdownConfig::default()
+        };
+        // The raw `<b>` makes the whole body go through the cleaner.
+        let body = "<b>raw</b>\n\n> [!CAUTION]\n> Careful.\n\n![a](c.svg \"Cap\")\n\n| a |\n|---|\n| 1 |\n";
+        let html = render(body, &config, &NoLinks).unwrap().html;
+        for kept in [
+            "<aside class=\"callout callout-caution\" role=\"note\" aria-label=\"Caution\">",
+            "<p class=\"callout-label\">Caution</p>",
+            "<figcaption>Cap</figcaption>",
+            "<div class=\"table-scroll\" role=\"region\" aria-label=\"Table 1\" tabindex=\"0\">",
+        ] {
+            assert!(html.contains(kept), "{kept} missing from {html}");
+        }
+    }
+
+    #[test]
     fn many_callouts_figures_and_tables_render_in_near_linear_time() {
         let block = "> [!IMPORTANT]\n> Key *fact*.\n>\n> > quoted\n\n![a](c.svg \"Cap\")\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n";
         crate::test_support::assert_near_linear(
