@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Location, did_you_mean, line_col};
 
@@ -46,6 +47,9 @@ pub struct Config {
     /// Markdown options.
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    /// Interface words, translatable (`[strings]`).
+    #[serde(default)]
+    pub strings: Strings,
     /// Free-form table for templates.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
@@ -83,6 +87,10 @@ pub struct MarkdownConfig {
     pub raw_html: RawHtml,
     /// Hosts an `<iframe>` may load from in `sanitize` mode, e.g. `www.youtube-nocookie.com`.
     pub iframe_hosts: Vec<String>,
+    /// The site's `[strings]`, for the words Markdown writes (callout labels, note back-links);
+    /// not a key of `[markdown]`: [`Config::parse`] shares the top-level table here.
+    #[serde(skip)]
+    pub strings: Arc<Strings>,
 }
 
 impl Default for MarkdownConfig {
@@ -91,6 +99,78 @@ impl Default for MarkdownConfig {
             smart_punctuation: true,
             raw_html: RawHtml::Allow,
             iframe_hosts: Vec::new(),
+            strings: Arc::default(),
+        }
+    }
+}
+
+/// Interface words the site writes, so a site in another language can translate them
+/// (`[strings]` in `communique.toml`). Every key has an English default; an unknown key is an
+/// error with a did-you-mean, like any other key. Templates read them as `config.strings`.
+/// `{n}` and `{title}` are replaced where the description says so.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Strings {
+    /// Label of a `> [!NOTE]` callout.
+    pub alert_note: String,
+    /// Label of a `> [!TIP]` callout.
+    pub alert_tip: String,
+    /// Label of a `> [!IMPORTANT]` callout.
+    pub alert_important: String,
+    /// Label of a `> [!WARNING]` callout.
+    pub alert_warning: String,
+    /// Label of a `> [!CAUTION]` callout.
+    pub alert_caution: String,
+    /// Accessible name of a table's scrolling box; `{n}` is the table's number in the page.
+    pub table_label: String,
+    /// Heading of the notes section.
+    pub footnotes: String,
+    /// Accessible name of a note's link back to its reference; `{n}` is the note's number.
+    pub footnote_back: String,
+    /// Accessible name of a heading's self-link; `{title}` is the heading's text.
+    pub heading_anchor: String,
+    /// Structured summary: what is new.
+    pub whats_new: String,
+    /// Structured summary: why it matters.
+    pub why_it_matters: String,
+    /// Structured summary: what should be done.
+    pub what_should_be_done: String,
+    /// Heading of the ready-to-copy citation of a brief.
+    pub cite_this: String,
+    /// Heading of a brief's reference list.
+    pub references: String,
+    /// Title of the timeline page.
+    pub timeline: String,
+    /// Heading of a brief's authors.
+    pub authors: String,
+    /// Banner of an embargoed brief, before its publication time.
+    pub embargoed: String,
+    /// Banner of a draft.
+    pub draft: String,
+}
+
+impl Default for Strings {
+    fn default() -> Self {
+        let s = str::to_string;
+        Strings {
+            alert_note: s("Note"),
+            alert_tip: s("Tip"),
+            alert_important: s("Important"),
+            alert_warning: s("Warning"),
+            alert_caution: s("Caution"),
+            table_label: s("Table {n}"),
+            footnotes: s("Notes"),
+            footnote_back: s("Back to reference {n}"),
+            heading_anchor: s("Link to the section “{title}”"),
+            whats_new: s("What's new"),
+            why_it_matters: s("Why it matters"),
+            what_should_be_done: s("What should be done"),
+            cite_this: s("Cite this brief"),
+            references: s("References"),
+            timeline: s("Timeline"),
+            authors: s("Authors"),
+            embargoed: s("Embargoed until"),
+            draft: s("Draft"),
         }
     }
 }
@@ -171,8 +251,10 @@ impl Config {
     /// Parses and validates the configuration text. `file` names it in diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let config: Config = toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file))?;
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file))?;
         config.validate(text, file)?;
+        config.markdown.strings = Arc::new(config.strings.clone());
         Ok(config)
     }
 
@@ -355,6 +437,28 @@ mod tests {
             );
             assert_eq!(e.location.unwrap().line, Some(3));
         }
+    }
+
+    #[test]
+    fn strings_default_to_english_and_reach_markdown() {
+        let c = parse(
+            "title = \"T\"\nbase_url = \"https://x.org\"\n[strings]\nalert_note = \"Remarque\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.strings.alert_note, "Remarque");
+        assert_eq!(c.strings.alert_tip, "Tip");
+        assert_eq!(c.markdown.strings.alert_note, "Remarque");
+    }
+
+    #[test]
+    fn unknown_string_key_names_line_and_suggests() {
+        let e = parse(
+            "title = \"T\"\nbase_url = \"https://x.org\"\n[strings]\nalert_note = \"N\"\nalert_warnign = \"W\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "unknown key \"alert_warnign\"");
+        assert_eq!(e.location.as_ref().unwrap().line, Some(5));
+        assert_eq!(e.hint.as_deref(), Some("did you mean \"alert_warning\"?"));
     }
 
     #[test]

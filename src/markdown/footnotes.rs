@@ -7,8 +7,9 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
-use super::Spanned;
 use super::ids::{IdAllocator, NOTES_LABEL_ID, note_id, reference_id};
+use super::{Spanned, placeholder};
+use crate::config::Strings;
 use crate::diagnostics::escape_html;
 
 /// A note that has been referenced.
@@ -26,6 +27,7 @@ struct Note {
 pub struct Footnotes<'a, 's, I> {
     inner: I,
     ids: &'s RefCell<IdAllocator>,
+    strings: &'s Strings,
     anchors: &'s mut Vec<String>,
     /// Referenced notes by label key ([`key`]).
     notes: HashMap<String, Note>,
@@ -47,11 +49,18 @@ fn key(label: &str) -> String {
 }
 
 impl<'a, 's, I: Iterator<Item = Spanned<'a>>> Footnotes<'a, 's, I> {
-    /// Wraps `inner`; the ids written are added to `anchors`.
-    pub fn new(inner: I, ids: &'s RefCell<IdAllocator>, anchors: &'s mut Vec<String>) -> Self {
+    /// Wraps `inner`; the ids written are added to `anchors`. The notes' heading and back-links
+    /// are worded with `strings.footnotes` and `strings.footnote_back`.
+    pub fn new(
+        inner: I,
+        ids: &'s RefCell<IdAllocator>,
+        strings: &'s Strings,
+        anchors: &'s mut Vec<String>,
+    ) -> Self {
         Footnotes {
             inner,
             ids,
+            strings,
             anchors,
             notes: HashMap::new(),
             order: Vec::new(),
@@ -118,8 +127,9 @@ impl<'a, 's, I: Iterator<Item = Spanned<'a>>> Footnotes<'a, 's, I> {
         let at = self.end..self.end;
         let html = |text: String| (Event::Html(CowStr::from(text)), at.clone());
         let mut section = vec![html(format!(
-            "<section class=\"footnotes\" aria-labelledby=\"{0}\">\n<h2 class=\"visually-hidden\" id=\"{0}\">Notes</h2>\n<ol>\n",
-            escape_html(&label_id)
+            "<section class=\"footnotes\" aria-labelledby=\"{0}\">\n<h2 class=\"visually-hidden\" id=\"{0}\">{1}</h2>\n<ol>\n",
+            escape_html(&label_id),
+            escape_html(&self.strings.footnotes)
         ))];
         self.anchors.push(label_id);
         // A note's body may reference notes not referenced yet: they join `order` as it grows.
@@ -143,7 +153,7 @@ impl<'a, 's, I: Iterator<Item = Spanned<'a>>> Footnotes<'a, 's, I> {
             self.anchors.push(note.id.clone());
             self.anchors.extend(note.references.iter().cloned());
             section.push(html(format!("<li id=\"{}\">\n", escape_html(&note.id))));
-            let backrefs = backlinks(note);
+            let backrefs = backlinks(note, &self.strings.footnote_back);
             // The back-links go inside the last paragraph so they sit on the note's last line.
             match body.last() {
                 Some((Event::End(TagEnd::Paragraph), _)) => {
@@ -163,17 +173,19 @@ impl<'a, 's, I: Iterator<Item = Spanned<'a>>> Footnotes<'a, 's, I> {
     }
 }
 
-/// The links from a note back to each of its references.
-fn backlinks(note: &Note) -> String {
+/// The links from a note back to each of its references, named with `back` (`{n}` is the
+/// note's number; a note cited more than once numbers its links in brackets).
+fn backlinks(note: &Note, back: &str) -> String {
     let count = note.references.len();
+    let label = placeholder(back, "{n}", &note.number.to_string());
     note.references
         .iter()
         .enumerate()
         .map(|(i, ref_id)| {
             let label = if count == 1 {
-                format!("Back to reference {}", note.number)
+                label.clone()
             } else {
-                format!("Back to reference {} ({})", note.number, i + 1)
+                format!("{label} ({})", i + 1)
             };
             format!(
                 " <a href=\"#{}\" class=\"footnote-backref\" aria-label=\"{label}\">↩</a>",
@@ -240,6 +252,32 @@ mod tests {
         assert!(html.contains("href=\"#fn-b-ref-2\" class=\"footnote-backref\""));
         assert!(html.contains("Note b. <a href=\"#fn-b-ref\""));
         assert!(r.anchors.contains(&"fn-a".to_string()));
+    }
+
+    #[test]
+    fn interface_words_come_from_the_strings() {
+        let config = MarkdownConfig {
+            strings: std::sync::Arc::new(crate::config::Strings {
+                footnotes: "Anmerkungen".to_string(),
+                footnote_back: "Zurück zu {n}".to_string(),
+                heading_anchor: "Link zu „{title}“".to_string(),
+                ..crate::config::Strings::default()
+            }),
+            ..MarkdownConfig::default()
+        };
+        let html = render(
+            "## A & B\n\nX[^a] and[^a].\n\n[^a]: N.\n",
+            &config,
+            &NoLinks,
+        )
+        .unwrap()
+        .html;
+        assert!(html.contains(">Anmerkungen</h2>"), "{html}");
+        assert!(html.contains("aria-label=\"Zurück zu 1 (2)\""), "{html}");
+        assert!(
+            html.contains("aria-label=\"Link zu „A &amp; B“\""),
+            "{html}"
+        );
     }
 
     #[test]

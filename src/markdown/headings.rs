@@ -7,7 +7,8 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 use serde::Serialize;
 
 use super::ids::{self, IdAllocator};
-use super::{MarkdownError, Spanned};
+use super::{MarkdownError, Spanned, placeholder};
+use crate::config::Strings;
 use crate::diagnostics::escape_html;
 use crate::site::urls::slugify;
 
@@ -55,22 +56,26 @@ fn level_number(level: HeadingLevel) -> u8 {
 pub struct Headings<'a, 's, I> {
     inner: I,
     ids: &'s RefCell<IdAllocator>,
+    strings: &'s Strings,
     found: &'s mut Vec<Heading>,
     errors: &'s mut Vec<MarkdownError>,
     pending: VecDeque<Spanned<'a>>,
 }
 
 impl<'a, 's, I: Iterator<Item = Spanned<'a>>> Headings<'a, 's, I> {
-    /// Wraps `inner`; headings are recorded in `found` and bad explicit ids in `errors`.
+    /// Wraps `inner`; headings are recorded in `found` and bad explicit ids in `errors`. The
+    /// self-links are named with `strings.heading_anchor`.
     pub fn new(
         inner: I,
         ids: &'s RefCell<IdAllocator>,
+        strings: &'s Strings,
         found: &'s mut Vec<Heading>,
         errors: &'s mut Vec<MarkdownError>,
     ) -> Self {
         Headings {
             inner,
             ids,
+            strings,
             found,
             errors,
             pending: VecDeque::new(),
@@ -108,9 +113,9 @@ impl<'a, 's, I: Iterator<Item = Spanned<'a>>> Headings<'a, 's, I> {
             *slot = Some(CowStr::from(id.clone()));
         }
         let anchor = format!(
-            " <a class=\"heading-anchor\" href=\"#{}\" aria-label=\"Link to the section “{}”\">#</a>",
+            " <a class=\"heading-anchor\" href=\"#{}\" aria-label=\"{}\">#</a>",
             escape_html(&id),
-            escape_html(&title)
+            placeholder(&self.strings.heading_anchor, "{title}", &title)
         );
         let at = match events.last() {
             Some((Event::End(TagEnd::Heading(_)), _)) => events.len() - 1,

@@ -9,11 +9,18 @@
 //! 3. the summary is located (before `<!-- more -->`, else the first paragraph) and words counted.
 //! 4. [`headings::Headings`] — unique, safe ids, self-links and the table of contents.
 //! 5. [`footnotes::Footnotes`] — numbered notes gathered at the end with back-links.
+//! 6. [`blocks`] — GFM alerts become callouts ([`alerts`]), titled images alone in a paragraph
+//!    figures ([`figures`]), and tables scroll in their own box ([`tables`]).
+//!
+//! The words these write (callout labels, note back-links) come from the site's `[strings]`,
+//! which reach this stage as [`MarkdownConfig::strings`].
 //!
 //! In `sanitize` mode a body with raw HTML is then cleaned whole ([`raw_html::sanitize`]).
 //! A new feature (citations, say) is one more step in [`render_with_errors`]. Nothing here
 //! touches the file system: link targets come through [`LinkResolver`].
 
+pub mod alerts;
+pub mod figures;
 pub mod footnotes;
 pub mod headings;
 pub mod ids;
@@ -21,6 +28,7 @@ pub mod links;
 pub mod raw_html;
 pub mod shortcodes;
 mod summary;
+pub mod tables;
 pub mod urls;
 
 #[cfg(test)]
@@ -31,12 +39,15 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
-use crate::config::{MarkdownConfig, RawHtml};
+use crate::config::{MarkdownConfig, RawHtml, Strings};
+use crate::diagnostics::escape_html;
+use figures::Figures;
 use footnotes::Footnotes;
 use headings::Headings;
 pub use headings::TocEntry;
 use ids::IdAllocator;
 pub use links::{InternalLink, LinkResolver};
+use tables::Tables;
 
 /// An event with the byte range of the source it came from.
 pub type Spanned<'a> = (Event<'a>, Range<usize>);
@@ -129,12 +140,13 @@ pub fn render_with_errors(
                     kept.push(event.clone());
                 }
             });
-        let events = Headings::new(events, &ids, &mut headings, &mut heading_errors);
-        let events = Footnotes::new(events, &ids, &mut anchors);
-        html::push_html(&mut html, events.map(|(event, _)| event));
+        let strings = &config.strings;
+        let events = Headings::new(events, &ids, strings, &mut headings, &mut heading_errors);
+        let events = Footnotes::new(events, &ids, strings, &mut anchors);
+        html::push_html(&mut html, blocks(events.map(|(event, _)| event), strings));
     }
     let summary = prepare.summary.summary().and_then(|range| {
-        summary::write(range, &kept, || {
+        summary::write(range, &kept, &config.strings, || {
             let mut again = Prepare::new(config, resolver);
             Parser::new_ext(body, options)
                 .into_offset_iter()
@@ -164,6 +176,25 @@ pub fn render_with_errors(
         fingerprint: 0,
     };
     (rendered, errors)
+}
+
+/// The block transforms that only change markup: callouts, figures and table boxes. The
+/// summary goes through them too, so it looks as it does in the page.
+pub fn blocks<'a, 's>(
+    events: impl Iterator<Item = Event<'a>> + 's,
+    strings: &'s Strings,
+) -> impl Iterator<Item = Event<'a>> + 's
+where
+    'a: 's,
+{
+    let callouts = events.map(|event| alerts::callout(event, strings));
+    Tables::new(Figures::new(callouts), strings)
+}
+
+/// `template` (an interface string from `[strings]`) as HTML, its `placeholder` replaced by
+/// `value`: both are escaped, and the value is not searched for placeholders again.
+pub(crate) fn placeholder(template: &str, placeholder: &str, value: &str) -> String {
+    escape_html(template).replace(placeholder, &escape_html(value))
 }
 
 /// Renders a page body; any problem is an error.
@@ -303,7 +334,7 @@ fn words_in(text: &str) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     struct NoLinks;
@@ -313,7 +344,8 @@ mod tests {
         }
     }
 
-    fn md(body: &str) -> Rendered {
+    /// `body` rendered with the default configuration.
+    pub(crate) fn md(body: &str) -> Rendered {
         render(body, &MarkdownConfig::default(), &NoLinks).unwrap()
     }
 
@@ -386,6 +418,49 @@ mod tests {
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("<del>old</del>"));
         assert!(r.html.contains("checkbox"));
-        assert!(r.html.contains("markdown-alert-note"));
+        assert!(r.html.contains("callout-note"));
+    }
+
+    #[test]
+    fn the_summary_shows_callouts_as_the_page_does() {
+        let r = md("> [!TIP]\n> Read the annex.\n\n<!-- more -->\n\nRest.\n");
+        let summary = r.summary.unwrap();
+        assert!(
+            summary.contains("<aside class=\"callout callout-tip\""),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn callouts_and_table_boxes_survive_sanitize_mode() {
+        let config = MarkdownConfig {
+            raw_html: RawHtml::Sanitize,
+            ..MarkdownConfig::default()
+        };
+        // The raw `<b>` makes the whole body go through the cleaner.
+        let body = "<b>raw</b>\n\n> [!CAUTION]\n> Careful.\n\n![a](c.svg \"Cap\")\n\n| a |\n|---|\n| 1 |\n";
+        let html = render(body, &config, &NoLinks).unwrap().html;
+        for kept in [
+            "<aside class=\"callout callout-caution\" role=\"note\" aria-label=\"Caution\">",
+            "<p class=\"callout-label\">Caution</p>",
+            "<figcaption>Cap</figcaption>",
+            "<div class=\"table-scroll\" role=\"region\" aria-label=\"Table 1\" tabindex=\"0\">",
+        ] {
+            assert!(html.contains(kept), "{kept} missing from {html}");
+        }
+    }
+
+    #[test]
+    fn many_callouts_figures_and_tables_render_in_near_linear_time() {
+        let block = "> [!IMPORTANT]\n> Key *fact*.\n>\n> > quoted\n\n![a](c.svg \"Cap\")\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n";
+        crate::test_support::assert_near_linear(
+            "callouts, figures and tables",
+            2000,
+            |n| block.repeat(n),
+            |body| {
+                let r = md(body);
+                assert!(r.html.contains("Table 2000"));
+            },
+        );
     }
 }

@@ -91,6 +91,9 @@ const TAG_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("time", &["datetime"]),
     ("data", &["value"]),
     ("blockquote", &["cite"]),
+    // Callouts and table boxes ([`super::alerts`], [`super::tables`]); values in [`attribute`].
+    ("aside", &["role"]),
+    ("div", &["role", "tabindex"]),
     ("q", &["cite"]),
     ("del", &["cite", "datetime"]),
     ("ins", &["cite", "datetime"]),
@@ -160,6 +163,10 @@ fn attribute<'v>(
                 .collect();
             (!words.is_empty()).then(|| Cow::Owned(words.join(" ")))
         }
+        // Only what callouts and table boxes write: a raw `role="button"` or a `tabindex` that
+        // reorders the page's keyboard path would mislead.
+        (_, "role") => matches!(value, "note" | "region").then_some(Cow::Borrowed(value)),
+        (_, "tabindex") => (value == "0").then_some(Cow::Borrowed(value)),
         ("iframe", "src") => allowed_frame(value, hosts).then_some(Cow::Borrowed(value)),
         ("img", "src") => {
             (!is_dangerous(value, UrlUse::Image, true)).then_some(Cow::Borrowed(value))
@@ -217,6 +224,8 @@ mod tests {
             "<p><abbr title=\"Popular Mobilization Forces\">PMF</abbr> H<sub>2</sub>O x<sup>2</sup></p>",
             "<img src=\"data:image/png;base64,iVBORw0KGgo=\" alt=\"dot\">",
             "<h2 id=\"a\">A <a class=\"heading-anchor\" href=\"#a\" aria-label=\"Link\">#</a></h2>",
+            "<aside class=\"callout callout-note\" role=\"note\" aria-label=\"Note\"><p class=\"callout-label\">Note</p></aside>",
+            "<div class=\"table-scroll\" role=\"region\" aria-label=\"Table 1\" tabindex=\"0\"><table><tbody><tr><td>1</td></tr></tbody></table></div>",
         ] {
             assert_eq!(clean(kept), kept);
         }
@@ -239,6 +248,13 @@ mod tests {
             },
         );
         assert!(!none.contains("iframe"), "{none}");
+    }
+
+    #[test]
+    fn raw_roles_and_tabindex_are_limited_to_what_the_renderer_writes() {
+        let html =
+            clean("<div role=\"button\" tabindex=\"-1\">x</div><aside role=\"note\">y</aside>");
+        assert_eq!(html, "<div>x</div><aside role=\"note\">y</aside>");
     }
 
     #[test]

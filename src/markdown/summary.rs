@@ -11,6 +11,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Tag, TagEnd, html};
 
 use super::raw_html::is_more_marker;
+use crate::config::Strings;
 
 /// How many of a body's first events are kept for its summary.
 pub const LOOKAHEAD: usize = 2048;
@@ -63,6 +64,7 @@ impl Locator {
 pub fn write<'a, R>(
     range: Range<usize>,
     kept: &[Event<'a>],
+    strings: &Strings,
     reparse: impl FnOnce() -> R,
 ) -> Option<String>
 where
@@ -70,10 +72,12 @@ where
 {
     let mut out = String::new();
     if range.end <= kept.len() {
-        html::push_html(&mut out, for_summary(kept[range].iter().cloned()));
+        let events = for_summary(kept[range].iter().cloned());
+        html::push_html(&mut out, super::blocks(events, strings));
     } else {
         let len = range.len();
-        html::push_html(&mut out, for_summary(reparse().skip(range.start).take(len)));
+        let events = for_summary(reparse().skip(range.start).take(len));
+        html::push_html(&mut out, super::blocks(events, strings));
     }
     if out.trim().is_empty() {
         return None;

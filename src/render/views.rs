@@ -165,6 +165,7 @@ fn config_view(model: &SiteModel) -> Value {
     fields.insert("author", opt_str(&c.author));
     fields.insert("taxonomies", Value::from(c.taxonomies.clone()));
     fields.insert("extra", Value::from_serializable(&c.extra));
+    fields.insert("strings", Value::from_serializable(&c.strings));
     Value::from(fields)
 }
 
