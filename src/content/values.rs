@@ -64,6 +64,10 @@ pub struct Author {
     pub name: String,
     /// Institution or programme.
     pub affiliation: Option<String>,
+    /// Written as a table (`{ name = "…" }`): always a full name, never read as an author id
+    /// (see `site::authors`).
+    #[serde(skip)]
+    pub is_table: bool,
 }
 
 #[derive(Deserialize)]
@@ -90,10 +94,12 @@ impl From<AuthorRepr> for Author {
             AuthorRepr::Name(name) => Author {
                 name,
                 affiliation: None,
+                is_table: false,
             },
             AuthorRepr::Full(t) => Author {
                 name: t.name,
                 affiliation: t.affiliation,
+                is_table: true,
             },
         }
     }

@@ -73,14 +73,15 @@ pub fn atom(model: &SiteModel) -> String {
             "    <updated>{}</updated>",
             m.updated.as_ref().unwrap_or(&m.date).rfc3339()
         );
-        if m.authors.is_empty() {
+        if page.authors.is_empty() {
             let _ = writeln!(
                 out,
                 "    <author><name>{}</name></author>",
                 escape(site_author)
             );
         }
-        for author in &m.authors {
+        // Resolved authors: a brief may name one by id (see site::authors).
+        for author in page.authors.iter().map(|&a| &model.authors[a]) {
             let _ = writeln!(
                 out,
                 "    <author><name>{}</name></author>",
