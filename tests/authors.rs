@@ -322,3 +322,75 @@ fn only_direct_markdown_files_are_authors() {
         &["rename it to _index.md"],
     );
 }
+
+/// What a rebuild serves, as path → bytes (copied files read from disk).
+fn served(files: Vec<communique::render::OutputFile>) -> Vec<(String, Vec<u8>)> {
+    use communique::render::Contents;
+    let mut out: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|f| {
+            let bytes = match f.contents {
+                Contents::Bytes(b) => b,
+                Contents::Copy(source) => std::fs::read(source).unwrap(),
+            };
+            (f.path, bytes)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn serve_re_renders_bylines_when_an_author_file_changes() {
+    use communique::serve::rebuild::Rebuilder;
+    use communique::serve::watch::InputKind;
+    use communique::{BuildOptions, SiteDirs};
+    let site = Site::fixture("authors");
+    let root = site.root().canonicalize().unwrap();
+    let dirs = SiteDirs::new(&root, None);
+    let mut rebuilder = Rebuilder::new(dirs.clone(), BuildOptions::default());
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> =
+        served(rebuilder.full().expect("first build").files)
+            .into_iter()
+            .collect();
+    let author = root.join("content/authors/lhassan.md");
+    let text = std::fs::read_to_string(&author).unwrap();
+    std::fs::write(
+        &author,
+        text.replace("\"Layla Hassan\"", "\"Layla Hassan-Reed\""),
+    )
+    .unwrap();
+    let changed = [(InputKind::Content, author)].into_iter().collect();
+    let update = rebuilder.rebuild(&changed).expect("rebuild");
+    files.extend(served(update.files));
+    let brief = String::from_utf8_lossy(&files["briefs/newer/index.html"]).into_owned();
+    assert!(brief.contains(">Layla Hassan-Reed</a>"), "{brief}");
+    let fresh: std::collections::BTreeMap<String, Vec<u8>> = served(
+        Rebuilder::new(dirs, BuildOptions::default())
+            .full()
+            .unwrap()
+            .files,
+    )
+    .into_iter()
+    .collect();
+    assert!(files == fresh, "the rebuild serves what a full build would");
+}
+
+#[cfg(unix)]
+#[test]
+fn author_files_follow_the_link_policy() {
+    let site = built();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.md");
+    std::fs::write(&secret, "+++\nname = \"TOKEN\"\n+++\n").unwrap();
+    std::os::unix::fs::symlink(&secret, site.path("content/authors/evil.md")).unwrap();
+    let output = site.build_ok(&[]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("content/authors/evil.md") && err.contains("skipped: a link"),
+        "{err}"
+    );
+    assert!(!err.contains("TOKEN"));
+    let html = site.read_output("briefs/newer/index.html");
+    assert!(!html.contains("TOKEN"));
+}
