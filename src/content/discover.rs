@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use super::authors::AUTHORS_DIR;
 use super::sources::{Entry, SourceFolders, rel_path};
 use crate::diagnostics::{Diagnostic, Location, Severity};
 
@@ -19,6 +20,10 @@ pub enum Kind {
     Section,
     /// Any other `.md` file: a page.
     Page,
+    /// `authors/<id>.md`: an author (see [`super::authors`]).
+    Author,
+    /// `authors/_index.md`: the title, text and options of the listing of all authors.
+    AuthorsIndex,
 }
 
 /// A content file found on disk.
@@ -98,6 +103,10 @@ pub fn discover(content_dir: &Path, root: &Path) -> Result<Discovery, Diagnostic
                 if entry.file_type().is_dir() {
                     walker.skip_current_dir();
                 }
+            }
+            Entry::Folder if entry.depth() == 1 && entry.file_name() == AUTHORS_DIR => {
+                discovery.add_authors(entry.path(), content_dir, &folders);
+                walker.skip_current_dir();
             }
             Entry::Folder => {
                 if !discovery.enter_folder(entry.path(), content_dir, &folders) {
@@ -199,6 +208,46 @@ impl Discovery {
             kind,
             assets: Vec::new(),
         });
+    }
+
+    /// `content/authors/`: every Markdown file directly in it is an author, and `_index.md`
+    /// describes the listing of all authors. Files are walked with the same link policy as
+    /// the rest of the content.
+    fn add_authors(&mut self, dir: &Path, content_dir: &Path, folders: &SourceFolders) {
+        let walked = folders.walk_files(dir);
+        self.diagnostics.extend(walked.skipped);
+        for file in walked.files {
+            if !file.rel.ends_with(".md") {
+                continue;
+            }
+            if file.rel.contains('/') {
+                self.diagnostics.push(
+                    Diagnostic::warning("not published: author files lie directly in content/authors/, not in folders below it")
+                        .at(Location::file(folders.display(&file.abs)))
+                        .hint("move it to content/authors/<id>.md"),
+                );
+                continue;
+            }
+            if file.rel == PAGE_INDEX {
+                let error = Diagnostic::error("content/authors/ holds one file per author: `index.md` would be an author with the id \"index\"")
+                    .at(Location::file(folders.display(&file.abs)))
+                    .hint("rename it to _index.md to give the listing of all authors a title and text, or to <id>.md for an author");
+                self.rejected
+                    .push((rel_path(&file.abs, content_dir), error));
+                continue;
+            }
+            let kind = if file.rel == SECTION_INDEX {
+                Kind::AuthorsIndex
+            } else {
+                Kind::Author
+            };
+            self.found.push(Found {
+                rel: rel_path(&file.abs, content_dir),
+                abs: file.abs,
+                kind,
+                assets: Vec::new(),
+            });
+        }
     }
 
     /// `index.md` beside `_index.md`: the folder cannot be both a page and a section.

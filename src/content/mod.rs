@@ -3,6 +3,7 @@
 //! This stage reads files (the only file-system input besides config and templates) and parses
 //! their front matter. Markdown bodies are kept as text for the `markdown` stage.
 
+pub mod authors;
 pub mod discover;
 pub mod front_matter;
 pub mod migration;
@@ -18,6 +19,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Location, line_col};
+pub use authors::{AuthorLink, AuthorMeta};
 pub use discover::{Found, Kind};
 pub use front_matter::{Author, PublishDate};
 use front_matter::{OneOrMany, RawFrontMatter, normalise, split};
@@ -164,6 +166,19 @@ pub struct Parsed<M> {
 }
 
 impl<M> Parsed<M> {
+    /// The same file with other metadata.
+    pub fn with_meta<N>(self, meta: N) -> Parsed<N> {
+        Parsed {
+            rel: self.rel,
+            display_path: self.display_path,
+            meta,
+            body_range: self.body_range,
+            body_line: self.body_line,
+            assets: self.assets,
+            source: self.source,
+        }
+    }
+
     /// The Markdown body (line endings normalised).
     pub fn body(&self) -> &str {
         self.source.get(self.body_range.clone()).unwrap_or("")
@@ -218,6 +233,11 @@ pub struct Content {
     pub pages: Vec<Arc<Parsed<PageMeta>>>,
     /// Sections, in discovery order.
     pub sections: Vec<Arc<Parsed<SectionMeta>>>,
+    /// Author files (`authors/<id>.md`), in id order.
+    pub authors: Vec<Arc<Parsed<AuthorMeta>>>,
+    /// `authors/_index.md`: the title, text and options of the listing of all authors. It is
+    /// not a section: `content/authors/` holds authors, not pages.
+    pub authors_index: Option<Arc<Parsed<SectionMeta>>>,
     /// Files that failed to parse, with their errors. Links to them are not reported again.
     pub failed: Vec<(String, Vec<Diagnostic>)>,
 }
@@ -260,6 +280,7 @@ pub fn load_incremental(
     enum Previous<'a> {
         Page(&'a Arc<Parsed<PageMeta>>),
         Section(&'a Arc<Parsed<SectionMeta>>),
+        Author(&'a Arc<Parsed<AuthorMeta>>),
         Failed(&'a [Diagnostic]),
     }
     let mut previous: std::collections::HashMap<&str, Previous<'_>> =
@@ -271,6 +292,16 @@ pub fn load_incremental(
         previous.extend(p.pages.iter().map(|x| (x.rel.as_str(), Previous::Page(x))));
         previous.extend(
             p.sections
+                .iter()
+                .map(|x| (x.rel.as_str(), Previous::Section(x))),
+        );
+        previous.extend(
+            p.authors
+                .iter()
+                .map(|x| (x.rel.as_str(), Previous::Author(x))),
+        );
+        previous.extend(
+            p.authors_index
                 .iter()
                 .map(|x| (x.rel.as_str(), Previous::Section(x))),
         );
@@ -296,6 +327,12 @@ pub fn load_incremental(
                 Some(Previous::Section(s)) if unchanged && f.kind == Kind::Section => {
                     return Ok(Loaded::Section(Arc::clone(s)));
                 }
+                Some(Previous::Section(s)) if unchanged && f.kind == Kind::AuthorsIndex => {
+                    return Ok(Loaded::AuthorsIndex(Arc::clone(s)));
+                }
+                Some(Previous::Author(a)) if unchanged && f.kind == Kind::Author => {
+                    return Ok(Loaded::Author(Arc::clone(a)));
+                }
                 Some(Previous::Failed(d)) if unchanged => return Err(d.to_vec()),
                 _ => {}
             }
@@ -314,6 +351,8 @@ pub fn load_incremental(
         match result {
             Ok(Loaded::Page(p)) => content.pages.push(p),
             Ok(Loaded::Section(s)) => content.sections.push(s),
+            Ok(Loaded::Author(a)) => content.authors.push(a),
+            Ok(Loaded::AuthorsIndex(s)) => content.authors_index = Some(s),
             Err(d) => {
                 diagnostics.extend(d.iter().cloned());
                 content.failed.push((found.rel.clone(), d));
@@ -329,6 +368,10 @@ pub enum Loaded {
     Page(Arc<Parsed<PageMeta>>),
     /// A section.
     Section(Arc<Parsed<SectionMeta>>),
+    /// An author.
+    Author(Arc<Parsed<AuthorMeta>>),
+    /// The listing of all authors.
+    AuthorsIndex(Arc<Parsed<SectionMeta>>),
 }
 
 /// Reads a file as UTF-8, naming the place of the first invalid byte otherwise.
@@ -362,6 +405,15 @@ pub fn parse_file(
     let body_start = text.len() - split.body.len();
     let (body_range, body_line) = (body_start..text.len(), split.body_line);
     let source: std::sync::Arc<str> = std::sync::Arc::from(text.as_str());
+    let shell = Parsed {
+        rel: found.rel.clone(),
+        display_path: display.to_path_buf(),
+        meta: (),
+        body_range: body_range.clone(),
+        body_line,
+        assets: Vec::new(),
+        source: source.clone(),
+    };
     match found.kind {
         Kind::Page => {
             let meta = page_meta(&mut raw, config)?;
@@ -386,6 +438,14 @@ pub fn parse_file(
                 assets: Vec::new(),
                 source,
             })))
+        }
+        Kind::Author => {
+            let meta = authors::author_meta(&raw, &found.rel, display)?;
+            Ok(Loaded::Author(Arc::new(shell.with_meta(meta))))
+        }
+        Kind::AuthorsIndex => {
+            let meta = section_meta(&raw)?;
+            Ok(Loaded::AuthorsIndex(Arc::new(shell.with_meta(meta))))
         }
     }
 }

@@ -64,6 +64,10 @@ pub struct Author {
     pub name: String,
     /// Institution or programme.
     pub affiliation: Option<String>,
+    /// Written as a table (`{ name = "…" }`): always a full name, never read as an author id
+    /// (see `site::authors`).
+    #[serde(skip)]
+    pub is_table: bool,
 }
 
 #[derive(Deserialize)]
@@ -90,23 +94,28 @@ impl From<AuthorRepr> for Author {
             AuthorRepr::Name(name) => Author {
                 name,
                 affiliation: None,
+                is_table: false,
             },
             AuthorRepr::Full(t) => Author {
                 name: t.name,
                 affiliation: t.affiliation,
+                is_table: true,
             },
         }
     }
 }
 
 /// One value or a list of them: Hugo accepts `author: "Name"` for one author.
+///
+/// A list is tried first: serde reads a struct from a sequence too, so `["A", "B"]` would
+/// otherwise be one author named "A" with the affiliation "B".
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 pub enum OneOrMany<T> {
-    /// A single value.
-    One(T),
     /// A list.
     Many(Vec<T>),
+    /// A single value.
+    One(T),
 }
 
 impl<T> OneOrMany<T> {
@@ -149,5 +158,10 @@ mod tests {
             serde_json::from_str(r#"["A", {"name": "B", "affiliation": "C"}]"#).unwrap();
         assert_eq!(v[0].affiliation, None);
         assert_eq!(v[1].affiliation.as_deref(), Some("C"));
+        let two: OneOrMany<Author> = serde_json::from_str(r#"["A", "B"]"#).unwrap();
+        let names: Vec<String> = two.into_vec().into_iter().map(|a| a.name).collect();
+        assert_eq!(names, ["A", "B"]);
+        let one: OneOrMany<Author> = serde_json::from_str(r#"{"name": "A"}"#).unwrap();
+        assert!(one.into_vec()[0].is_table);
     }
 }

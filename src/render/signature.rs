@@ -52,6 +52,11 @@ fn light_fingerprint(model: &SiteModel, page: &Page) -> u64 {
     source.assets.hash(&mut h);
     page.key_points.hash(&mut h);
     page.recommendations.hash(&mut h);
+    // The byline shows each author's name and URL, which an author file (or another brief's
+    // spelling of an inline name) can change without this page's front matter changing.
+    for author in page.authors.iter().map(|&a| &model.authors[a]) {
+        (&author.id, &author.name, &author.affiliation).hash(&mut h);
+    }
     h.finish()
 }
 

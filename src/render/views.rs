@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use tera::Value;
 
 use crate::markdown::TocEntry;
-use crate::site::{Page, Section, SiteModel, Taxonomy, Term, Urls, slugify};
+use crate::site::{Page, Section, SiteAuthor, SiteModel, Taxonomy, Term, Urls, slugify};
 
 /// A view under construction.
 pub type Fields = BTreeMap<&'static str, Value>;
@@ -227,15 +227,9 @@ fn light_fields(model: &SiteModel, terms: &TermLinks<'_>, page: &Page) -> Fields
             .as_ref()
             .map_or(Value::none(), |d| Value::from(d.text.as_str())),
     );
-    let authors: Vec<Value> = m
-        .authors
-        .iter()
-        .map(|a| {
-            let mut af = Fields::new();
-            af.insert("name", Value::from(a.name.as_str()));
-            af.insert("affiliation", opt_str(&a.affiliation));
-            Value::from(af)
-        })
+    // A brief's own affiliation for an author wins in its byline.
+    let authors: Vec<Value> = (m.authors.iter().zip(&page.authors))
+        .map(|(entry, &a)| author_link(model, &model.authors[a], entry.affiliation.as_ref()))
         .collect();
     f.insert("authors", Value::from(authors));
     f.insert("slug", Value::from(page.slug.as_str()));
@@ -378,5 +372,63 @@ fn taxonomy_view(model: &SiteModel, taxonomy: &Taxonomy) -> Value {
                 .collect::<Vec<_>>(),
         ),
     );
+    Value::from(f)
+}
+
+/// `{ id, name, affiliation, path, permalink }` of an author, as a brief's byline shows them;
+/// `affiliation` replaces the author's own when given.
+pub fn author_link(model: &SiteModel, author: &SiteAuthor, affiliation: Option<&String>) -> Value {
+    let mut f = Fields::new();
+    f.insert("id", Value::from(author.id.as_str()));
+    f.insert("name", Value::from(author.name.as_str()));
+    let affiliation = affiliation.or(author.affiliation.as_ref());
+    f.insert(
+        "affiliation",
+        affiliation.map_or(Value::none(), |a| Value::from(a.as_str())),
+    );
+    f.insert("path", Value::from(model.urls.href(&author.path)));
+    f.insert("permalink", Value::from(model.urls.permalink(&author.path)));
+    Value::from(f)
+}
+
+/// The whole view of an author, for their page and the listing of all authors: the fields of
+/// [`author_link`] plus `role`, `email`, `photo` (an href), `links` (`{ title, url }`), `bio`
+/// (HTML), `page_count`, and `pages` (light page views, newest first) taken from `pages`.
+pub fn author_view(model: &SiteModel, author: &SiteAuthor, pages: &[Value]) -> Value {
+    let Some(mut f) = author_link(model, author, None).into_map() else {
+        return Value::none();
+    };
+    // A site path is made an href (with the base URL's sub-path); a URL is kept as written.
+    let href = |target: &str| {
+        if target.starts_with('/') {
+            model.urls.href(target)
+        } else {
+            target.to_string()
+        }
+    };
+    f.insert("role".into(), opt_str(&author.role));
+    f.insert("email".into(), opt_str(&author.email));
+    f.insert(
+        "photo".into(),
+        author
+            .photo
+            .as_deref()
+            .map_or(Value::none(), |p| Value::from(href(p))),
+    );
+    let links: Vec<Value> = author
+        .links
+        .iter()
+        .map(|l| {
+            let mut lf = Fields::new();
+            lf.insert("title", Value::from(l.title.as_str()));
+            lf.insert("url", Value::from(href(&l.url)));
+            Value::from(lf)
+        })
+        .collect();
+    f.insert("links".into(), Value::from(links));
+    f.insert("bio".into(), Value::safe_string(&author.bio_html));
+    f.insert("page_count".into(), Value::from(author.pages.len()));
+    let listed: Vec<Value> = author.pages.iter().map(|&i| pages[i].clone()).collect();
+    f.insert("pages".into(), Value::from(listed));
     Value::from(f)
 }

@@ -1,6 +1,7 @@
 //! The site model: parsed content → pages and sections with URLs, rendered Markdown, sorted
 //! listings, taxonomies and resolved links. Pure: no file system, no templates.
 
+pub mod authors;
 pub mod listing;
 pub mod markdown_cache;
 pub mod taxonomy;
@@ -15,6 +16,7 @@ use crate::config::Config;
 use crate::content::{Content, PageMeta, Parsed, SectionMeta, SortBy};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, LinkResolver, Rendered};
+pub use authors::{AuthorsIndex, SiteAuthor};
 pub use listing::{Listing, ListingKind};
 pub use markdown_cache::{MarkdownCache, PageMarkdown};
 pub use taxonomy::{Taxonomy, Term};
@@ -40,6 +42,8 @@ pub struct Page {
     pub recommendations: Vec<String>,
     /// Indexes of related pages.
     pub related: Vec<usize>,
+    /// Indexes of its authors in [`SiteModel::authors`], in the order the brief lists them.
+    pub authors: Vec<usize>,
 }
 
 impl Page {
@@ -113,6 +117,10 @@ pub struct SiteModel {
     pub sections: Vec<Section>,
     /// Taxonomies in config order.
     pub taxonomies: Vec<Taxonomy>,
+    /// Authors, by name (see [`authors`]).
+    pub authors: Vec<SiteAuthor>,
+    /// The text of the listing of all authors, from `content/authors/_index.md`.
+    pub authors_index: Option<AuthorsIndex>,
     /// Content path (`briefs/x.md`) → page or section.
     pub by_rel: HashMap<String, ContentRef>,
     /// Every listing: sections, then taxonomy terms (see [`listing`]).
@@ -397,6 +405,7 @@ pub fn build_cached(
             key_points,
             recommendations,
             related: Vec::new(),
+            authors: Vec::new(),
         });
     }
     let mut sections = Vec::with_capacity(section_sources.len());
@@ -507,6 +516,19 @@ pub fn build_cached(
     }
 
     let taxonomies = taxonomy::build(&config.taxonomies, &pages);
+    let built_authors = authors::build_authors(authors::AuthorInputs {
+        files: content.authors,
+        index: content.authors_index,
+        failed: &content.failed,
+        pages: &pages,
+        sections: &sections,
+        config: &config,
+        resolver: &resolver,
+    });
+    errors.extend(built_authors.errors);
+    for (page, ids) in pages.iter_mut().zip(built_authors.by_page) {
+        page.authors = ids;
+    }
 
     if release_bodies {
         // Only `serve` compares and re-renders sources; a build is done with the bodies.
@@ -524,6 +546,8 @@ pub fn build_cached(
             pages,
             sections,
             taxonomies,
+            authors: built_authors.authors,
+            authors_index: built_authors.index,
             by_rel,
             listings: Vec::new(),
         };

@@ -93,6 +93,16 @@ impl Urls {
         format!("/{name}/")
     }
 
+    /// The site path of the listing of all authors.
+    pub fn authors() -> String {
+        "/authors/".to_string()
+    }
+
+    /// The site path of an author's page (`/authors/lhassan/`).
+    pub fn author(id: &str) -> String {
+        format!("/authors/{id}/")
+    }
+
     /// The site path of a taxonomy term.
     pub fn term(taxonomy: &str, term_slug: &str) -> String {
         format!("/{taxonomy}/{term_slug}/")
