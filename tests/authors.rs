@@ -394,3 +394,35 @@ fn author_files_follow_the_link_policy() {
     let html = site.read_output("briefs/newer/index.html");
     assert!(!html.contains("TOKEN"));
 }
+
+#[test]
+fn each_author_has_a_page_with_bio_briefs_and_feed_and_all_are_listed() {
+    let site = built();
+    let page = site.html("authors/lhassan/index.html");
+    assert_eq!(common::text(one(&page, "h1")), "Layla Hassan");
+    // The bio is the file's Markdown, with its links resolved.
+    let bio = one(&page, ".author-bio");
+    assert_eq!(
+        common::attr(bio.select(&common::sel("a")).next().unwrap(), "href"),
+        "/briefs/older/"
+    );
+    assert_eq!(common::texts(&page, ".listing h2"), ["Newer"]);
+    let alternates = common::hrefs(&page, "link[rel=alternate]");
+    assert!(alternates.contains(&"https://x.org/authors/lhassan/atom.xml".to_string()));
+
+    // An inline author has a page too, with their briefs newest first.
+    let page = site.html("authors/tom-reed/index.html");
+    assert_eq!(common::texts(&page, ".listing h2"), ["Newer", "Older"]);
+    let feed = site.read_output("authors/tom-reed/atom.xml");
+    common::check_well_formed_xml(&feed).unwrap();
+    let titles: Vec<String> = common::xml_elements(&feed, "entry")
+        .iter()
+        .flat_map(|e| common::xml_texts(e, "title"))
+        .collect();
+    assert_eq!(titles, ["Newer", "Older"]);
+
+    let list = site.html("authors/index.html");
+    let names = common::texts(&list, "ul.authors li a");
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.contains(&"Rana Aziz".to_string()));
+}

@@ -154,3 +154,35 @@ fn a_broken_feed_template_is_an_error_naming_its_file_and_line() {
     let err = stderr(&output);
     assert!(err.contains("templates/atom.xml:2"), "{err}");
 }
+
+#[test]
+fn a_site_base_without_the_built_in_blocks_still_builds_the_pages_it_has() {
+    // The site's base.html has only `content`; the built-in templates it does not use (author
+    // pages, say, for a site without authors) must not fail it for want of `title`.
+    let site = theme_site();
+    site.write(
+        "templates/base.html",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>t</title></head><body>{% block content %}{% endblock %}</body></html>",
+    );
+    for name in [
+        "index",
+        "section",
+        "brief",
+        "taxonomy_list",
+        "taxonomy_term",
+        "404",
+    ] {
+        site.write(
+            &format!("templates/{name}.html"),
+            "{% extends \"base.html\" %}{% block content %}x{% endblock %}",
+        );
+    }
+    site.build_ok(&[]);
+    assert!(site.has_output("topics/security/atom.xml"));
+    // A template error in the site's own files is still reported with content errors.
+    site.write("templates/section.html", "{% if %}");
+    site.write("content/briefs/a.md", "+++\ntitle = \"A\"\n+++\n");
+    let err = stderr(&site.build(&[]));
+    assert!(err.contains("templates/section.html:1"), "{err}");
+    assert!(!err.contains("built-in theme"), "{err}");
+}

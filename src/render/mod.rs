@@ -54,6 +54,8 @@ pub enum Job {
     Feed(usize),
     /// A taxonomy's term list.
     TaxonomyList(usize),
+    /// The list of all authors (`/authors/`).
+    AuthorList,
     /// A redirect page for a page's alias: (page, alias index).
     Alias(usize, usize),
     /// `404.html`.
@@ -106,6 +108,7 @@ impl Renderer {
             views: views.clone(),
             data: templates.root.as_deref().map(data::DataRoot::new),
         });
+        let templates = templates.keeping(&needed_templates(&model));
         let tera = templates.compile(|tera| functions::register_functions(tera, lookup))?;
         let renderer = Renderer {
             limit: model.config.template_time_limit(),
@@ -190,6 +193,7 @@ impl Renderer {
             Job::Pager(l, _) => model.listings[*l].template.clone(),
             Job::Feed(_) => "atom.xml".into(),
             Job::TaxonomyList(_) => "taxonomy_list.html".into(),
+            Job::AuthorList => "authors.html".into(),
             Job::Alias(..) => "alias.html".into(),
             Job::NotFound => "404.html".into(),
             Job::Sitemap => "sitemap.xml".into(),
@@ -208,6 +212,9 @@ impl Renderer {
             }
         }
         jobs.extend((0..model.taxonomies.len()).map(Job::TaxonomyList));
+        if !model.authors.is_empty() {
+            jobs.push(Job::AuthorList);
+        }
         for (p, page) in model.pages.iter().enumerate() {
             jobs.extend((0..page.meta().aliases.len()).map(|a| Job::Alias(p, a)));
         }
@@ -225,6 +232,7 @@ impl Renderer {
             Job::Pager(l, n) => model.listings[*l].pager_path(*n),
             Job::Feed(l) => model.listings[*l].feed.clone().unwrap_or_default(),
             Job::TaxonomyList(t) => Urls::taxonomy(&model.taxonomies[*t].name),
+            Job::AuthorList => Urls::authors(),
             Job::Alias(p, a) => {
                 let alias = model.pages[*p].meta().aliases[*a].trim_matches('/');
                 if alias.ends_with(".html") {
@@ -342,7 +350,7 @@ impl Renderer {
                     let m = model.pages[*i].meta();
                     Value::from(m.updated.as_ref().unwrap_or(&m.date).rfc3339())
                 }
-                Job::Pager(..) | Job::TaxonomyList(_) => Value::none(),
+                Job::Pager(..) | Job::TaxonomyList(_) | Job::AuthorList => Value::none(),
                 _ => continue,
             };
             let mut f = Fields::new();
@@ -393,6 +401,7 @@ impl Renderer {
             Job::TaxonomyList(t) => {
                 context.insert_value("taxonomy", self.views.taxonomies[*t].clone())
             }
+            Job::AuthorList => self.insert_author_list(&mut context),
             Job::Alias(p, _) => context.insert_value(
                 "target",
                 Value::from(model.urls.permalink(&model.pages[*p].path)),
@@ -408,7 +417,7 @@ impl Renderer {
     }
 
     /// What a listing's templates see besides the pager: `listing`, plus the variables of its
-    /// kind (`section`; `taxonomy` and `term`).
+    /// kind (`section`; `taxonomy` and `term`; `author`).
     fn insert_listing(&self, context: &mut Context, listing: &Listing) {
         let model = &self.model;
         let urls = &model.urls;
@@ -427,6 +436,11 @@ impl Renderer {
                 );
                 "term"
             }
+            ListingKind::Author(a) => {
+                let author = views::author_view(model, &model.authors[a], &self.views.pages);
+                context.insert_value("author", author);
+                "author"
+            }
         };
         f.insert("kind", Value::from(kind));
         f.insert("home", Value::from(listing.kind == ListingKind::Section(0)));
@@ -441,6 +455,29 @@ impl Renderer {
                 .map_or(Value::none(), |p| Value::from(urls.permalink(p))),
         );
         context.insert_value("listing", Value::from(f));
+    }
+
+    /// What `authors.html` sees: `authors` (each with their briefs), and the title and text of
+    /// `content/authors/_index.md` as `section`-like `index` (none without the file).
+    fn insert_author_list(&self, context: &mut Context) {
+        let model = &self.model;
+        let authors: Vec<Value> = model
+            .authors
+            .iter()
+            .map(|a| views::author_view(model, a, &self.views.pages))
+            .collect();
+        context.insert_value("authors", Value::from(authors));
+        let index = model.authors_index.as_ref().map_or(Value::none(), |index| {
+            let mut f = Fields::new();
+            f.insert("title", opt_value(index.source.meta.title.as_deref()));
+            f.insert(
+                "description",
+                opt_value(index.source.meta.description.as_deref()),
+            );
+            f.insert("content", Value::safe_string(&index.rendered.html));
+            Value::from(f)
+        });
+        context.insert_value("index", index);
     }
 
     /// The `feed` variable of `atom.xml`: the listing's newest pages in full.
@@ -505,4 +542,37 @@ impl Renderer {
         );
         Value::from(f)
     }
+}
+
+fn opt_value(s: Option<&str>) -> Value {
+    s.map_or(Value::none(), Value::from)
+}
+
+/// The templates a model's outputs render with (see [`Renderer::template_of`]): the page and
+/// listing templates it names and the fixed ones.
+fn needed_templates(model: &SiteModel) -> Vec<String> {
+    let mut needed: std::collections::BTreeSet<String> = [
+        "brief.html",
+        "atom.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "alias.html",
+        "404.html",
+        "taxonomy_list.html",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    if !model.authors.is_empty() {
+        needed.insert("authors.html".into());
+    }
+    for page in &model.pages {
+        if let Some(t) = &page.meta().template {
+            needed.insert(t.clone());
+        }
+    }
+    for listing in &model.listings {
+        needed.insert(listing.template.clone());
+    }
+    needed.into_iter().collect()
 }

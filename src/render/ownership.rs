@@ -25,7 +25,9 @@ fn describe(renderer: &Renderer, job: &Job) -> String {
             ListingKind::Term(t, _) => {
                 format!("the \"{}\" taxonomy", model.taxonomies[t].name)
             }
+            ListingKind::Author(a) => format!("the page of author \"{}\"", model.authors[a].name),
         },
+        Job::AuthorList => "the list of authors".to_string(),
         Job::Feed(l) => format!("the feed of {}", model.listings[*l].path),
         Job::TaxonomyList(t) => format!("the \"{}\" taxonomy", model.taxonomies[*t].name),
         Job::NotFound | Job::Sitemap | Job::Robots => "a generated file".to_string(),

@@ -35,6 +35,8 @@ pub struct Fingerprints {
     pub section: Vec<u64>,
     /// Per taxonomy: its terms.
     pub taxonomy: Vec<u64>,
+    /// Per author: what their page shows besides their briefs.
+    pub author: Vec<u64>,
     config: u64,
     templates: HashMap<String, (u64, bool)>,
 }
@@ -120,6 +122,14 @@ impl Fingerprints {
                 hash_of((&t.name, terms))
             })
             .collect();
+        let author = model
+            .authors
+            .iter()
+            .map(|a| {
+                let file = a.source.as_ref().map(|s| s.source.as_ref());
+                hash_of((file, &a.id, &a.name, &a.affiliation, &a.path))
+            })
+            .collect();
         let mut templates = HashMap::new();
         for name in renderer.templates().templates.keys() {
             let chain = renderer.templates().dependencies(name);
@@ -141,6 +151,7 @@ impl Fingerprints {
             full,
             section,
             taxonomy,
+            author,
             config: hash_of(format!("{:?}", model.config)),
             templates,
         }
@@ -176,6 +187,18 @@ impl Fingerprints {
                 newest.iter().for_each(|&p| self.full[p].hash(&mut h));
             }
             Job::TaxonomyList(t) => self.taxonomy[*t].hash(&mut h),
+            // Every author with their briefs, and the text of `authors/_index.md`.
+            Job::AuthorList => {
+                for (author, fingerprint) in model.authors.iter().zip(&self.author) {
+                    fingerprint.hash(&mut h);
+                    author
+                        .pages
+                        .iter()
+                        .for_each(|&p| self.light[p].hash(&mut h));
+                }
+                let index = model.authors_index.as_ref();
+                index.map(|i| i.source.source.as_ref()).hash(&mut h);
+            }
             Job::Alias(p, _) => model.pages[*p].path.hash(&mut h),
             // The sitemap lists every address with the date of its page.
             Job::Sitemap => {
@@ -249,6 +272,7 @@ impl Fingerprints {
         let own = match listing.kind {
             ListingKind::Section(s) => self.section[s],
             ListingKind::Term(t, k) => hash_of((self.taxonomy[t], k)),
+            ListingKind::Author(a) => self.author[a],
         };
         hash_of((
             own,
@@ -266,6 +290,7 @@ fn job_kind(job: &Job) -> u8 {
         Job::Pager(..) => 1,
         Job::Feed(_) => 2,
         Job::TaxonomyList(_) => 3,
+        Job::AuthorList => 8,
         Job::Alias(..) => 4,
         Job::NotFound => 5,
         Job::Sitemap => 6,

@@ -132,11 +132,48 @@ impl TemplateSet {
     }
 
     /// Compiles the templates without a site, to report their syntax errors alongside content
-    /// errors (which stop a build before the templates are otherwise compiled).
+    /// errors (which stop a build before the templates are otherwise compiled). Built-in
+    /// templates count only where the site's own templates use them: a site's `base.html` may
+    /// lack blocks that built-in pages it never renders would fill.
     pub fn check_syntax(&self) -> Vec<Diagnostic> {
-        self.compile(crate::render::functions::register_stubs)
+        let own: Vec<String> = self
+            .templates
+            .keys()
+            .filter(|name| self.is_own(name))
+            .cloned()
+            .collect();
+        let checked = if own.is_empty() {
+            self.clone()
+        } else {
+            self.keeping(&own)
+        };
+        checked
+            .compile(crate::render::functions::register_stubs)
             .err()
             .unwrap_or_default()
+    }
+
+    /// These templates without the built-in ones that neither `needed` nor the site's own
+    /// templates use. Tera checks every template it compiles against its parents, so a built-in
+    /// `author.html` would otherwise fail a site whose own `base.html` lacks its blocks even
+    /// when the site has no authors.
+    pub fn keeping(&self, needed: &[String]) -> TemplateSet {
+        let mut roots: Vec<String> = needed.to_vec();
+        roots.extend(self.templates.keys().filter(|n| self.is_own(n)).cloned());
+        let mut used = std::collections::BTreeSet::new();
+        for root in &roots {
+            used.extend(self.dependencies(root));
+        }
+        TemplateSet {
+            templates: self
+                .templates
+                .iter()
+                .filter(|(name, _)| used.contains(*name))
+                .map(|(name, source)| (name.clone(), source.clone()))
+                .collect(),
+            warnings: self.warnings.clone(),
+            root: self.root.clone(),
+        }
     }
 
     /// Templates a template uses through `extends` and `include`, transitively, itself included.

@@ -13,6 +13,8 @@ pub enum ListingKind {
     Section(usize),
     /// The pages of a taxonomy term: (taxonomy, term).
     Term(usize, usize),
+    /// An author's briefs (index into [`SiteModel::authors`]).
+    Author(usize),
 }
 
 /// A selected, ordered set of pages published at `path`.
@@ -53,6 +55,7 @@ impl Listing {
         match self.kind {
             ListingKind::Section(s) => model.sections[s].title(&model.config),
             ListingKind::Term(t, k) => model.taxonomies[t].terms[k].name.clone(),
+            ListingKind::Author(a) => model.authors[a].name.clone(),
         }
     }
 
@@ -93,7 +96,7 @@ fn feed_path(config: &Config, path: &str) -> Option<String> {
     Some(format!("{path}{}", config.feed.filename))
 }
 
-/// Every listing of a model: sections (root first), then each taxonomy's terms.
+/// Every listing of a model: sections (root first), each taxonomy's terms, then authors.
 pub fn build(model: &SiteModel) -> Vec<Listing> {
     let config = &model.config;
     let mut listings = Vec::with_capacity(model.sections.len());
@@ -125,6 +128,16 @@ pub fn build(model: &SiteModel) -> Vec<Listing> {
                 template: "taxonomy_term.html".to_string(),
             });
         }
+    }
+    for (a, author) in model.authors.iter().enumerate() {
+        listings.push(Listing {
+            kind: ListingKind::Author(a),
+            feed: feed_path(config, &author.path),
+            path: author.path.clone(),
+            pages: author.pages.clone(),
+            paginate_by: config.paginate_by,
+            template: "author.html".to_string(),
+        });
     }
     listings
 }
