@@ -30,6 +30,9 @@ pub struct Config {
     /// Taxonomies: each becomes a front matter list and a set of term pages.
     #[serde(default = "default_taxonomies")]
     pub taxonomies: Vec<String>,
+    /// Brief types beyond the built-in ones (briefing, report, qa, commentary).
+    #[serde(default)]
+    pub types: Vec<String>,
     /// Pages per listing page; 0 turns pagination off.
     #[serde(default = "default_paginate_by")]
     pub paginate_by: usize,
@@ -167,6 +170,14 @@ fn taxonomy_name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// Whether `name` can name a brief type (it becomes part of URLs).
+fn is_type_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
 impl Config {
     /// Parses and validates the configuration text. `file` names it in diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
@@ -217,6 +228,14 @@ impl Config {
                         .with_snippet_from(text),
                 );
             }
+        }
+        if let Some(name) = self.types.iter().find(|t| !is_type_name(t)) {
+            return Err(
+                Diagnostic::error(format!("brief type \"{name}\" cannot be used"))
+                    .at(at_key("types"))
+                    .hint("type names are lowercase words (a-z, 0-9, -, _), e.g. \"policy-memo\"")
+                    .with_snippet_from(text),
+            );
         }
         let limit = self.template_time_limit_seconds;
         if !(limit > 0.0 && limit <= MAX_TEMPLATE_TIME_LIMIT) {
@@ -355,6 +374,16 @@ mod tests {
             );
             assert_eq!(e.location.unwrap().line, Some(3));
         }
+    }
+
+    #[test]
+    fn types_are_lowercase_words() {
+        let base = "title = \"T\"\nbase_url = \"https://x.org\"\n";
+        let c = parse(&format!("{base}types = [\"policy-memo\"]\n")).unwrap();
+        assert_eq!(c.types, ["policy-memo"]);
+        let e = parse(&format!("{base}types = [\"Policy memo\"]\n")).unwrap_err();
+        assert!(e.message.contains("Policy memo"), "{}", e.message);
+        assert_eq!(e.location.unwrap().line, Some(3));
     }
 
     #[test]

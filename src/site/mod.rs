@@ -213,10 +213,13 @@ pub fn build_cached(
         .collect();
 
     // Pages and their site paths.
+    let now = jiff::Timestamp::now();
     let mut page_sources: Vec<Arc<Parsed<PageMeta>>> = content
         .pages
         .into_iter()
-        .filter(|p| options.drafts || !(p.meta.draft || in_draft_section(&p.rel)))
+        .filter(|p| {
+            options.drafts || !(crate::content::held_back(&p.meta, now) || in_draft_section(&p.rel))
+        })
         .collect();
     page_sources.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut placed = Vec::with_capacity(page_sources.len());
