@@ -233,6 +233,43 @@ impl<M> Parsed<M> {
             .with_snippet_from(&self.source)
     }
 
+    /// An error at `key` of the `index`-th item of the front matter list `array` (an event's
+    /// `link`, say), falling back to the item, then the list.
+    pub fn error_at_item(
+        &self,
+        array: &str,
+        index: usize,
+        key: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        self.error_located(message, |split, file| {
+            front_matter::item_key_location(split, file, array, index, key)
+                .or_else(|| front_matter::key_location(split, file, array))
+        })
+    }
+
+    /// An error at `key` inside the front matter table `table`, falling back to the table.
+    pub fn error_in_table(&self, table: &str, key: &str, message: impl Into<String>) -> Diagnostic {
+        self.error_located(message, |split, file| {
+            front_matter::table_key_location(split, file, table, key)
+                .or_else(|| front_matter::key_location(split, file, table))
+        })
+    }
+
+    fn error_located(
+        &self,
+        message: impl Into<String>,
+        locate: impl FnOnce(&front_matter::Split<'_>, &Path) -> Option<Location>,
+    ) -> Diagnostic {
+        let location = front_matter::split(&self.source, &self.display_path)
+            .ok()
+            .and_then(|split| locate(&split, &self.display_path))
+            .unwrap_or_else(|| Location::file(&self.display_path));
+        Diagnostic::error(message)
+            .at(location)
+            .with_snippet_from(&self.source)
+    }
+
     /// An error at a byte offset of the body.
     pub fn error_in_body(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
         let (line, column) = line_col(self.body(), offset);

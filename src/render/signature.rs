@@ -51,6 +51,7 @@ fn light_fingerprint(model: &SiteModel, page: &Page) -> u64 {
     source.assets.hash(&mut h);
     page.key_points.hash(&mut h);
     page.recommendations.hash(&mut h);
+    page.brief.hash(&mut h);
     h.finish()
 }
 

@@ -1,6 +1,7 @@
 //! The site model: parsed content → pages and sections with URLs, rendered Markdown, sorted
 //! listings, taxonomies and resolved links. Pure: no file system, no templates.
 
+pub mod brief_html;
 pub mod markdown_cache;
 pub mod taxonomy;
 pub mod urls;
@@ -36,6 +37,8 @@ pub struct Page {
     pub key_points: Vec<String>,
     /// Recommendations as HTML.
     pub recommendations: Vec<String>,
+    /// Structured summary and events as HTML.
+    pub brief: Arc<brief_html::BriefHtml>,
     /// Indexes of related pages.
     pub related: Vec<usize>,
 }
@@ -375,8 +378,10 @@ pub fn build_cached(
             rendered.key_points.clone(),
             rendered.recommendations.clone(),
         );
+        let brief = rendered.brief.clone();
         let rendered = rendered.rendered.clone();
         pages.push(Page {
+            brief,
             source,
             path,
             slug,
