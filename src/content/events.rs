@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::front_matter::{Format, RawFrontMatter, describe};
+use super::front_matter::{Format, RawFrontMatter, assignment, describe};
 use crate::diagnostics::{Diagnostic, did_you_mean};
 
 /// The keys an event may have.
@@ -272,29 +272,29 @@ fn read_event(
             }
         },
     };
-    let title =
-        match table.get("title") {
-            Some(Value::String(t)) if !t.trim().is_empty() => Some(t.clone()),
-            Some(Value::String(_)) | None => {
-                errors.push(at("title", format!("event {n} has no title")).hint(
-                    "give each event a one-line title, e.g. title = \"First round of talks\"",
-                ));
-                None
-            }
-            Some(other) => {
-                errors.push(
-                    at(
-                        "title",
-                        format!(
-                            "the title of event {n} should be a string, found {}",
-                            describe(other)
-                        ),
-                    )
-                    .hint("put the title in double quotes"),
-                );
-                None
-            }
-        };
+    let title = match table.get("title") {
+        Some(Value::String(t)) if !t.trim().is_empty() => Some(t.clone()),
+        Some(Value::String(_)) | None => {
+            errors.push(at("title", format!("event {n} has no title")).hint(format!(
+                "give each event a one-line title, e.g. {}",
+                assignment(raw.format(), "title", "\"First round of talks\"")
+            )));
+            None
+        }
+        Some(other) => {
+            errors.push(
+                at(
+                    "title",
+                    format!(
+                        "the title of event {n} should be a string, found {}",
+                        describe(other)
+                    ),
+                )
+                .hint("put the title in double quotes"),
+            );
+            None
+        }
+    };
     let mut text = |key: &str| match table.get(key) {
         None => None,
         Some(Value::String(s)) => Some(s.clone()),
