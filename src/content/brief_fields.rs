@@ -87,6 +87,24 @@ pub fn read_type(
     None
 }
 
+/// Reads `description` and `summary`: a `summary` string is Hugo's and Zola's description (an
+/// error beside a `description`), a table the structured summary.
+pub fn description_and_summary(
+    raw: &RawFrontMatter<'_>,
+    errors: &mut Vec<Diagnostic>,
+) -> (Option<String>, Option<StructuredSummary>) {
+    let summary = read_summary(raw, errors);
+    let description = raw.take("description", "a string", errors);
+    match summary {
+        Some(Summary::Text(text)) => (
+            super::migration::summary_as_description(raw, description, text, errors),
+            None,
+        ),
+        Some(Summary::Structured(s)) => (description, Some(s)),
+        None => (description, None),
+    }
+}
+
 /// Reads `summary`: text (Hugo's description), or a table of the three parts.
 pub fn read_summary(raw: &RawFrontMatter<'_>, errors: &mut Vec<Diagnostic>) -> Option<Summary> {
     match raw.get("summary")? {

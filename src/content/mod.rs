@@ -7,6 +7,7 @@ pub mod brief_fields;
 pub mod discover;
 pub mod events;
 pub mod front_matter;
+pub mod locate;
 pub mod migration;
 pub mod sources;
 pub mod values;
@@ -227,43 +228,6 @@ impl<M> Parsed<M> {
         let location = front_matter::split(&self.source, &self.display_path)
             .ok()
             .and_then(|split| front_matter::key_location(&split, &self.display_path, field))
-            .unwrap_or_else(|| Location::file(&self.display_path));
-        Diagnostic::error(message)
-            .at(location)
-            .with_snippet_from(&self.source)
-    }
-
-    /// An error at `key` of the `index`-th item of the front matter list `array` (an event's
-    /// `link`, say), falling back to the item, then the list.
-    pub fn error_at_item(
-        &self,
-        array: &str,
-        index: usize,
-        key: &str,
-        message: impl Into<String>,
-    ) -> Diagnostic {
-        self.error_located(message, |split, file| {
-            front_matter::item_key_location(split, file, array, index, key)
-                .or_else(|| front_matter::key_location(split, file, array))
-        })
-    }
-
-    /// An error at `key` inside the front matter table `table`, falling back to the table.
-    pub fn error_in_table(&self, table: &str, key: &str, message: impl Into<String>) -> Diagnostic {
-        self.error_located(message, |split, file| {
-            front_matter::table_key_location(split, file, table, key)
-                .or_else(|| front_matter::key_location(split, file, table))
-        })
-    }
-
-    fn error_located(
-        &self,
-        message: impl Into<String>,
-        locate: impl FnOnce(&front_matter::Split<'_>, &Path) -> Option<Location>,
-    ) -> Diagnostic {
-        let location = front_matter::split(&self.source, &self.display_path)
-            .ok()
-            .and_then(|split| locate(&split, &self.display_path))
             .unwrap_or_else(|| Location::file(&self.display_path));
         Diagnostic::error(message)
             .at(location)
@@ -506,19 +470,7 @@ fn page_meta(raw: &mut RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, 
         }
     }
     let draft: bool = raw.take("draft", "true or false", e).unwrap_or(false);
-    let (description, summary) = match brief_fields::read_summary(raw, e) {
-        Some(brief_fields::Summary::Text(text)) => {
-            let description = raw.take("description", "a string", e);
-            (
-                migration::summary_as_description(raw, description, text, e),
-                None,
-            )
-        }
-        Some(brief_fields::Summary::Structured(s)) => {
-            (raw.take("description", "a string", e), Some(s))
-        }
-        None => (raw.take("description", "a string", e), None),
-    };
+    let (description, summary) = brief_fields::description_and_summary(raw, e);
     let mut meta = PageMeta {
         title: title.unwrap_or_default(),
         date: date.clone().unwrap_or_else(|| PublishDate {
