@@ -482,6 +482,13 @@ mod tests {
         }
 
         #[test]
+        fn date_like_text_never_panics_and_round_trips(text in "[0-9-]{0,12}") {
+            if let Ok(d) = EventDate::parse(&text) {
+                proptest::prop_assert_eq!(d.datetime(), text.trim());
+            }
+        }
+
+        #[test]
         fn every_valid_date_round_trips(y in 1u16..=9999, m in 1u8..=12, d in 1u8..=31, shape in 0u8..3) {
             let text = match shape {
                 0 => format!("{y:04}"),

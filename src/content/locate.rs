@@ -329,4 +329,24 @@ mod tests {
         assert_eq!(at(inline, "why"), Some((Some(2), Some(30))));
         assert_eq!(at(inline, "what"), None);
     }
+
+    #[test]
+    fn finding_an_item_key_is_near_linear() {
+        let make = |n: usize| {
+            let mut text = String::from("+++\nevents = [\n");
+            for i in 0..n {
+                text.push_str(&format!(
+                    "  {{ title = \"Event {i}, {{x}}\", date = {i} }},\n"
+                ));
+            }
+            text.push_str("]\n+++\n");
+            text
+        };
+        crate::test_support::assert_near_linear("locating an event key", 20_000, make, |text| {
+            let s = split(text, Path::new("a.md")).unwrap();
+            let last = text.matches("title =").count() - 1;
+            let found = item_key_location(&s, Path::new("a.md"), "events", last, "date");
+            assert!(found.is_some());
+        });
+    }
 }

@@ -156,3 +156,48 @@ fn event_link(link: &str, config: &MarkdownConfig, resolver: &dyn LinkResolver) 
     }
     Some(link.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct OnlyMemo;
+
+    impl LinkResolver for OnlyMemo {
+        fn resolve(&self, rel: &str) -> Option<String> {
+            (rel == "briefs/memo.md").then(|| "/briefs/memo/".to_string())
+        }
+    }
+
+    fn config(raw_html: RawHtml) -> MarkdownConfig {
+        MarkdownConfig {
+            raw_html,
+            ..MarkdownConfig::default()
+        }
+    }
+
+    #[test]
+    fn event_links_resolve_content_and_block_script_urls_unless_trusted() {
+        let link = |url: &str, policy| event_link(url, &config(policy), &OnlyMemo);
+        assert_eq!(
+            link("@/briefs/memo.md#timeline", RawHtml::Escape).as_deref(),
+            Some("/briefs/memo/#timeline")
+        );
+        assert_eq!(link("@/briefs/nope.md", RawHtml::Allow), None);
+        assert_eq!(
+            link("https://example.org/a", RawHtml::Sanitize).as_deref(),
+            Some("https://example.org/a")
+        );
+        for policy in [RawHtml::Escape, RawHtml::Sanitize] {
+            assert_eq!(
+                link("JavaScript:alert(1)", policy).as_deref(),
+                Some(BLOCKED_URL)
+            );
+        }
+        assert_eq!(
+            link("javascript:alert(1)", RawHtml::Allow).as_deref(),
+            Some("javascript:alert(1)"),
+            "allow trusts the team, as in Markdown links"
+        );
+    }
+}
