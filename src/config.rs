@@ -31,6 +31,9 @@ pub struct Config {
     /// Taxonomies: each becomes a front matter list and a set of term pages.
     #[serde(default = "default_taxonomies")]
     pub taxonomies: Vec<String>,
+    /// Brief types beyond the built-in ones (briefing, report, qa, commentary).
+    #[serde(default)]
+    pub types: Vec<String>,
     /// Pages per listing page; 0 turns pagination off.
     #[serde(default = "default_paginate_by")]
     pub paginate_by: usize,
@@ -129,12 +132,20 @@ pub struct Strings {
     pub footnote_back: String,
     /// Accessible name of a heading's self-link; `{title}` is the heading's text.
     pub heading_anchor: String,
+    /// Heading of a brief's structured summary.
+    pub summary: String,
     /// Structured summary: what is new.
     pub whats_new: String,
     /// Structured summary: why it matters.
     pub why_it_matters: String,
     /// Structured summary: what should be done.
     pub what_should_be_done: String,
+    /// Heading of a brief's key points.
+    pub key_points: String,
+    /// Heading of a brief's recommendations.
+    pub recommendations: String,
+    /// Heading of a brief's own events.
+    pub events: String,
     /// Heading of the ready-to-copy citation of a brief.
     pub cite_this: String,
     /// Heading of a brief's reference list.
@@ -162,9 +173,13 @@ impl Default for Strings {
             footnotes: s("Notes"),
             footnote_back: s("Back to reference {n}"),
             heading_anchor: s("Link to the section “{title}”"),
-            whats_new: s("What's new"),
-            why_it_matters: s("Why it matters"),
-            what_should_be_done: s("What should be done"),
+            summary: s("Summary"),
+            whats_new: s("What’s new?"),
+            why_it_matters: s("Why does it matter?"),
+            what_should_be_done: s("What should be done?"),
+            key_points: s("Key points"),
+            recommendations: s("Recommendations"),
+            events: s("Chronology"),
             cite_this: s("Cite this brief"),
             references: s("References"),
             timeline: s("Timeline"),
@@ -247,6 +262,14 @@ fn taxonomy_name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// Whether `name` can name a brief type (it becomes part of URLs).
+fn is_type_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
 impl Config {
     /// Parses and validates the configuration text. `file` names it in diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
@@ -299,6 +322,14 @@ impl Config {
                         .with_snippet_from(text),
                 );
             }
+        }
+        if let Some(name) = self.types.iter().find(|t| !is_type_name(t)) {
+            return Err(
+                Diagnostic::error(format!("brief type \"{name}\" cannot be used"))
+                    .at(at_key("types"))
+                    .hint("type names are lowercase words (a-z, 0-9, -, _), e.g. \"policy-memo\"")
+                    .with_snippet_from(text),
+            );
         }
         let limit = self.template_time_limit_seconds;
         if !(limit > 0.0 && limit <= MAX_TEMPLATE_TIME_LIMIT) {
@@ -459,6 +490,16 @@ mod tests {
         assert_eq!(e.message, "unknown key \"alert_warnign\"");
         assert_eq!(e.location.as_ref().unwrap().line, Some(5));
         assert_eq!(e.hint.as_deref(), Some("did you mean \"alert_warning\"?"));
+    }
+
+    #[test]
+    fn types_are_lowercase_words() {
+        let base = "title = \"T\"\nbase_url = \"https://x.org\"\n";
+        let c = parse(&format!("{base}types = [\"policy-memo\"]\n")).unwrap();
+        assert_eq!(c.types, ["policy-memo"]);
+        let e = parse(&format!("{base}types = [\"Policy memo\"]\n")).unwrap_err();
+        assert!(e.message.contains("Policy memo"), "{}", e.message);
+        assert_eq!(e.location.unwrap().line, Some(3));
     }
 
     #[test]

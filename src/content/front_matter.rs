@@ -200,6 +200,33 @@ impl<'a> RawFrontMatter<'a> {
             .with_snippet_from(self.full_text)
     }
 
+    /// An error at `key` of the `index`-th item of the list `array` (falling back to the item,
+    /// then to the list's own line).
+    pub fn error_at_item(
+        &self,
+        array: &str,
+        index: usize,
+        key: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let written = self.written_key(array);
+        let location = super::locate::item_key_location(self.split, self.file, written, index, key)
+            .unwrap_or_else(|| self.location_of(array));
+        Diagnostic::error(message)
+            .at(location)
+            .with_snippet_from(self.full_text)
+    }
+
+    /// An error at `key` inside the table `table` (falling back to the table's own line).
+    pub fn error_in_table(&self, table: &str, key: &str, message: impl Into<String>) -> Diagnostic {
+        let written = self.written_key(table);
+        let location = super::locate::table_key_location(self.split, self.file, written, key)
+            .unwrap_or_else(|| self.location_of(table));
+        Diagnostic::error(message)
+            .at(location)
+            .with_snippet_from(self.full_text)
+    }
+
     /// Reports keys not in `known` (nor in `extra_known`) with suggestions.
     pub fn unknown_keys(
         &self,
@@ -337,7 +364,7 @@ pub fn keep_under_extra(format: Format, key: &str) -> String {
     }
 }
 
-fn key_starts_line(line: &str, key: &str, separator: char) -> bool {
+pub(super) fn key_starts_line(line: &str, key: &str, separator: char) -> bool {
     let unquoted = line.strip_prefix(key);
     let quoted = line
         .strip_prefix('"')

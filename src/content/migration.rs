@@ -16,7 +16,9 @@ use crate::diagnostics::{Diagnostic, did_you_mean};
 /// Hugo and Zola names of communique fields, lowercase and without `_` or `-`.
 const RENAMED: &[(&str, &str)] = &[
     ("author", "authors"),
-    ("summary", "description"),
+    ("publishdate", "publish_date"),
+    ("pubdate", "publish_date"),
+    ("published", "publish_date"),
     ("lastmod", "updated"),
     ("modified", "updated"),
     ("url", "path"),
@@ -24,9 +26,6 @@ const RENAMED: &[(&str, &str)] = &[
 
 /// Hugo keys with a meaning of their own, lowercase and without `_` or `-`.
 const SPECIAL: &[(&str, Special)] = &[
-    ("publishdate", Special::PublishDate),
-    ("pubdate", Special::PublishDate),
-    ("published", Special::PublishDate),
     ("expirydate", Special::ExpiryDate),
     ("unpublishdate", Special::ExpiryDate),
     ("images", Special::Images),
@@ -38,7 +37,6 @@ const COMMON_TAXONOMIES: &[&str] = &["tags", "categories"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Special {
-    PublishDate,
     ExpiryDate,
     Images,
 }
@@ -54,8 +52,6 @@ enum Meaning<'c> {
 /// written in the file, to read its value and place errors.
 #[derive(Debug, Default)]
 pub struct HugoKeys {
-    /// `publishDate`: the date when `date` is absent; holds the page back while in the future.
-    pub publish_date: Option<String>,
     /// `expiryDate`: once past, the page is left out like a draft.
     pub expiry_date: Option<String>,
     /// `images`: kept as `extra.images` for templates.
@@ -82,7 +78,6 @@ pub fn read_foreign_keys(
             Some(Meaning::Field(field)) => raw.rename(field, &key),
             Some(Meaning::Special(special)) => {
                 let slot = match special {
-                    Special::PublishDate => &mut hugo.publish_date,
                     Special::ExpiryDate => &mut hugo.expiry_date,
                     Special::Images => &mut hugo.images,
                 };
@@ -127,6 +122,25 @@ fn said_twice(raw: &RawFrontMatter<'_>, key: &str, other: &str) -> Diagnostic {
     .hint(format!(
         "keep one of the two lines: communique reads \"{key}\" as \"{other}\""
     ))
+}
+
+/// Hugo's and Zola's `summary` text, which communique calls the description; an error if the
+/// front matter has a description too.
+pub fn summary_as_description(
+    raw: &RawFrontMatter<'_>,
+    description: Option<String>,
+    summary: String,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    if raw.has("description") {
+        errors.push(said_twice(
+            raw,
+            raw.written_key("summary"),
+            raw.written_key("description"),
+        ));
+        return description;
+    }
+    Some(summary)
 }
 
 /// `taxonomies = ["topics", "actors", "tags"]`: the config line that declares `name` too.
@@ -295,7 +309,8 @@ mod tests {
         assert_eq!(field_of("Title").as_deref(), Some("title"));
         assert_eq!(field_of("Tags").as_deref(), Some("tags"));
         assert_eq!(field_of("URL").as_deref(), Some("path"));
-        assert_eq!(field_of("publishDate").as_deref(), Some("PublishDate"));
+        assert_eq!(field_of("publishDate").as_deref(), Some("publish_date"));
+        assert_eq!(field_of("Summary").as_deref(), Some("summary"));
         assert_eq!(field_of("expiry_date").as_deref(), Some("ExpiryDate"));
         assert_eq!(field_of("keywords"), None);
     }

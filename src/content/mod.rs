@@ -4,8 +4,11 @@
 //! their front matter. Markdown bodies are kept as text for the `markdown` stage.
 
 pub mod authors;
+pub mod brief_fields;
 pub mod discover;
+pub mod events;
 pub mod front_matter;
+pub mod locate;
 pub mod migration;
 pub mod sources;
 pub mod values;
@@ -20,7 +23,9 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Location, line_col};
 pub use authors::{AuthorLink, AuthorMeta};
+pub use brief_fields::StructuredSummary;
 pub use discover::{Found, Kind};
+pub use events::{Event, EventDate};
 pub use front_matter::{Author, PublishDate};
 use front_matter::{OneOrMany, RawFrontMatter, normalise, split};
 
@@ -39,8 +44,20 @@ pub struct PageMeta {
     pub subtitle: Option<String>,
     /// Authors in order.
     pub authors: Vec<Author>,
-    /// Left out unless building with drafts.
+    /// Left out unless building with drafts (the front matter flag only; see [`held_back`]).
     pub draft: bool,
+    /// Embargo: not to be published before this instant (`publish_date`, Hugo's `publishDate`).
+    pub publish_date: Option<PublishDate>,
+    /// Hugo's `expiryDate`: not to be published from this instant on.
+    pub expiry_date: Option<PublishDate>,
+    /// The kind of brief: one of [`brief_fields::known_types`].
+    pub page_type: Option<String>,
+    /// The region the brief is about.
+    pub region: Option<String>,
+    /// The three-part summary.
+    pub summary: Option<StructuredSummary>,
+    /// The brief's chronology, in the order written.
+    pub events: Vec<Event>,
     /// Replaces the file name in the URL.
     pub slug: Option<String>,
     /// The whole site path (`/about/`), replacing the folder and the file name.
@@ -78,6 +95,11 @@ pub const PAGE_FIELDS: &[&str] = &[
     "subtitle",
     "authors",
     "draft",
+    "publish_date",
+    "type",
+    "region",
+    "summary",
+    "events",
     "slug",
     "path",
     "series",
@@ -92,6 +114,20 @@ pub const PAGE_FIELDS: &[&str] = &[
     "taxonomies",
     "extra",
 ];
+
+/// Whether a page is to be left out of a build made at `now`: a draft, a page under embargo
+/// (`publish_date` still to come) or an expired one.
+pub fn held_back(meta: &PageMeta, now: jiff::Timestamp) -> bool {
+    meta.draft
+        || meta
+            .publish_date
+            .as_ref()
+            .is_some_and(|p| p.timestamp > now)
+        || meta
+            .expiry_date
+            .as_ref()
+            .is_some_and(|x| x.timestamp <= now)
+}
 
 /// Whether `name` is a page field (so not free to name a taxonomy): one of [`PAGE_FIELDS`], or
 /// a Hugo or Zola name read as one (`summary`, `lastmod`, `publishDate`, `url`, …).
@@ -457,11 +493,14 @@ fn page_meta(raw: &mut RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, 
     let e = &mut errors;
     const STRINGS: &str = "a list of strings";
     let title: Option<String> = raw.require("title", "a string", "\"…\"", e);
-    let publish_date = hugo.publish_date.as_deref().and_then(|k| raw.date(k, e));
+    let publish_date = raw
+        .has("publish_date")
+        .then(|| raw.date("publish_date", e))
+        .flatten();
     let expiry_date = hugo.expiry_date.as_deref().and_then(|k| raw.date(k, e));
     let date = if raw.has("date") {
         raw.date("date", e)
-    } else if hugo.publish_date.is_some() {
+    } else if raw.has("publish_date") {
         publish_date.clone()
     } else {
         e.push(
@@ -491,13 +530,7 @@ fn page_meta(raw: &mut RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, 
         }
     }
     let draft: bool = raw.take("draft", "true or false", e).unwrap_or(false);
-    // Hugo leaves out pages not yet published or already expired; so does communique (as
-    // drafts, shown with --drafts) rather than publish what was meant to wait or be withdrawn.
-    let held_back = (publish_date.is_some() || expiry_date.is_some()) && {
-        let now = jiff::Timestamp::now();
-        publish_date.as_ref().is_some_and(|p| p.timestamp > now)
-            || expiry_date.as_ref().is_some_and(|x| x.timestamp <= now)
-    };
+    let (description, summary) = brief_fields::description_and_summary(raw, e);
     let mut meta = PageMeta {
         title: title.unwrap_or_default(),
         date: date.clone().unwrap_or_else(|| PublishDate {
@@ -508,7 +541,7 @@ fn page_meta(raw: &mut RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, 
             .has("updated")
             .then(|| raw.date("updated", e))
             .flatten(),
-        description: raw.take("description", "a string", e),
+        description,
         subtitle: raw.take("subtitle", "a string", e),
         authors: raw
             .take_with_example::<OneOrMany<Author>>(
@@ -522,7 +555,13 @@ fn page_meta(raw: &mut RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, 
             )
             .map(OneOrMany::into_vec)
             .unwrap_or_default(),
-        draft: draft || held_back,
+        draft,
+        publish_date,
+        expiry_date,
+        page_type: brief_fields::read_type(raw, config, e),
+        region: raw.take("region", "a string", e),
+        summary,
+        events: events::read_events(raw, e),
         slug: raw.take("slug", "a string", e),
         path: raw
             .take::<String>("path", "a site path such as \"/about/\"", e)

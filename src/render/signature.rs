@@ -59,6 +59,7 @@ fn light_fingerprint(model: &SiteModel, page: &Page) -> u64 {
     for author in page.authors.iter().map(|&a| &model.authors[a]) {
         (&author.id, &author.name, &author.affiliation).hash(&mut h);
     }
+    page.brief.hash(&mut h);
     h.finish()
 }
 

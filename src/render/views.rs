@@ -281,7 +281,46 @@ fn light_fields(model: &SiteModel, terms: &TermLinks<'_>, page: &Page) -> Fields
         .map(|(k, v)| (k.clone(), json_value(v)))
         .collect();
     f.insert("extra", Value::from(extra));
+    brief_fields(&mut f, page);
     f
+}
+
+/// `type`, `type_label`, `region`, `structured_summary` and `events` (docs/templates.md).
+fn brief_fields(f: &mut Fields, page: &Page) {
+    let m = page.meta();
+    f.insert("type", opt_str(&m.page_type));
+    f.insert(
+        "type_label",
+        m.page_type.as_deref().map_or(Value::none(), |t| {
+            Value::from(crate::content::brief_fields::type_label(t))
+        }),
+    );
+    f.insert("region", opt_str(&m.region));
+    let safe = |html: &Option<String>| html.as_deref().map_or(Value::none(), Value::safe_string);
+    let summary = page.brief.summary.as_ref().map_or(Value::none(), |s| {
+        let mut sf = Fields::new();
+        sf.insert("whats_new", safe(&s.whats_new));
+        sf.insert("why_it_matters", safe(&s.why_it_matters));
+        sf.insert("what_should_be_done", safe(&s.what_should_be_done));
+        Value::from(sf)
+    });
+    f.insert("structured_summary", summary);
+    // In date order; events on the same date keep the order they are written in.
+    let mut events: Vec<_> = m.events.iter().zip(&page.brief.events).collect();
+    events.sort_by_key(|(event, _)| event.date);
+    let events: Vec<Value> = events
+        .into_iter()
+        .map(|(event, html)| {
+            let mut ef = Fields::new();
+            ef.insert("date", Value::from(event.date.datetime()));
+            ef.insert("date_display", Value::from(event.date.display_en()));
+            ef.insert("title", Value::from(event.title.as_str()));
+            ef.insert("description", safe(&html.description));
+            ef.insert("link", opt_str(&html.link));
+            Value::from(ef)
+        })
+        .collect();
+    f.insert("events", Value::from(events));
 }
 
 fn toc_view(model: &SiteModel, page: &Page, toc: &[TocEntry]) -> Value {

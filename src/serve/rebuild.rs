@@ -266,6 +266,7 @@ impl Rebuilder {
             page.rendered = markdown.rendered.clone();
             page.key_points = markdown.key_points.clone();
             page.recommendations = markdown.recommendations.clone();
+            page.brief = markdown.brief.clone();
         }
         if !site::check_anchors_around(&model, index).is_empty() {
             model.pages[index] = previous_page;

@@ -21,6 +21,8 @@ pub struct PageMarkdown {
     pub key_points: Vec<String>,
     /// Recommendations as HTML.
     pub recommendations: Vec<String>,
+    /// Structured summary and events as HTML.
+    pub brief: Arc<super::brief_html::BriefHtml>,
     /// Broken links and the like.
     pub errors: Vec<Diagnostic>,
 }
@@ -156,7 +158,9 @@ pub fn render_page(
     };
     let key_points = inline("key_points", &source.meta.key_points);
     let recommendations = inline("recommendations", &source.meta.recommendations);
+    let brief = super::brief_html::render(source, config, resolver, &mut errors);
     PageMarkdown {
+        brief: Arc::new(brief),
         rendered: Arc::new(rendered),
         key_points,
         recommendations,

@@ -2,6 +2,7 @@
 //! listings, taxonomies and resolved links. Pure: no file system, no templates.
 
 pub mod authors;
+pub mod brief_html;
 pub mod listing;
 pub mod markdown_cache;
 pub mod taxonomy;
@@ -40,6 +41,8 @@ pub struct Page {
     pub key_points: Vec<String>,
     /// Recommendations as HTML.
     pub recommendations: Vec<String>,
+    /// Structured summary and events as HTML.
+    pub brief: Arc<brief_html::BriefHtml>,
     /// Indexes of related pages.
     pub related: Vec<usize>,
     /// Indexes of its authors in [`SiteModel::authors`], in the order the brief lists them.
@@ -236,10 +239,13 @@ pub fn build_cached(
         .collect();
 
     // Pages and their site paths.
+    let now = jiff::Timestamp::now();
     let mut page_sources: Vec<Arc<Parsed<PageMeta>>> = content
         .pages
         .into_iter()
-        .filter(|p| options.drafts || !(p.meta.draft || in_draft_section(&p.rel)))
+        .filter(|p| {
+            options.drafts || !(crate::content::held_back(&p.meta, now) || in_draft_section(&p.rel))
+        })
         .collect();
     page_sources.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut placed = Vec::with_capacity(page_sources.len());
@@ -395,8 +401,10 @@ pub fn build_cached(
             rendered.key_points.clone(),
             rendered.recommendations.clone(),
         );
+        let brief = rendered.brief.clone();
         let rendered = rendered.rendered.clone();
         pages.push(Page {
+            brief,
             source,
             path,
             slug,
