@@ -83,8 +83,9 @@ fn build(root: &Path, output: &Path) {
     assert_success(&result);
 }
 
-/// A site on the built-in theme (no templates/) with footnotes, a table, code, key points,
-/// recommendations, related briefs, several topics, one brief per listing page and an alias.
+/// A site on the built-in theme (no templates/) with footnotes, a table, code, a callout, a
+/// titled image, key points, recommendations, related briefs, several topics, one brief per
+/// listing page and an alias.
 /// (Its table fits a phone: a wider one scrolls in its own box, which needs keyboard access.)
 fn fixture_site() -> Site {
     let site = Site::empty();
@@ -130,6 +131,11 @@ An opening paragraph with a footnote.[^1]
 |---|---:|---:|
 | Advisers in the country | 2,500 | 2,000 |
 | Joint commissions | 1 | 3 |
+
+> [!WARNING]
+> A callout.
+
+![A small icon](/favicon.svg "A titled image")
 
 ## Some code
 
