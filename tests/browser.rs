@@ -3,23 +3,16 @@
 //!
 //! `.ci/run` installs Chromium. Set `COMMUNIQUE_SKIP_BROWSER=1` to skip on a machine without it.
 
+mod common;
+
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::chromium::{self, Killed, Page};
+use serde_json::json;
 
 fn brief(body: &str) -> String {
     format!("+++\ntitle = \"Live\"\ndate = 2024-02-01\n+++\n\n{body}\n")
@@ -77,77 +70,6 @@ fn site() -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
-/// A DevTools protocol connection to one page.
-struct Page {
-    socket: tungstenite::WebSocket<TcpStream>,
-    next_id: u64,
-}
-
-impl Page {
-    fn call(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        let message = json!({ "id": id, "method": method, "params": params }).to_string();
-        self.socket
-            .send(tungstenite::Message::text(message))
-            .unwrap();
-        loop {
-            let reply = self.socket.read().unwrap();
-            let Ok(text) = reply.to_text() else { continue };
-            let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-            if value["id"] == json!(id) {
-                return value;
-            }
-        }
-    }
-
-    fn eval(&mut self, expression: &str) -> Value {
-        let reply = self.call(
-            "Runtime.evaluate",
-            json!({ "expression": expression, "returnByValue": true }),
-        );
-        reply["result"]["result"]["value"].clone()
-    }
-
-    fn wait_until(&mut self, what: &str, expression: &str) {
-        let started = Instant::now();
-        while self.eval(expression) != json!(true) {
-            assert!(
-                started.elapsed() < Duration::from_secs(15),
-                "timed out waiting for {what}"
-            );
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-}
-
-/// A minimal HTTP GET that reads exactly Content-Length bytes (Chromium's DevTools server keeps
-/// connections open).
-fn http_get(port: u16, path: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut length = 0;
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        if line.trim().is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().unwrap();
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    String::from_utf8(body).unwrap()
-}
-
 /// A running `communique serve` on `root`: (guard, base URL).
 fn start_server(root: &Path) -> (Killed, String) {
     let mut server = Command::new(env!("CARGO_BIN_EXE_communique"))
@@ -178,55 +100,9 @@ fn start_browser() -> Option<(Killed, tempfile::TempDir, Page)> {
         eprintln!("skipped: COMMUNIQUE_SKIP_BROWSER is set");
         return None;
     }
-    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
+    let chromium = chromium::find_chromium()
         .expect("Chromium is needed for this test: `apt-get install chromium` (as .ci/run does), or set COMMUNIQUE_SKIP_BROWSER=1");
-    let profile = tempfile::tempdir().unwrap();
-    let mut browser = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--remote-debugging-port=0",
-            &format!("--user-data-dir={}", profile.path().display()),
-            "about:blank",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr_lines = BufReader::new(browser.stderr.take().unwrap()).lines();
-    let devtools_port: u16 = loop {
-        let line = stderr_lines
-            .next()
-            .expect("Chromium exited before DevTools listened")
-            .unwrap();
-        if let Some(rest) = line.strip_prefix("DevTools listening on ws://127.0.0.1:") {
-            break rest.split('/').next().unwrap().parse().unwrap();
-        }
-    };
-    std::thread::spawn(move || for _ in stderr_lines {});
-    let guard = Killed(browser);
-    let targets: Value = serde_json::from_str(&http_get(devtools_port, "/json/list")).unwrap();
-    let ws_url = targets
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["type"] == "page")
-        .and_then(|t| t["webSocketDebuggerUrl"].as_str())
-        .unwrap()
-        .to_string();
-    let stream = TcpStream::connect(("127.0.0.1", devtools_port)).unwrap();
-    let (socket, _) = tungstenite::client(ws_url.as_str(), stream).unwrap();
-    let mut page = Page { socket, next_id: 0 };
-    page.call("Page.enable", json!({}));
-    Some((guard, profile, page))
+    Some(chromium::launch(chromium))
 }
 
 /// Edit → visible in Chromium on a large site, for docs/performance.md (not run by default):
