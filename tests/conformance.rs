@@ -23,7 +23,7 @@ use common::{Site, assert_success, communique, files_under};
 use serde_json::{Value, json};
 
 /// One page of every type (alias redirects aside), by site path.
-const PAGE_TYPES: [(&str, &str); 7] = [
+const PAGE_TYPES: [(&str, &str); 9] = [
     ("home", "/"),
     ("section listing", "/briefs/"),
     ("pager page 2", "/briefs/page/2/"),
@@ -31,6 +31,8 @@ const PAGE_TYPES: [(&str, &str); 7] = [
     ("taxonomy list", "/topics/"),
     ("term page", "/topics/security/"),
     ("404", "/404.html"),
+    ("author list", "/authors/"),
+    ("author page", "AUTHOR"),
 ];
 
 /// The phone width the overflow check uses (an iPhone 12–15 in CSS pixels).
@@ -57,8 +59,14 @@ fn every_page_type_passes_the_nu_checker_and_axe() {
             "example site",
             &example_out,
             "/briefs/joint-military-commissions/",
+            "/authors/lhassan/",
         ),
-        ("fixture site", &fixture_out, "/briefs/alpha/"),
+        (
+            "fixture site",
+            &fixture_out,
+            "/briefs/alpha/",
+            "/authors/lina-hassan/",
+        ),
     ]);
     if let Some(nu) = nu {
         assert_no_nu_errors(nu, out.path());
@@ -267,7 +275,7 @@ fn assert_no_nu_errors(nu: Child, base: &Path) {
 /// Runs axe-core (at a desktop and a phone width) and the phone-width check on one page of
 /// every type of each output (`(name, folder, a brief's path)`). Returns false if the browser
 /// half was skipped.
-fn check_in_browser(outputs: &[(&str, &Path, &str)]) -> bool {
+fn check_in_browser(outputs: &[(&str, &Path, &str, &str)]) -> bool {
     if std::env::var_os("COMMUNIQUE_SKIP_BROWSER").is_some() {
         eprintln!("\n*** skipped: axe-core and phone width, COMMUNIQUE_SKIP_BROWSER is set ***\n");
         return false;
@@ -283,10 +291,14 @@ fn check_in_browser(outputs: &[(&str, &Path, &str)]) -> bool {
     let axe = fs::read_to_string(axe).unwrap();
     let (_browser, _profile, mut page) = chromium::launch(chromium);
     let mut problems = Vec::new();
-    for (site, folder, brief) in outputs {
+    for (site, folder, brief, author) in outputs {
         let port = serve_folder(folder);
         for (kind, path) in PAGE_TYPES {
-            let path = if path == "BRIEF" { brief } else { path };
+            let path = match path {
+                "BRIEF" => brief,
+                "AUTHOR" => author,
+                _ => path,
+            };
             let url = format!("http://127.0.0.1:{port}{path}");
             let name = format!("{site} {path} ({kind})");
             set_width(&mut page, DESKTOP_WIDTH);
