@@ -1,6 +1,7 @@
 //! Filters Zola and Tera 1 users reach for, beyond Tera 2's own: `striptags`, `urlencode` and
 //! the localized `date` come from `tera-contrib` (Tera 2's companion crate); `json_encode` (with
-//! sorted keys), `linebreaksbr`, `as_str` and the locale-free `date` are ours.
+//! sorted keys), `json_script` (JSON safe inside a `<script>` element), `linebreaksbr`, `as_str`
+//! and the locale-free `date` are ours.
 //!
 //! Each one first checks the render time limit (see [`super::limit`]), as every function and
 //! filter of ours does.
@@ -17,7 +18,7 @@ pub const DEFAULT_DATE_FORMAT: &str = "%-d %B %Y";
 pub const DEFAULT_LOCALE_DATE_FORMAT: &str = "d MMMM y";
 
 /// Registers `date`, `striptags`, `urlencode`, `urlencode_strict`, `json_encode`,
-/// `linebreaksbr` and `as_str`.
+/// `json_script`, `linebreaksbr` and `as_str`.
 pub fn register(tera: &mut Tera) {
     tera.register_filter("date", date);
     tera.register_filter("striptags", |text: &str, kwargs: Kwargs, state: &State| {
@@ -38,6 +39,7 @@ pub fn register(tera: &mut Tera) {
         },
     );
     tera.register_filter("json_encode", json_encode);
+    tera.register_filter("json_script", json_script);
     tera.register_filter("linebreaksbr", linebreaksbr);
     tera.register_filter("as_str", |value: Value, _: Kwargs, _: &State| {
         check()?;
@@ -59,6 +61,38 @@ fn json_encode(value: &Value, kwargs: Kwargs, _: &State) -> Result<String, Error
         serde_json::to_string(&json)
     };
     text.map_err(|e| Error::message(format!("json_encode: {e}")))
+}
+
+/// `json_script`: a value as JSON to print inside `<script type="application/ld+json">` (or any
+/// script element). Keys are sorted, as with `json_encode`. `<`, `>` and `&` become `\u003c`,
+/// `\u003e` and `\u0026`, so no text can close the element (`</script>`) or open a comment
+/// (`<!--`); U+2028 and U+2029 become `\u2028` and `\u2029`, which older JavaScript parsers
+/// take for line ends. Those characters can only occur inside JSON strings, where the escapes
+/// mean the same characters, so the JSON still parses to the same value. The result is marked
+/// safe: it holds nothing HTML would read as markup, and HTML-escaping it would break the JSON.
+fn json_script(value: &Value, _: Kwargs, _: &State) -> Result<Value, Error> {
+    check()?;
+    let json = serde_json::to_value(value)
+        .map(sorted_keys)
+        .and_then(|json| serde_json::to_string(&json))
+        .map_err(|e| Error::message(format!("json_script: {e}")))?;
+    Ok(Value::safe_string(&escape_for_script(&json)))
+}
+
+/// Replaces the characters that are unsafe in a script element with JSON `\u` escapes.
+fn escape_for_script(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn sorted_keys(value: serde_json::Value) -> serde_json::Value {
@@ -204,6 +238,7 @@ mod tests {
             "'a b' | urlencode",
             "'a b' | urlencode_strict",
             "1 | json_encode",
+            "1 | json_script",
             "text | linebreaksbr",
             "n | as_str",
         ];
@@ -233,6 +268,76 @@ mod tests {
                 Ok(r#"{"a":{"c":3,"d":2},"b":1,"e":[1,"x"]}"#)
             );
         }
+    }
+
+    /// Text that would close the script element, open a comment, end a JavaScript line or
+    /// break a JSON string.
+    const HOSTILE: &str =
+        "</script><script>alert(\"x\")</script> <!-- a & b \\ 'q'\nline\u{2028}\u{2029}";
+
+    fn render_with_title(source: &str) -> Result<String, String> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html"]);
+        register(&mut tera);
+        let mut context = tera::Context::new();
+        context.insert("title", HOSTILE);
+        tera.add_raw_template("t.html", source)
+            .and_then(|()| tera.render("t.html", &context))
+            .map_err(|e| format!("{e:?}"))
+    }
+
+    #[test]
+    fn json_script_escapes_what_could_leave_the_script_element() {
+        let source =
+            "{{ {'@type': 'Report', 'headline': title, 'keywords': [title, 1]} | json_script }}";
+        let Ok(out) = render_with_title(source) else {
+            panic!("render failed: {:?}", render_with_title(source));
+        };
+        for bad in ['<', '>', '&', '\u{2028}', '\u{2029}', '\n'] {
+            assert!(!out.contains(bad), "{bad:?} left in {out}");
+        }
+        assert!(out.contains(r"\u003c/script\u003e"), "{out}");
+        assert!(out.contains(r"\u2028\u2029"), "{out}");
+        // Not HTML-escaped: the JSON reads as it was written.
+        assert!(!out.contains("&quot;"), "{out}");
+        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+        assert_eq!(
+            parsed,
+            serde_json::json!({"@type": "Report", "headline": HOSTILE, "keywords": [HOSTILE, 1]})
+        );
+        // Keys sorted, so builds repeat byte for byte.
+        assert!(out.starts_with(r#"{"@type":"Report","headline":"#), "{out}");
+    }
+
+    #[test]
+    fn json_script_serialises_every_kind_of_value() {
+        let cases = [
+            ("{{ none | json_script }}", "null"),
+            ("{{ true | json_script }}", "true"),
+            ("{{ 1.5 | json_script }}", "1.5"),
+            ("{{ 'a>b' | json_script }}", r#""a\u003eb""#),
+            ("{{ [] | json_script }}", "[]"),
+            ("{{ {} | json_script }}", "{}"),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(
+                render_with_title(source).as_deref(),
+                Ok(expected),
+                "{source}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_script_is_near_linear() {
+        crate::test_support::assert_near_linear(
+            "json_script",
+            20_000,
+            |n| HOSTILE.repeat(n),
+            |text| {
+                std::hint::black_box(escape_for_script(text));
+            },
+        );
     }
 
     #[test]
