@@ -303,3 +303,23 @@ fn without_an_image_the_card_is_a_summary() {
     let brief = site.html("briefs/hostile/index.html");
     assert_eq!(meta(&brief, "name", "twitter:card"), "summary_large_image");
 }
+
+#[test]
+fn a_site_template_can_leave_out_the_citation_tags() {
+    // An "about" page is not a paper: its template empties the `brief_meta` block.
+    let site = site();
+    site.write(
+        "templates/about.html",
+        "{% extends \"base.html\" %}{% block brief_meta %}{% endblock brief_meta %}\
+         {% block content %}<h1>{{ page.title }}</h1>{% endblock content %}",
+    );
+    site.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\ndate = 2024-01-01\ntemplate = \"about.html\"\n+++\n\nUs.\n",
+    );
+    site.build_ok(&[]);
+    let html = site.html("about/index.html");
+    assert!(select(&html, r#"meta[name^="citation_"]"#).is_empty());
+    assert!(select(&html, r#"meta[property^="article:"]"#).is_empty());
+    assert_eq!(meta(&html, "property", "og:title"), "About");
+}
