@@ -323,3 +323,21 @@ fn a_site_template_can_leave_out_the_citation_tags() {
     assert!(select(&html, r#"meta[property^="article:"]"#).is_empty());
     assert_eq!(meta(&html, "property", "og:title"), "About");
 }
+
+#[test]
+fn a_pdf_url_on_the_page_becomes_citation_pdf_url() {
+    // No feature sets `page.pdf_url` yet; a template standing in for one shows the tag follows.
+    let site = site();
+    site.write(
+        "templates/brief.html",
+        "{% extends \"builtin/brief.html\" %}{% block brief_meta %}\
+         {% set page = {...page, \"pdf_url\": \"https://example.org/sub/hostile.pdf\"} %}\
+         {{ super() }}{% endblock brief_meta %}",
+    );
+    site.build_ok(&[]);
+    let html = site.html("briefs/hostile/index.html");
+    assert_eq!(
+        meta(&html, "name", "citation_pdf_url"),
+        "https://example.org/sub/hostile.pdf"
+    );
+}
