@@ -1,6 +1,7 @@
 //! Filters Zola and Tera 1 users reach for, beyond Tera 2's own: `striptags`, `urlencode` and
 //! the localized `date` come from `tera-contrib` (Tera 2's companion crate); `json_encode` (with
-//! sorted keys), `linebreaksbr`, `as_str` and the locale-free `date` are ours.
+//! sorted keys), `json_script` (JSON safe inside a `<script>` element), `linebreaksbr`, `as_str`
+//! and the locale-free `date` are ours.
 //!
 //! Each one first checks the render time limit (see [`super::limit`]), as every function and
 //! filter of ours does.
@@ -17,7 +18,7 @@ pub const DEFAULT_DATE_FORMAT: &str = "%-d %B %Y";
 pub const DEFAULT_LOCALE_DATE_FORMAT: &str = "d MMMM y";
 
 /// Registers `date`, `striptags`, `urlencode`, `urlencode_strict`, `json_encode`,
-/// `linebreaksbr` and `as_str`.
+/// `json_script`, `linebreaksbr` and `as_str`.
 pub fn register(tera: &mut Tera) {
     tera.register_filter("date", date);
     tera.register_filter("striptags", |text: &str, kwargs: Kwargs, state: &State| {
@@ -38,6 +39,7 @@ pub fn register(tera: &mut Tera) {
         },
     );
     tera.register_filter("json_encode", json_encode);
+    tera.register_filter("json_script", json_script);
     tera.register_filter("linebreaksbr", linebreaksbr);
     tera.register_filter("as_str", |value: Value, _: Kwargs, _: &State| {
         check()?;
@@ -59,6 +61,99 @@ fn json_encode(value: &Value, kwargs: Kwargs, _: &State) -> Result<String, Error
         serde_json::to_string(&json)
     };
     text.map_err(|e| Error::message(format!("json_encode: {e}")))
+}
+
+/// `json_script`: a value as JSON to print inside `<script type="application/ld+json">` (or any
+/// script element). Keys are sorted, as with `json_encode`. `<`, `>` and `&` become `\u003c`,
+/// `\u003e` and `\u0026`, so no text can close the element (`</script>`) or open a comment
+/// (`<!--`); U+2028 and U+2029 become `\u2028` and `\u2029`, which older JavaScript parsers
+/// take for line ends. Those characters can only occur inside JSON strings, where the escapes
+/// mean the same characters, so the JSON still parses to the same value. The result is marked
+/// safe: it holds nothing HTML would read as markup, and HTML-escaping it would break the JSON.
+///
+/// The JSON is written straight from the Tera value in one pass (every brief page calls this,
+/// so it avoids serde's intermediate copies).
+fn json_script(value: &Value, _: Kwargs, _: &State) -> Result<Value, Error> {
+    check()?;
+    let mut out = String::with_capacity(256);
+    write_script_json(value, &mut out);
+    Ok(Value::safe_string(&out))
+}
+
+/// Writes `value` as JSON: map keys sorted, strings escaped by [`push_script_json_string`].
+/// Undefined and none are `null`, as are floats JSON cannot hold (NaN, infinities); bytes are
+/// read as UTF-8 text; a map key that is not text (a number, a boolean) is written as text.
+fn write_script_json(value: &Value, out: &mut String) {
+    if let Some(text) = value.as_str() {
+        push_script_json_string(text, out);
+    } else if let Some(map) = value.as_map() {
+        let mut entries: Vec<(std::borrow::Cow<'_, str>, &Value)> = map
+            .iter()
+            .map(|(key, v)| {
+                let key = key
+                    .as_str()
+                    .map_or_else(|| key.to_string().into(), std::borrow::Cow::Borrowed);
+                (key, v)
+            })
+            .collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        out.push('{');
+        for (i, (key, v)) in entries.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_script_json_string(key, out);
+            out.push(':');
+            write_script_json(v, out);
+        }
+        out.push('}');
+    } else if let Some(items) = value.as_array() {
+        out.push('[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_script_json(item, out);
+        }
+        out.push(']');
+    } else if let Some(b) = value.as_bool() {
+        out.push_str(if b { "true" } else { "false" });
+    } else if let Some(n) = value.as_i128() {
+        out.push_str(&n.to_string());
+    } else if let Some(n) = value.as_u128() {
+        out.push_str(&n.to_string());
+    } else if let Some(f) = value.as_f64().filter(|f| f.is_finite()) {
+        // Rust's shortest form that reads back the same float ("1.5", "1.0", "1e300"), which
+        // is valid JSON.
+        out.push_str(&format!("{f:?}"));
+    } else if let Some(bytes) = value.as_bytes() {
+        push_script_json_string(&String::from_utf8_lossy(bytes), out);
+    } else {
+        out.push_str("null");
+    }
+}
+
+/// A JSON string literal of `text`, with `<`, `>`, `&`, U+2028 and U+2029 as `\u` escapes on
+/// top of JSON's own (quote, backslash, control characters).
+fn push_script_json_string(text: &str, out: &mut String) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 fn sorted_keys(value: serde_json::Value) -> serde_json::Value {
@@ -204,6 +299,7 @@ mod tests {
             "'a b' | urlencode",
             "'a b' | urlencode_strict",
             "1 | json_encode",
+            "1 | json_script",
             "text | linebreaksbr",
             "n | as_str",
         ];
@@ -233,6 +329,97 @@ mod tests {
                 Ok(r#"{"a":{"c":3,"d":2},"b":1,"e":[1,"x"]}"#)
             );
         }
+    }
+
+    /// Text that would close the script element, open a comment, end a JavaScript line or
+    /// break a JSON string.
+    const HOSTILE: &str =
+        "</script><script>alert(\"x\")</script> <!-- a & b \\ 'q'\nline\u{2028}\u{2029}";
+
+    fn render_with_title(source: &str) -> Result<String, String> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html"]);
+        register(&mut tera);
+        let mut context = tera::Context::new();
+        context.insert("title", HOSTILE);
+        tera.add_raw_template("t.html", source)
+            .and_then(|()| tera.render("t.html", &context))
+            .map_err(|e| format!("{e:?}"))
+    }
+
+    #[test]
+    fn json_script_escapes_what_could_leave_the_script_element() {
+        let source =
+            "{{ {'@type': 'Report', 'headline': title, 'keywords': [title, 1]} | json_script }}";
+        let Ok(out) = render_with_title(source) else {
+            panic!("render failed: {:?}", render_with_title(source));
+        };
+        for bad in ['<', '>', '&', '\u{2028}', '\u{2029}', '\n'] {
+            assert!(!out.contains(bad), "{bad:?} left in {out}");
+        }
+        assert!(out.contains(r"\u003c/script\u003e"), "{out}");
+        assert!(out.contains(r"\u2028\u2029"), "{out}");
+        // Not HTML-escaped: the JSON reads as it was written.
+        assert!(!out.contains("&quot;"), "{out}");
+        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+        assert_eq!(
+            parsed,
+            serde_json::json!({"@type": "Report", "headline": HOSTILE, "keywords": [HOSTILE, 1]})
+        );
+        // Keys sorted, so builds repeat byte for byte.
+        assert!(out.starts_with(r#"{"@type":"Report","headline":"#), "{out}");
+    }
+
+    #[test]
+    fn json_script_serialises_every_kind_of_value() {
+        let cases = [
+            ("{{ none | json_script }}", "null"),
+            ("{{ true | json_script }}", "true"),
+            ("{{ 1.5 | json_script }}", "1.5"),
+            ("{{ 'a>b' | json_script }}", r#""a\u003eb""#),
+            ("{{ [] | json_script }}", "[]"),
+            ("{{ {} | json_script }}", "{}"),
+            ("{{ 1.0 | json_script }}", "1.0"),
+            ("{{ -3 | json_script }}", "-3"),
+            (
+                "{{ {2: 'b', 1: 'a'} | json_script }}",
+                r#"{"1":"a","2":"b"}"#,
+            ),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(
+                render_with_title(source).as_deref(),
+                Ok(expected),
+                "{source}"
+            );
+        }
+    }
+
+    /// Every character from U+0000 to U+00FF, and a few beyond, reads back as itself.
+    #[test]
+    fn json_script_strings_read_back_as_written() {
+        let text: String = (0u32..0x100)
+            .chain([0x2028, 0x2029, 0x1F600])
+            .filter_map(char::from_u32)
+            .collect();
+        let mut out = String::new();
+        push_script_json_string(&text, &mut out);
+        let back: Result<String, _> = serde_json::from_str(&out);
+        assert_eq!(back.ok().as_deref(), Some(text.as_str()), "{out}");
+    }
+
+    #[test]
+    fn json_script_is_near_linear() {
+        crate::test_support::assert_near_linear(
+            "json_script",
+            20_000,
+            |n| Value::from(vec![Value::from(HOSTILE); n]),
+            |value| {
+                let mut out = String::new();
+                write_script_json(value, &mut out);
+                std::hint::black_box(out);
+            },
+        );
     }
 
     #[test]
