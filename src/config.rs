@@ -46,6 +46,9 @@ pub struct Config {
     /// Markdown options.
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    /// The CSL style citations are formatted in: a name of a style bundled with hayagriva.
+    #[serde(default = "default_citation_style")]
+    pub citation_style: String,
     /// Free-form table for templates.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
@@ -118,6 +121,10 @@ impl MarkdownConfig {
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
         })
     }
+}
+
+fn default_citation_style() -> String {
+    crate::content::bibliography::style::DEFAULT_STYLE.to_string()
 }
 
 fn default_language() -> String {
@@ -217,6 +224,16 @@ impl Config {
                         .with_snippet_from(text),
                 );
             }
+        }
+        if let Err(unknown) =
+            crate::content::bibliography::style::CitationStyle::check_name(&self.citation_style)
+        {
+            return Err(
+                Diagnostic::error(format!("unknown citation_style \"{}\"", unknown.name))
+                    .at(at_key("citation_style"))
+                    .hint(unknown.hint())
+                    .with_snippet_from(text),
+            );
         }
         let limit = self.template_time_limit_seconds;
         if !(limit > 0.0 && limit <= MAX_TEMPLATE_TIME_LIMIT) {

@@ -3,6 +3,7 @@
 //! This stage reads files (the only file-system input besides config and templates) and parses
 //! their front matter. Markdown bodies are kept as text for the `markdown` stage.
 
+pub mod bibliography;
 pub mod discover;
 pub mod front_matter;
 pub mod migration;
@@ -65,6 +66,8 @@ pub struct PageMeta {
     pub taxonomies: BTreeMap<String, Vec<String>>,
     /// Free-form data.
     pub extra: BTreeMap<String, Value>,
+    /// The brief's own bibliography file, relative to its folder.
+    pub bibliography: Option<String>,
 }
 
 /// Fixed page fields (taxonomy names are added from the config).
@@ -89,6 +92,7 @@ pub const PAGE_FIELDS: &[&str] = &[
     "aliases",
     "taxonomies",
     "extra",
+    "bibliography",
 ];
 
 /// Whether `name` is a page field (so not free to name a taxonomy): one of [`PAGE_FIELDS`], or
@@ -220,6 +224,10 @@ pub struct Content {
     pub sections: Vec<Arc<Parsed<SectionMeta>>>,
     /// Files that failed to parse, with their errors. Links to them are not reported again.
     pub failed: Vec<(String, Vec<Diagnostic>)>,
+    /// The citation style and the site's bibliography.
+    pub citations: Option<bibliography::SiteCitations>,
+    /// Briefs' own bibliographies (`bibliography` field), by the brief's content path.
+    pub page_bibliographies: std::collections::HashMap<String, Arc<bibliography::Bibliography>>,
 }
 
 impl Content {
@@ -320,7 +328,55 @@ pub fn load_incremental(
             }
         }
     }
+    load_bibliographies(&mut content, content_dir, root, config, &mut diagnostics);
     (content, diagnostics)
+}
+
+/// Reads the site's bibliography and every brief's own, and resolves the citation style.
+fn load_bibliographies(
+    content: &mut Content,
+    content_dir: &Path,
+    root: &Path,
+    config: &Config,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    // The configuration was validated: an unknown style cannot reach here.
+    let Ok(style) =
+        bibliography::CitationStyle::for_language(&config.citation_style, &config.language)
+    else {
+        return;
+    };
+    let site = match bibliography::load_site(content_dir, root) {
+        Ok(site) => site.map(Arc::new),
+        Err(d) => {
+            diagnostics.push(d);
+            None
+        }
+    };
+    for page in &content.pages {
+        let Some(file) = &page.meta.bibliography else {
+            continue;
+        };
+        let abs = bibliography::page_file(content_dir, &page.rel, file);
+        match bibliography::read(&abs, content_dir, root) {
+            Ok(b) => {
+                content
+                    .page_bibliographies
+                    .insert(page.rel.clone(), Arc::new(b));
+            }
+            Err(d) => diagnostics.push(
+                page.error_at_field(
+                    "bibliography",
+                    format!("bibliography \"{file}\": {}", d.message),
+                )
+                .hint(d.hint.clone().unwrap_or_default()),
+            ),
+        }
+    }
+    content.citations = Some(bibliography::SiteCitations {
+        style: Arc::new(style),
+        site,
+    });
 }
 
 /// A file that parsed.
@@ -480,6 +536,7 @@ fn page_meta(raw: &mut RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, 
         aliases: raw.take("aliases", STRINGS, e).unwrap_or_default(),
         taxonomies,
         extra,
+        bibliography: raw.take("bibliography", "a file name such as \"refs.bib\"", e),
     };
     for alias in &mut meta.aliases {
         // Kept decoded: a site path names the file on disk; URLs are encoded when made.
