@@ -178,9 +178,16 @@ pub fn page_file(content_dir: &Path, page_rel: &str, field: &str) -> PathBuf {
     content_dir.join(folder).join(field)
 }
 
-/// Every key of the libraries, for did-you-mean.
-pub fn keys<'a>(libraries: impl IntoIterator<Item = &'a Library>) -> Vec<&'a str> {
-    libraries.into_iter().flat_map(|l| l.keys()).collect()
+/// The formatter for a brief: its own bibliography (`own`), then the site's, in the site's
+/// style; `None` when neither exists (citation markers then stay text).
+pub fn citer_for<'a>(
+    citations: Option<&'a SiteCitations>,
+    own: Option<&'a Arc<Bibliography>>,
+) -> Option<Citer<'a>> {
+    let citations = citations?;
+    let site = citations.site.as_ref().map(|b| &b.library);
+    let libraries: Vec<&Library> = own.map(|b| &b.library).into_iter().chain(site).collect();
+    (!libraries.is_empty()).then(|| Citer::new(&citations.style, libraries))
 }
 
 #[cfg(test)]

@@ -328,23 +328,42 @@ pub fn load_incremental(
             }
         }
     }
-    load_bibliographies(&mut content, content_dir, root, config, &mut diagnostics);
+    let previous_style = reuse
+        .as_ref()
+        .and_then(|r| r.previous.citations.as_ref())
+        .map(|c| Arc::clone(&c.style));
+    load_bibliographies(
+        &mut content,
+        (content_dir, root),
+        config,
+        previous_style,
+        &mut diagnostics,
+    );
     (content, diagnostics)
 }
 
-/// Reads the site's bibliography and every brief's own, and resolves the citation style.
+/// Reads the site's bibliography and every brief's own, and resolves the citation style (the
+/// previous load's, when it is the same: loading one takes a while).
 fn load_bibliographies(
     content: &mut Content,
-    content_dir: &Path,
-    root: &Path,
+    (content_dir, root): (&Path, &Path),
     config: &Config,
+    previous_style: Option<Arc<bibliography::CitationStyle>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    // The configuration was validated: an unknown style cannot reach here.
-    let Ok(style) =
-        bibliography::CitationStyle::for_language(&config.citation_style, &config.language)
-    else {
-        return;
+    let same = |s: &Arc<bibliography::CitationStyle>| {
+        s.name == config.citation_style && s.language == config.language
+    };
+    let style = match previous_style.filter(same) {
+        Some(style) => style,
+        // The configuration was validated: an unknown style cannot reach here.
+        None => match bibliography::CitationStyle::for_language(
+            &config.citation_style,
+            &config.language,
+        ) {
+            Ok(style) => Arc::new(style),
+            Err(_) => return,
+        },
     };
     let site = match bibliography::load_site(content_dir, root) {
         Ok(site) => site.map(Arc::new),
@@ -373,10 +392,7 @@ fn load_bibliographies(
             ),
         }
     }
-    content.citations = Some(bibliography::SiteCitations {
-        style: Arc::new(style),
-        site,
-    });
+    content.citations = Some(bibliography::SiteCitations { style, site });
 }
 
 /// A file that parsed.

@@ -314,7 +314,7 @@ impl Run {
 
 /// Replaces citation markers in text events with placeholders, recording the citations found
 /// and the errors (unknown keys). Text in code, links and images is left alone. With no
-/// formatter (a site without a bibliography) markers stay text.
+/// formatter (a site without a bibliography) markers stay text, but their keys are recorded.
 pub struct Citations<'a, 'f, I: Iterator<Item = Spanned<'a>>> {
     inner: std::iter::Peekable<I>,
     body: &'f str,
@@ -412,9 +412,16 @@ impl<'a, 'f, I: Iterator<Item = Spanned<'a>>> Citations<'a, 'f, I> {
         }
     }
 
-    /// The citation if every key is known; otherwise records why not.
+    /// The citation if every key is known; otherwise records why not. Without a formatter
+    /// the keys are recorded (a bibliography added later must re-render the page) and the
+    /// marker stays text.
     fn check(&mut self, parsed: Result<Citation, String>, offset: usize) -> Option<Citation> {
-        let formatter = self.formatter?;
+        let Some(formatter) = self.formatter else {
+            if let Ok(citation) = parsed {
+                self.keys.extend(citation.items.into_iter().map(|c| c.key));
+            }
+            return None;
+        };
         let citation = match parsed {
             Ok(citation) => citation,
             Err(problem) => {
@@ -461,7 +468,7 @@ impl<'a, I: Iterator<Item = Spanned<'a>>> Iterator for Citations<'a, '_, I> {
             Event::End(TagEnd::CodeBlock | TagEnd::Link | TagEnd::Image) => {
                 self.opaque = self.opaque.saturating_sub(1)
             }
-            Event::Text(text) if self.opaque == 0 && self.formatter.is_some() => {
+            Event::Text(text) if self.opaque == 0 => {
                 let run = self.run(text, range);
                 if !run.text.contains('@') {
                     let range = run.range.unwrap_or(0..0);

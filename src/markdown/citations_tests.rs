@@ -212,6 +212,8 @@ fn without_a_bibliography_markers_stay_text() {
     let r = crate::markdown::render("See [@hassan2024].\n", &MarkdownConfig::default(), &NoLinks)
         .unwrap();
     assert!(r.html.contains("[@hassan2024]"));
+    assert_eq!(r.citations, ["hassan2024"]);
+    assert_eq!(r.citation_fingerprint, 0);
 }
 
 #[test]

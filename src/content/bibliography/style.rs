@@ -16,8 +16,10 @@ pub struct CitationStyle {
     pub csl: IndependentStyle,
     /// CSL locales (terms such as "p." and "and"): the site's language and English.
     pub locales: Vec<Locale>,
-    /// The site's language, which citations are written in.
+    /// The site's language, which citations are written in, if the locales have it.
     pub locale: Option<LocaleCode>,
+    /// The language asked for.
+    pub language: String,
 }
 
 impl CitationStyle {
@@ -57,6 +59,7 @@ impl CitationStyle {
                 csl,
                 locales,
                 locale: known.then(|| LocaleCode(language.to_string())),
+                language: language.to_string(),
             }),
             // Every bundled style is independent today; a dependent one would need its parent.
             Style::Dependent(_) => Err(UnknownStyle::new(name)),
