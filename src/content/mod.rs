@@ -224,7 +224,8 @@ pub struct Content {
     pub sections: Vec<Arc<Parsed<SectionMeta>>>,
     /// Files that failed to parse, with their errors. Links to them are not reported again.
     pub failed: Vec<(String, Vec<Diagnostic>)>,
-    /// The citation style and the site's bibliography.
+    /// The citation style and the site's bibliography; `None` when the site has no
+    /// bibliography at all (neither its own nor a brief's).
     pub citations: Option<bibliography::SiteCitations>,
     /// Briefs' own bibliographies (`bibliography` field), by the brief's content path.
     pub page_bibliographies: std::collections::HashMap<String, Arc<bibliography::Bibliography>>,
@@ -351,20 +352,6 @@ fn load_bibliographies(
     previous_style: Option<Arc<bibliography::CitationStyle>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let same = |s: &Arc<bibliography::CitationStyle>| {
-        s.name == config.citation_style && s.language == config.language
-    };
-    let style = match previous_style.filter(same) {
-        Some(style) => style,
-        // The configuration was validated: an unknown style cannot reach here.
-        None => match bibliography::CitationStyle::for_language(
-            &config.citation_style,
-            &config.language,
-        ) {
-            Ok(style) => Arc::new(style),
-            Err(_) => return,
-        },
-    };
     let site = match bibliography::load_site(content_dir, root) {
         Ok(site) => site.map(Arc::new),
         Err(d) => {
@@ -392,6 +379,24 @@ fn load_bibliographies(
             ),
         }
     }
+    // A site without citations does not pay for loading a style (a tenth of a second).
+    if site.is_none() && content.page_bibliographies.is_empty() {
+        return;
+    }
+    let same = |s: &Arc<bibliography::CitationStyle>| {
+        s.name == config.citation_style && s.language == config.language
+    };
+    let style = match previous_style.filter(same) {
+        Some(style) => style,
+        // The configuration was validated: an unknown style cannot reach here.
+        None => match bibliography::CitationStyle::for_language(
+            &config.citation_style,
+            &config.language,
+        ) {
+            Ok(style) => Arc::new(style),
+            Err(_) => return,
+        },
+    };
     content.citations = Some(bibliography::SiteCitations { style, site });
 }
 

@@ -530,7 +530,8 @@ pub fn finish(
             .find(|(k, _)| k == key)
             .map_or("", |(_, id)| id.as_str())
     };
-    let mut backlinks: Vec<Vec<String>> = vec![Vec::new(); ref_ids.len()];
+    // Per entry: the ids and numbers of the citations that cite it.
+    let mut backlinks: Vec<Vec<(String, usize)>> = vec![Vec::new(); ref_ids.len()];
     let mut linked = Vec::with_capacity(citations.len());
     let mut plain = Vec::with_capacity(citations.len());
     for (n, (citation, segments)) in citations.iter().zip(&formatted.citations).enumerate() {
@@ -538,15 +539,30 @@ pub fn finish(
         let key_of = |item: usize| citation.items.get(item).map_or("", |c| c.key.as_str());
         for item in &citation.items {
             if let Some(i) = ref_ids.iter().position(|(k, _)| *k == item.key)
-                && backlinks[i].last() != Some(&id)
+                && backlinks[i].last().is_none_or(|(last, _)| *last != id)
             {
-                backlinks[i].push(id.clone());
+                backlinks[i].push((id.clone(), n + 1));
             }
         }
         let linked_items = segments.iter().any(|s| s.item.is_some());
         let mut html = String::new();
         let mut text = String::new();
-        for segment in segments {
+        let prefix = citation
+            .prefix
+            .as_ref()
+            .map(|p| format!("{} ", escape_html(p)))
+            .unwrap_or_default();
+        // "see" goes inside the style's opening bracket when the style writes one on its own:
+        // "(see Hassan 2024)"; otherwise before the citation: "see [1]".
+        let inside = linked_items
+            && segments
+                .first()
+                .is_some_and(|s| s.item.is_none() && matches!(s.html.as_str(), "(" | "["));
+        for (i, segment) in segments.iter().enumerate() {
+            if i == 1 && inside {
+                html.push_str(&prefix);
+                text.push_str(&prefix);
+            }
             text.push_str(&segment.html);
             match segment.item {
                 Some(item) => {
@@ -564,11 +580,7 @@ pub fn finish(
             // The style wrote the works together (a range of numbers, say): link the whole.
             html = format!("<a href=\"#{}\">{text}</a>", escape_html(ref_id(key_of(0))));
         }
-        let prefix = citation
-            .prefix
-            .as_ref()
-            .map(|p| format!("{} ", escape_html(p)))
-            .unwrap_or_default();
+        let prefix = if inside { "" } else { prefix.as_str() };
         linked.push(format!(
             "{prefix}<span class=\"citation\" id=\"{}\">{html}</span>",
             escape_html(&id)
@@ -593,7 +605,7 @@ pub fn finish(
 fn reference_list(
     references: &[Reference],
     ref_ids: &[(String, String)],
-    backlinks: &[Vec<String>],
+    backlinks: &[Vec<(String, usize)>],
     heading_id: &str,
     labels: &Labels,
 ) -> String {
@@ -608,12 +620,11 @@ fn reference_list(
             let _ = write!(out, "<span class=\"reference-label\">{label}</span> ");
         }
         out.push_str(&reference.html);
-        for (i, cite_id) in back.iter().enumerate() {
+        for (cite_id, number) in back {
             let _ = write!(
                 out,
-                " <a href=\"#{}\" class=\"reference-backref\" aria-label=\"Back to citation {}\">↩</a>",
+                " <a href=\"#{}\" class=\"reference-backref\" aria-label=\"Back to citation {number}\">↩</a>",
                 escape_html(cite_id),
-                i + 1
             );
         }
         out.push_str("</li>\n");

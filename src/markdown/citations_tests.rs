@@ -143,7 +143,8 @@ fn several_keys_link_each_work() {
 fn prefix_is_kept() {
     let r = render("Compare [see @hassan2024, pp. 3–4].\n");
     assert!(
-        r.html.contains("see <span class=\"citation\""),
+        r.html
+            .contains("<span class=\"citation\" id=\"cite-1\">(see <a href=\"#ref-hassan2024\">"),
         "{}",
         r.html
     );
@@ -163,6 +164,12 @@ fn numeric_style_numbers_by_first_citation() {
     let first = r.html.find("<li id=\"ref-reed2023\">").unwrap();
     let second = r.html.find("<li id=\"ref-hassan2024\">").unwrap();
     assert!(first < second);
+    let (r, _) = render_in("ieee", "Compare [see @reed2023].\n");
+    assert!(
+        r.html.contains("see <span class=\"citation\""),
+        "{}",
+        r.html
+    );
 }
 
 #[test]

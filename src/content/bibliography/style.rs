@@ -119,3 +119,21 @@ mod tests {
         assert!(e.hint().contains("apa"));
     }
 }
+
+#[cfg(test)]
+mod timing {
+    #[test]
+    #[ignore = "measurement"]
+    fn style_load_cost() {
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let l = hayagriva::archive::locales();
+            let a = t.elapsed();
+            let t = std::time::Instant::now();
+            let s = hayagriva::archive::ArchivedStyle::ChicagoAuthorDate.get();
+            let b = t.elapsed();
+            println!("locales {a:?} ({}), style {b:?}", l.len());
+            drop(s);
+        }
+    }
+}
