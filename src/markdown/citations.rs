@@ -313,7 +313,7 @@ impl Run {
 }
 
 /// Replaces citation markers in text events with placeholders, recording the citations found
-/// and the errors (unknown keys). Text in code, links and images is left alone. With no
+/// and the errors (unknown keys). Text in code, links, images and headings is left alone. With no
 /// formatter (a site without a bibliography) markers stay text, but their keys are recorded.
 pub struct Citations<'a, 'f, I: Iterator<Item = Spanned<'a>>> {
     inner: std::iter::Peekable<I>,
@@ -462,10 +462,12 @@ impl<'a, I: Iterator<Item = Spanned<'a>>> Iterator for Citations<'a, '_, I> {
         }
         let (event, range) = self.inner.next()?;
         match event {
-            Event::Start(Tag::CodeBlock(_) | Tag::Link { .. } | Tag::Image { .. }) => {
-                self.opaque += 1
-            }
-            Event::End(TagEnd::CodeBlock | TagEnd::Link | TagEnd::Image) => {
+            // A heading's text also becomes its id, its anchor's label and the table of
+            // contents, which are not places for a link: a citation there stays as written.
+            Event::Start(
+                Tag::CodeBlock(_) | Tag::Link { .. } | Tag::Image { .. } | Tag::Heading { .. },
+            ) => self.opaque += 1,
+            Event::End(TagEnd::CodeBlock | TagEnd::Link | TagEnd::Image | TagEnd::Heading(_)) => {
                 self.opaque = self.opaque.saturating_sub(1)
             }
             Event::Text(text) if self.opaque == 0 => {

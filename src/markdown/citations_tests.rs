@@ -307,3 +307,10 @@ fn citation_cost() {
         );
     }
 }
+
+#[test]
+fn a_citation_in_a_heading_stays_as_written() {
+    let r = render("## Background [@hassan2024]\n\nText.\n");
+    assert_eq!(r.toc[0].title, "Background [@hassan2024]");
+    assert!(!r.html.contains("class=\"citation\""), "{}", r.html);
+}
