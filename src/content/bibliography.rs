@@ -172,6 +172,59 @@ pub fn load_site(content_dir: &Path, root: &Path) -> Result<Option<Bibliography>
     read(&abs, content_dir, root).map(Some)
 }
 
+/// Reads the site's bibliography and every brief's own, and resolves the citation style (the
+/// previous load's, when it is the same: loading one takes a while).
+pub fn load_all(
+    content: &mut super::Content,
+    (content_dir, root): (&Path, &Path),
+    config: &crate::config::Config,
+    previous_style: Option<Arc<CitationStyle>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let site = match load_site(content_dir, root) {
+        Ok(site) => site.map(Arc::new),
+        Err(d) => {
+            diagnostics.push(d);
+            None
+        }
+    };
+    for page in &content.pages {
+        let Some(file) = &page.meta.bibliography else {
+            continue;
+        };
+        let abs = page_file(content_dir, &page.rel, file);
+        match read(&abs, content_dir, root) {
+            Ok(b) => {
+                content
+                    .page_bibliographies
+                    .insert(page.rel.clone(), Arc::new(b));
+            }
+            Err(d) => diagnostics.push(
+                page.error_at_field(
+                    "bibliography",
+                    format!("bibliography \"{file}\": {}", d.message),
+                )
+                .hint(d.hint.clone().unwrap_or_default()),
+            ),
+        }
+    }
+    // A site without citations does not pay for loading a style (a tenth of a second).
+    if site.is_none() && content.page_bibliographies.is_empty() {
+        return;
+    }
+    let same =
+        |s: &Arc<CitationStyle>| s.name == config.citation_style && s.language == config.language;
+    let style = match previous_style.filter(same) {
+        Some(style) => style,
+        // The configuration was validated: an unknown style cannot reach here.
+        None => match CitationStyle::for_language(&config.citation_style, &config.language) {
+            Ok(style) => Arc::new(style),
+            Err(_) => return,
+        },
+    };
+    content.citations = Some(SiteCitations { style, site });
+}
+
 /// Where a brief's `bibliography` field points: relative to the brief's own folder.
 pub fn page_file(content_dir: &Path, page_rel: &str, field: &str) -> PathBuf {
     let folder = page_rel.rsplit_once('/').map_or("", |(dir, _)| dir);

@@ -333,71 +333,9 @@ pub fn load_incremental(
         .as_ref()
         .and_then(|r| r.previous.citations.as_ref())
         .map(|c| Arc::clone(&c.style));
-    load_bibliographies(
-        &mut content,
-        (content_dir, root),
-        config,
-        previous_style,
-        &mut diagnostics,
-    );
+    let dirs = (content_dir, root);
+    bibliography::load_all(&mut content, dirs, config, previous_style, &mut diagnostics);
     (content, diagnostics)
-}
-
-/// Reads the site's bibliography and every brief's own, and resolves the citation style (the
-/// previous load's, when it is the same: loading one takes a while).
-fn load_bibliographies(
-    content: &mut Content,
-    (content_dir, root): (&Path, &Path),
-    config: &Config,
-    previous_style: Option<Arc<bibliography::CitationStyle>>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let site = match bibliography::load_site(content_dir, root) {
-        Ok(site) => site.map(Arc::new),
-        Err(d) => {
-            diagnostics.push(d);
-            None
-        }
-    };
-    for page in &content.pages {
-        let Some(file) = &page.meta.bibliography else {
-            continue;
-        };
-        let abs = bibliography::page_file(content_dir, &page.rel, file);
-        match bibliography::read(&abs, content_dir, root) {
-            Ok(b) => {
-                content
-                    .page_bibliographies
-                    .insert(page.rel.clone(), Arc::new(b));
-            }
-            Err(d) => diagnostics.push(
-                page.error_at_field(
-                    "bibliography",
-                    format!("bibliography \"{file}\": {}", d.message),
-                )
-                .hint(d.hint.clone().unwrap_or_default()),
-            ),
-        }
-    }
-    // A site without citations does not pay for loading a style (a tenth of a second).
-    if site.is_none() && content.page_bibliographies.is_empty() {
-        return;
-    }
-    let same = |s: &Arc<bibliography::CitationStyle>| {
-        s.name == config.citation_style && s.language == config.language
-    };
-    let style = match previous_style.filter(same) {
-        Some(style) => style,
-        // The configuration was validated: an unknown style cannot reach here.
-        None => match bibliography::CitationStyle::for_language(
-            &config.citation_style,
-            &config.language,
-        ) {
-            Ok(style) => Arc::new(style),
-            Err(_) => return,
-        },
-    };
-    content.citations = Some(bibliography::SiteCitations { style, site });
 }
 
 /// A file that parsed.
