@@ -175,3 +175,70 @@ fn a_bibliography_outside_the_site_is_refused() {
     assert!(err.contains("content/briefs/talks.md:4"), "{err}");
     assert!(err.contains("outside the site's content/ folder"), "{err}");
 }
+
+/// A bibliography edit re-renders exactly the briefs citing a changed entry: the others keep
+/// their cached rendering (what `serve` relies on).
+#[test]
+fn a_bibliography_edit_rerenders_only_the_briefs_citing_the_changed_entry() {
+    use communique::site::{self, CacheSlot, ModelOptions};
+    use std::sync::Arc;
+
+    let site = site(None);
+    site.write(
+        "content/briefs/other.md",
+        "+++\ntitle = \"Other\"\ndate = 2024-02-02\n+++\n\nOnly Reed [@reed2023].\n",
+    );
+    site.write(
+        "content/briefs/plain.md",
+        "+++\ntitle = \"Plain\"\ndate = 2024-02-03\n+++\n\nNo citations.\n",
+    );
+    let config = Arc::new(
+        communique::Config::parse(
+            "title = \"T\"\nbase_url = \"https://x.org\"\n",
+            "c.toml".as_ref(),
+        )
+        .unwrap(),
+    );
+    let content_dir = site.path("content");
+    let build = |cache: &mut CacheSlot| {
+        let (content, errors) = communique::content::load(&content_dir, site.root(), &config);
+        assert!(errors.is_empty(), "{errors:?}");
+        site::build_cached(content, config.clone(), &ModelOptions::default(), cache).unwrap()
+    };
+    let mut first = CacheSlot {
+        record: true,
+        ..CacheSlot::default()
+    };
+    let before = build(&mut first);
+    // Change Hassan's entry only.
+    site.write(
+        "content/references.bib",
+        &BIB.replace(
+            "Ending the Coalition Mission",
+            "Winding Down the Coalition Mission",
+        ),
+    );
+    let mut second = CacheSlot {
+        previous: first.next.take().unwrap(),
+        record: true,
+        ..CacheSlot::default()
+    };
+    let after = build(&mut second);
+    let rendered = |model: &communique::SiteModel, rel: &str| {
+        let page = model.pages.iter().find(|p| p.source.rel == rel).unwrap();
+        page.rendered.clone()
+    };
+    for (rel, rerendered) in [
+        ("briefs/talks.md", true),
+        ("briefs/other.md", false),
+        ("briefs/plain.md", false),
+    ] {
+        let (old, new) = (rendered(&before, rel), rendered(&after, rel));
+        assert_eq!(!Arc::ptr_eq(&old, &new), rerendered, "{rel}");
+    }
+    let html = &rendered(&after, "briefs/talks.md").html;
+    assert!(
+        html.contains("Winding down the Coalition Mission"),
+        "{html}"
+    );
+}
