@@ -159,17 +159,25 @@ impl<'a, 'f, I: Iterator<Item = Spanned<'a>>> Citations<'a, 'f, I> {
         }
     }
 
-    /// Takes the text events that follow, merged (a soft break is a line feed in it).
-    fn run(&mut self, first: CowStr<'a>, range: std::ops::Range<usize>) -> Run {
-        let mut run = Run::default();
-        run.push(&first, range, self.body);
-        while let Some((event, range)) = self
+    /// The text events (and soft breaks) that follow `first`, as they are.
+    fn pieces(&mut self, first: CowStr<'a>, range: std::ops::Range<usize>) -> Vec<Spanned<'a>> {
+        let mut pieces = vec![(Event::Text(first), range)];
+        while let Some(piece) = self
             .inner
             .next_if(|(event, _)| matches!(event, Event::Text(_) | Event::SoftBreak))
         {
+            pieces.push(piece);
+        }
+        pieces
+    }
+
+    /// Text events merged into one run (a soft break is a line feed in it).
+    fn run(&self, pieces: &[Spanned<'a>]) -> Run {
+        let mut run = Run::default();
+        for (event, range) in pieces {
             match event {
-                Event::Text(t) => run.push(&t, range, self.body),
-                _ => run.push("\n", range, self.body),
+                Event::Text(t) => run.push(t, range.clone(), self.body),
+                _ => run.push("\n", range.clone(), self.body),
             }
         }
         run
@@ -285,12 +293,23 @@ impl<'a, I: Iterator<Item = Spanned<'a>>> Iterator for Citations<'a, '_, I> {
                 self.opaque = self.opaque.saturating_sub(1)
             }
             Event::Text(text) if self.opaque == 0 => {
-                let run = self.run(text, range);
-                if !run.text.contains('@') {
-                    let range = run.range.unwrap_or(0..0);
-                    return Some((Event::Text(CowStr::from(run.text)), range));
+                // Most text has no `@`: it passes as it is, without a copy.
+                let more_text = matches!(
+                    self.inner.peek(),
+                    Some((Event::Text(_) | Event::SoftBreak, _))
+                );
+                if !more_text && !text.contains('@') {
+                    return Some((Event::Text(text), range));
                 }
-                self.replace_markers(run);
+                let pieces = self.pieces(text, range);
+                let has_at =
+                    |(event, _): &Spanned<'a>| matches!(event, Event::Text(t) if t.contains('@'));
+                if pieces.iter().any(has_at) {
+                    let run = self.run(&pieces);
+                    self.replace_markers(run);
+                } else {
+                    self.pending.extend(pieces);
+                }
                 return self.pending.pop_front().or_else(|| self.next());
             }
             _ => {}
