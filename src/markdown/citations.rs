@@ -69,17 +69,20 @@ pub trait CitationFormatter: Sync {
     fn fingerprint(&self, keys: &[String]) -> u64;
 }
 
-/// The words of the reference list.
+/// The words of the reference list (for translation).
 #[derive(Debug, Clone)]
 pub struct Labels {
     /// The list's heading.
     pub references: String,
+    /// The label of a link back to a citation; `{n}` is the citation's number.
+    pub back_to_citation: String,
 }
 
 impl Default for Labels {
     fn default() -> Self {
         Labels {
             references: "References".to_string(),
+            back_to_citation: "Back to citation {n}".to_string(),
         }
     }
 }
@@ -456,10 +459,12 @@ fn reference_list(
         }
         out.push_str(&reference.html);
         for (cite_id, number) in back {
+            let label = labels.back_to_citation.replace("{n}", &number.to_string());
             let _ = write!(
                 out,
-                " <a href=\"#{}\" class=\"reference-backref\" aria-label=\"Back to citation {number}\">↩</a>",
+                " <a href=\"#{}\" class=\"reference-backref\" aria-label=\"{}\">↩</a>",
                 escape_html(cite_id),
+                escape_html(&label),
             );
         }
         out.push_str("</li>\n");
