@@ -53,6 +53,9 @@ pub struct Config {
     /// Interface words, translatable (`[strings]`).
     #[serde(default)]
     pub strings: Strings,
+    /// The CSL style citations are formatted in: a name of a style bundled with hayagriva.
+    #[serde(default = "default_citation_style")]
+    pub citation_style: String,
     /// Free-form table for templates.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
@@ -150,6 +153,8 @@ pub struct Strings {
     pub cite_this: String,
     /// Heading of a brief's reference list.
     pub references: String,
+    /// Accessible name of a reference's link back to a citation; `{n}` is its number.
+    pub back_to_citation: String,
     /// Title of the timeline page.
     pub timeline: String,
     /// Heading of a brief's authors.
@@ -182,6 +187,7 @@ impl Default for Strings {
             events: s("Chronology"),
             cite_this: s("Cite this brief"),
             references: s("References"),
+            back_to_citation: s("Back to citation {n}"),
             timeline: s("Timeline"),
             authors: s("Authors"),
             embargoed: s("Embargoed until"),
@@ -213,6 +219,10 @@ impl MarkdownConfig {
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
         })
     }
+}
+
+fn default_citation_style() -> String {
+    crate::content::bibliography::style::DEFAULT_STYLE.to_string()
 }
 
 fn default_language() -> String {
@@ -328,6 +338,16 @@ impl Config {
                 Diagnostic::error(format!("brief type \"{name}\" cannot be used"))
                     .at(at_key("types"))
                     .hint("type names are lowercase words (a-z, 0-9, -, _), e.g. \"policy-memo\"")
+                    .with_snippet_from(text),
+            );
+        }
+        if let Err(unknown) =
+            crate::content::bibliography::style::CitationStyle::check_name(&self.citation_style)
+        {
+            return Err(
+                Diagnostic::error(format!("unknown citation_style \"{}\"", unknown.name))
+                    .at(at_key("citation_style"))
+                    .hint(unknown.hint())
                     .with_snippet_from(text),
             );
         }

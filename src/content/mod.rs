@@ -4,6 +4,7 @@
 //! their front matter. Markdown bodies are kept as text for the `markdown` stage.
 
 pub mod authors;
+pub mod bibliography;
 pub mod brief_fields;
 pub mod discover;
 pub mod events;
@@ -84,6 +85,8 @@ pub struct PageMeta {
     pub taxonomies: BTreeMap<String, Vec<String>>,
     /// Free-form data.
     pub extra: BTreeMap<String, Value>,
+    /// The brief's own bibliography file, relative to its folder.
+    pub bibliography: Option<String>,
 }
 
 /// Fixed page fields (taxonomy names are added from the config).
@@ -113,6 +116,7 @@ pub const PAGE_FIELDS: &[&str] = &[
     "aliases",
     "taxonomies",
     "extra",
+    "bibliography",
 ];
 
 /// Whether a page is to be left out of a build made at `now`: a draft, a page under embargo
@@ -276,6 +280,11 @@ pub struct Content {
     pub authors_index: Option<Arc<Parsed<SectionMeta>>>,
     /// Files that failed to parse, with their errors. Links to them are not reported again.
     pub failed: Vec<(String, Vec<Diagnostic>)>,
+    /// The citation style and the site's bibliography; `None` when the site has no
+    /// bibliography at all (neither its own nor a brief's).
+    pub citations: Option<bibliography::SiteCitations>,
+    /// Briefs' own bibliographies (`bibliography` field), by the brief's content path.
+    pub page_bibliographies: std::collections::HashMap<String, Arc<bibliography::Bibliography>>,
 }
 
 impl Content {
@@ -395,6 +404,12 @@ pub fn load_incremental(
             }
         }
     }
+    let previous_style = reuse
+        .as_ref()
+        .and_then(|r| r.previous.citations.as_ref())
+        .map(|c| Arc::clone(&c.style));
+    let dirs = (content_dir, root);
+    bibliography::load_all(&mut content, dirs, config, previous_style, &mut diagnostics);
     (content, diagnostics)
 }
 
@@ -579,6 +594,7 @@ fn page_meta(raw: &mut RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, 
         aliases: raw.take("aliases", STRINGS, e).unwrap_or_default(),
         taxonomies,
         extra,
+        bibliography: raw.take("bibliography", "a file name such as \"refs.bib\"", e),
     };
     for alias in &mut meta.aliases {
         // Kept decoded: a site path names the file on disk; URLs are encoded when made.

@@ -11,6 +11,8 @@
 //! 5. [`footnotes::Footnotes`] — numbered notes gathered at the end with back-links.
 //! 6. [`blocks`] — GFM alerts become callouts ([`alerts`]), titled images alone in a paragraph
 //!    figures ([`figures`]), and tables scroll in their own box ([`tables`]).
+//! 7. [`citations::Citations`] — `[@key]` markers (found before step 1, in text only) become
+//!    citations in the site's style once the body is written, with a reference list at the end.
 //!
 //! The words these write (callout labels, note back-links) come from the site's `[strings]`,
 //! which reach this stage as [`MarkdownConfig::strings`].
@@ -20,6 +22,7 @@
 //! touches the file system: link targets come through [`LinkResolver`].
 
 pub mod alerts;
+pub mod citations;
 pub mod figures;
 pub mod footnotes;
 pub mod headings;
@@ -41,6 +44,8 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 use crate::config::{MarkdownConfig, RawHtml, Strings};
 use crate::diagnostics::escape_html;
+use citations::Citations;
+pub use citations::{CitationFormatter, Labels as CitationLabels};
 use figures::Figures;
 use footnotes::Footnotes;
 use headings::Headings;
@@ -72,6 +77,11 @@ pub struct Rendered {
     pub word_count: usize,
     /// Minutes to read, at least 1.
     pub reading_time: usize,
+    /// Keys cited (known or not), in order, repeats removed: a bibliography edit re-renders
+    /// the pages citing a changed entry.
+    pub citations: Vec<String>,
+    /// [`CitationFormatter::fingerprint`] of [`Rendered::citations`] when rendered.
+    pub citation_fingerprint: u64,
     /// A hash of everything above, so later stages can tell renderings apart cheaply; 0 until
     /// [`Rendered::fingerprinted`] computes it (only `serve` needs it).
     pub fingerprint: u64,
@@ -116,6 +126,16 @@ pub fn parser_options(config: &MarkdownConfig) -> Options {
     options
 }
 
+/// How a body's citations are formatted: the site's style and bibliography, and the words of
+/// the reference list.
+#[derive(Clone, Copy)]
+pub struct CitationContext<'a> {
+    /// Formats citations and reference entries.
+    pub formatter: &'a dyn CitationFormatter,
+    /// The reference list's heading.
+    pub labels: &'a CitationLabels,
+}
+
 /// Renders a page body. Problems (unknown link targets, unsafe heading ids) are returned beside
 /// a complete rendering, so later checks still see every heading and link of the body.
 pub fn render_with_errors(
@@ -123,7 +143,24 @@ pub fn render_with_errors(
     config: &MarkdownConfig,
     resolver: &dyn LinkResolver,
 ) -> (Rendered, Vec<MarkdownError>) {
+    render_cited(body, config, resolver, None)
+}
+
+/// Like [`render_with_errors`], with `[@key]` citations formatted by `citations` (without it,
+/// citation markers stay text).
+pub fn render_cited(
+    body: &str,
+    config: &MarkdownConfig,
+    resolver: &dyn LinkResolver,
+    citations: Option<CitationContext<'_>>,
+) -> (Rendered, Vec<MarkdownError>) {
     let options = parser_options(config);
+    let formatter = citations.map(|c| c.formatter);
+    let mut cites = Citations::new(
+        Parser::new_ext(body, options).into_offset_iter(),
+        body,
+        formatter,
+    );
     let ids = RefCell::new(IdAllocator::with_reserved(ids::reserved_in(body)));
     let mut prepare = Prepare::new(config, resolver);
     let mut kept = Vec::new();
@@ -132,8 +169,8 @@ pub fn render_with_errors(
     let mut anchors = Vec::new();
     let mut html = String::with_capacity(body.len() + body.len() / 4);
     {
-        let events = Parser::new_ext(body, options)
-            .into_offset_iter()
+        let events = cites
+            .by_ref()
             .map(|event| prepare.apply(event))
             .inspect(|(event, _)| {
                 if kept.len() < summary::LOOKAHEAD {
@@ -148,13 +185,24 @@ pub fn render_with_errors(
     let summary = prepare.summary.summary().and_then(|range| {
         summary::write(range, &kept, &config.strings, || {
             let mut again = Prepare::new(config, resolver);
-            Parser::new_ext(body, options)
-                .into_offset_iter()
-                .map(move |event| again.apply(event).0)
+            let events = Parser::new_ext(body, options).into_offset_iter();
+            Citations::new(events, body, formatter).map(move |event| again.apply(event).0)
         })
     });
     let sanitize = |html: String| prepare.sanitize(html);
-    let (mut html, summary) = (sanitize(html), summary.map(sanitize));
+    let (mut html, mut summary) = (sanitize(html), summary.map(sanitize));
+    if let Some(context) = citations.filter(|_| !cites.found.is_empty()) {
+        let finished = citations::finish(
+            &cites.found,
+            context.formatter,
+            &ids,
+            &mut anchors,
+            context.labels,
+        );
+        html = finished.substitute(&html, true);
+        html.push_str(&finished.section);
+        summary = summary.map(|s| finished.substitute(&s, false));
+    }
     // Every page's HTML is held until the page is written: give back the spare capacity
     // reserved above (a quarter of the body, or up to half the string after a regrowth).
     html.shrink_to_fit();
@@ -163,6 +211,11 @@ pub fn render_with_errors(
     anchors.dedup();
     let mut errors = prepare.errors;
     errors.extend(heading_errors);
+    errors.append(&mut cites.errors);
+    let mut cited = std::mem::take(&mut cites.keys);
+    let mut seen = std::collections::HashSet::new();
+    cited.retain(|key| seen.insert(key.clone()));
+    let citation_fingerprint = formatter.map_or(0, |f| f.fingerprint(&cited));
     errors.sort_by_key(|e| e.offset);
     let word_count = prepare.words;
     let rendered = Rendered {
@@ -173,6 +226,8 @@ pub fn render_with_errors(
         internal_links: prepare.links,
         word_count,
         reading_time: word_count.div_ceil(WORDS_PER_MINUTE).max(1),
+        citations: cited,
+        citation_fingerprint,
         fingerprint: 0,
     };
     (rendered, errors)

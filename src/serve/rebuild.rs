@@ -250,11 +250,20 @@ impl Rebuilder {
         if front(&old) != front(&new) || old.display_path != new.display_path {
             return restore(memory, model);
         }
+        let labels = crate::markdown::CitationLabels::from(&config.strings);
+        let own = content.page_bibliographies.get(&rel);
+        let citer = content::bibliography::citer_for(content.citations.as_ref(), own);
         let markdown = site::markdown_cache::render_page(
             &new,
             &config.markdown,
             &site::ModelResolver(&model),
             true,
+            citer
+                .as_ref()
+                .map(|formatter| crate::markdown::CitationContext {
+                    formatter,
+                    labels: &labels,
+                }),
         );
         if !markdown.errors.is_empty() {
             return restore(memory, model);

@@ -128,8 +128,10 @@ pub fn render_page(
     config: &MarkdownConfig,
     resolver: &dyn LinkResolver,
     fingerprint: bool,
+    citations: Option<markdown::CitationContext<'_>>,
 ) -> PageMarkdown {
-    let (rendered, body_errors) = markdown::render_with_errors(source.body(), config, resolver);
+    let (rendered, body_errors) =
+        markdown::render_cited(source.body(), config, resolver, citations);
     let rendered = if fingerprint {
         rendered.fingerprinted()
     } else {

@@ -14,9 +14,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::content::bibliography::citer_for;
 use crate::content::{Content, PageMeta, Parsed, SectionMeta, SortBy};
 use crate::diagnostics::Diagnostic;
-use crate::markdown::{self, LinkResolver, Rendered};
+use crate::markdown::{
+    self, CitationContext, CitationFormatter, CitationLabels, LinkResolver, Rendered,
+};
 pub use authors::{AuthorsIndex, SiteAuthor};
 pub use listing::{Listing, ListingKind};
 pub use markdown_cache::{MarkdownCache, PageMarkdown};
@@ -336,10 +339,25 @@ pub fn build_cached(
     // Markdown, in parallel.
     let md = &config.markdown;
     let release_bodies = !cache.record;
+    let labels = CitationLabels::from(&config.strings);
+    let own = &content.page_bibliographies;
+    let citers =
+        |source: &Parsed<PageMeta>| citer_for(content.citations.as_ref(), own.get(&source.rel));
     let page_rendered: Vec<(Arc<PageMarkdown>, bool)> = page_sources
         .par_iter_mut()
         .map(|source| {
-            let rendered = match cache.previous.get(source, &resolver) {
+            let citer = citers(source);
+            let context = citer.as_ref().map(|formatter| CitationContext {
+                formatter,
+                labels: &labels,
+            });
+            // A rendering that cites is stale when a cited entry (or the style) changed.
+            let cited_same = |r: &Arc<PageMarkdown>| {
+                let keys = &r.rendered.citations;
+                let now = citer.as_ref().map_or(0, |c| c.fingerprint(keys));
+                keys.is_empty() || now == r.rendered.citation_fingerprint
+            };
+            let rendered = match cache.previous.get(source, &resolver).filter(cited_same) {
                 Some(reused) => (reused, true),
                 None => (
                     Arc::new(markdown_cache::render_page(
@@ -347,6 +365,7 @@ pub fn build_cached(
                         md,
                         &resolver,
                         cache.record,
+                        context,
                     )),
                     false,
                 ),

@@ -1,0 +1,139 @@
+//! The site's citation style: a CSL style bundled with hayagriva, chosen by name in
+//! `communique.toml` (`citation_style = "apa"`).
+
+use hayagriva::archive::{ArchivedStyle, locales};
+use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style};
+
+/// The style used when the configuration names none.
+pub const DEFAULT_STYLE: &str = "chicago-author-date";
+
+/// A CSL style ready to format with, and the locales it draws its terms from.
+#[derive(Debug)]
+pub struct CitationStyle {
+    /// The name it was chosen by.
+    pub name: String,
+    /// The style.
+    pub csl: IndependentStyle,
+    /// CSL locales (terms such as "p." and "and"): the site's language and English.
+    pub locales: Vec<Locale>,
+    /// The site's language, which citations are written in, if the locales have it.
+    pub locale: Option<LocaleCode>,
+    /// The language asked for.
+    pub language: String,
+}
+
+impl CitationStyle {
+    /// Whether a bundled style is called `name`, without loading it.
+    pub fn check_name(name: &str) -> Result<(), UnknownStyle> {
+        ArchivedStyle::by_name(name)
+            .map(|_| ())
+            .ok_or_else(|| UnknownStyle::new(name))
+    }
+
+    /// The bundled style called `name`, in English, or an error listing the names there are.
+    pub fn by_name(name: &str) -> Result<CitationStyle, UnknownStyle> {
+        Self::for_language(name, "en")
+    }
+
+    /// The bundled style called `name` with the terms of `language` (a BCP 47 tag; English
+    /// where the style's locales have no such language).
+    pub fn for_language(name: &str, language: &str) -> Result<CitationStyle, UnknownStyle> {
+        let archived = ArchivedStyle::by_name(name).ok_or_else(|| UnknownStyle::new(name))?;
+        let base = |code: &str| code.split('-').next().unwrap_or(code).to_ascii_lowercase();
+        let wanted = base(language);
+        // hayagriva searches the locales for every term: keep only those it may use.
+        let locales: Vec<Locale> = locales()
+            .into_iter()
+            .filter(|l| {
+                l.lang.as_ref().is_some_and(|code| {
+                    matches!(base(&code.0).as_str(), "en") || base(&code.0) == wanted
+                })
+            })
+            .collect();
+        let known = locales
+            .iter()
+            .any(|l| l.lang.as_ref().is_some_and(|code| base(&code.0) == wanted));
+        match archived.get() {
+            Style::Independent(csl) => Ok(CitationStyle {
+                name: name.to_string(),
+                csl,
+                locales,
+                locale: known.then(|| LocaleCode(language.to_string())),
+                language: language.to_string(),
+            }),
+            // Every bundled style is independent today; a dependent one would need its parent.
+            Style::Dependent(_) => Err(UnknownStyle::new(name)),
+        }
+    }
+}
+
+/// A style name that no bundled style has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownStyle {
+    /// The name asked for.
+    pub name: String,
+    /// The closest name there is, if one is close.
+    pub suggestion: Option<&'static str>,
+}
+
+impl UnknownStyle {
+    fn new(name: &str) -> Self {
+        UnknownStyle {
+            name: name.to_string(),
+            suggestion: crate::diagnostics::did_you_mean(name, style_names()),
+        }
+    }
+
+    /// A hint: the suggestion, then every name there is.
+    pub fn hint(&self) -> String {
+        let names = style_names().collect::<Vec<_>>().join(", ");
+        match self.suggestion {
+            Some(s) => format!("did you mean \"{s}\"? The bundled styles are: {names}"),
+            None => format!("the bundled styles are: {names}"),
+        }
+    }
+}
+
+/// Every name a bundled style goes by (`apa`, `ieee`, `chicago-author-date`, …).
+pub fn style_names() -> impl Iterator<Item = &'static str> {
+    ArchivedStyle::all()
+        .iter()
+        .flat_map(|style| style.names().iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_styles_exist() {
+        for name in [DEFAULT_STYLE, "apa", "ieee"] {
+            assert!(CitationStyle::by_name(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn unknown_style_suggests_a_name() {
+        let e = CitationStyle::by_name("chicago-authordate").unwrap_err();
+        assert_eq!(e.suggestion, Some("chicago-author-date"));
+        assert!(e.hint().contains("apa"));
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    #[test]
+    #[ignore = "measurement"]
+    fn style_load_cost() {
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let l = hayagriva::archive::locales();
+            let a = t.elapsed();
+            let t = std::time::Instant::now();
+            let s = hayagriva::archive::ArchivedStyle::ChicagoAuthorDate.get();
+            let b = t.elapsed();
+            println!("locales {a:?} ({}), style {b:?}", l.len());
+            drop(s);
+        }
+    }
+}
