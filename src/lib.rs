@@ -195,6 +195,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Stage times.
     pub timings: Timings,
+    /// Briefs under embargo, soonest first.
+    pub upcoming: Vec<site::embargo::Upcoming>,
 }
 
 /// Why a build failed.
@@ -310,6 +312,7 @@ pub fn build_with(
             render: render_and_write,
             ..prepared.timings.clone()
         },
+        upcoming: renderer.model().upcoming.clone(),
     };
     // Freeing a large site's memory takes a noticeable fraction of a build: do it off the
     // caller's path (a command-line build exits without waiting for it).
@@ -364,5 +367,6 @@ pub fn check(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuildReport, Dia
         warnings: built.warnings,
         elapsed: started.elapsed(),
         timings: built.timings,
+        upcoming: built.renderer.model().upcoming.clone(),
     })
 }

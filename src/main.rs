@@ -422,6 +422,20 @@ fn check(reporter: &Reporter, dirs: &SiteDirs, options: &BuildOptions) -> Result
         "ok: {} briefs, {} files, no errors",
         report.pages, report.files
     ));
+    if !report.upcoming.is_empty() {
+        reporter.info(&format!(
+            "upcoming (under embargo, not in the build): {}",
+            report.upcoming.len()
+        ));
+    }
+    for upcoming in &report.upcoming {
+        reporter.info(&format!(
+            "  {}  {}  \"{}\"",
+            upcoming.publish_date.rfc3339(),
+            upcoming.display_path.display(),
+            upcoming.title
+        ));
+    }
     Ok(())
 }
 

@@ -45,7 +45,7 @@ pub struct PageMeta {
     pub subtitle: Option<String>,
     /// Authors in order.
     pub authors: Vec<Author>,
-    /// Left out unless building with drafts (the front matter flag only; see [`held_back`]).
+    /// Left out unless building with drafts (the front matter flag only; embargo and expiry are the site model's, see `site::embargo`).
     pub draft: bool,
     /// Embargo: not to be published before this instant (`publish_date`, Hugo's `publishDate`).
     pub publish_date: Option<PublishDate>,
@@ -118,20 +118,6 @@ pub const PAGE_FIELDS: &[&str] = &[
     "extra",
     "bibliography",
 ];
-
-/// Whether a page is to be left out of a build made at `now`: a draft, a page under embargo
-/// (`publish_date` still to come) or an expired one.
-pub fn held_back(meta: &PageMeta, now: jiff::Timestamp) -> bool {
-    meta.draft
-        || meta
-            .publish_date
-            .as_ref()
-            .is_some_and(|p| p.timestamp > now)
-        || meta
-            .expiry_date
-            .as_ref()
-            .is_some_and(|x| x.timestamp <= now)
-}
 
 /// Whether `name` is a page field (so not free to name a taxonomy): one of [`PAGE_FIELDS`], or
 /// a Hugo or Zola name read as one (`summary`, `lastmod`, `publishDate`, `url`, …).

@@ -10,6 +10,11 @@ use super::MarkdownError;
 pub trait LinkResolver: Sync {
     /// The URL for `rel` (`briefs/x.md`), or `None` when no such page or section exists.
     fn resolve(&self, rel: &str) -> Option<String>;
+
+    /// Why `rel`, which exists, cannot be linked to (a brief under embargo), if so.
+    fn unavailable(&self, _rel: &str) -> Option<String> {
+        None
+    }
 }
 
 /// An `@/` link found in a body.
@@ -46,6 +51,13 @@ pub fn resolve(
     };
     let (target, anchor) = parse_internal(dest_url)?;
     let Some(url) = resolver.resolve(target) else {
+        if let Some(why) = resolver.unavailable(target) {
+            return Some(Err(MarkdownError {
+                offset: range.start,
+                message: format!("link to \"@/{target}\", which {why}"),
+                hint: "a published brief cannot link to one that is not published yet: remove the link until then, or preview both with --drafts".to_string(),
+            }));
+        }
         return Some(Err(MarkdownError {
             offset: range.start,
             message: format!("link to unknown content \"@/{target}\""),

@@ -48,6 +48,8 @@ fn light_fingerprint(model: &SiteModel, page: &Page) -> u64 {
     source.source.get(..source.body_range.start).hash(&mut h);
     page.path.hash(&mut h);
     page.slug.hash(&mut h);
+    // Whether it is still under embargo depends on the time of the build, not on the file.
+    page.embargoed_until.as_ref().map(|d| &d.text).hash(&mut h);
     model.sections[page.section].path.hash(&mut h);
     page.rendered.summary.hash(&mut h);
     page.rendered.word_count.hash(&mut h);

@@ -244,6 +244,12 @@ fn light_fields(model: &SiteModel, terms: &TermLinks<'_>, page: &Page) -> Fields
     f.insert("status", opt_str(&m.status));
     f.insert("weight", m.weight.map_or(Value::none(), Value::from));
     f.insert("draft", Value::from(m.draft));
+    f.insert(
+        "embargoed_until",
+        page.embargoed_until
+            .as_ref()
+            .map_or(Value::none(), |d| Value::from(d.rfc3339())),
+    );
     f.insert("key_points", safe_list(&page.key_points));
     f.insert("recommendations", safe_list(&page.recommendations));
     let mut taxonomies = BTreeMap::new();

@@ -139,8 +139,10 @@ pub fn serve(
     let progress = first_build_progress();
     let first = supervisor.run(None, None, &mut BTreeSet::new());
     progress.finish_and_clear();
+    let mut next_publication = None;
     match first {
         supervise::Finished::Done(Ok(mut update)) => {
+            next_publication = update.next_publication;
             console.diagnostics(&update.warnings);
             let count = update.files.len();
             if let Ok(mut site) = app.site.write() {
@@ -184,6 +186,7 @@ pub fn serve(
             &loop_state,
             &dirs,
             loop_console.as_ref(),
+            next_publication,
         );
     });
 
@@ -227,20 +230,22 @@ fn first_build_progress() -> indicatif::ProgressBar {
 const STUCK_RENDER: &str = "a template is stuck in a loop and could not be stopped: it keeps a processor busy until the loop ends (restart `communique serve` to stop it); later changes rebuild the whole site";
 
 /// Rebuilds after each batch of changes until the watcher stops. Batches that arrive during a
-/// rebuild stop it and are rebuilt together with its own: one rebuild for all of them.
+/// rebuild stop it and are rebuilt together with its own: one rebuild for all of them. When a
+/// brief under embargo is due (`next_publication`), the site is rebuilt at that time.
 fn rebuild_loop(
     supervisor: &mut supervise::Supervisor,
     batches: &watch::Batches,
     app: &http::AppState,
     dirs: &SiteDirs,
     console: &dyn Console,
+    mut next_publication: Option<jiff::Timestamp>,
 ) {
     let mut pending = supervise::Batch::new();
     loop {
         if pending.is_empty() {
-            match batches.recv() {
-                Ok(batch) => pending = batch,
-                Err(_) => return,
+            match next_change(batches, next_publication) {
+                Some(batch) => pending = batch,
+                None => return,
             }
         }
         while let Ok(more) = batches.try_recv() {
@@ -251,12 +256,16 @@ fn rebuild_loop(
         let cause = describe(&batch, dirs);
         match supervisor.run(Some(&batch), Some(batches), &mut pending) {
             supervise::Finished::Done(Ok(update)) => {
+                next_publication = update.next_publication;
                 notify(update, &batch, app, dirs, console, started, &cause)
             }
             supervise::Finished::Done(Err(diagnostics)) => {
+                // The next change rebuilds the site, publication times included.
+                next_publication = None;
                 report_failure(diagnostics, app, console, &cause)
             }
             supervise::Finished::Overran(overran) => {
+                next_publication = None;
                 console.info(STUCK_RENDER);
                 report_failure(overran.into(), app, console, &cause);
             }
@@ -265,10 +274,35 @@ fn rebuild_loop(
     }
 }
 
+/// Waits for the next batch of changed files, or for the time of the next publication (a
+/// batch holding only [`InputKind::Clock`]). `None` when the watcher stopped.
+fn next_change(
+    batches: &watch::Batches,
+    next_publication: Option<jiff::Timestamp>,
+) -> Option<supervise::Batch> {
+    let Some(due) = next_publication else {
+        return batches.recv().ok();
+    };
+    // A little after the time, so that the rebuild's clock has passed it.
+    let wait = due.duration_since(jiff::Timestamp::now()) + jiff::SignedDuration::from_millis(20);
+    let wait = std::time::Duration::try_from(wait).unwrap_or_default();
+    match batches.recv_timeout(wait) {
+        Ok(batch) => Some(batch),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            Some(BTreeSet::from([(InputKind::Clock, PathBuf::new())]))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
+    }
+}
+
 /// The changed files of a batch, for messages.
 fn describe(batch: &BTreeSet<(InputKind, PathBuf)>, dirs: &SiteDirs) -> String {
+    if batch.iter().all(|(kind, _)| *kind == InputKind::Clock) {
+        return "a brief under embargo is due".to_string();
+    }
     let cause = batch
         .iter()
+        .filter(|(kind, _)| *kind != InputKind::Clock)
         .map(|(_, p)| dirs.display(p).display().to_string())
         .collect::<Vec<_>>();
     if cause.len() > 3 {
@@ -291,7 +325,11 @@ fn notify(
     console.diagnostics(&update.warnings);
     // Copied files under a changed path are read again, before the lock that swaps them in:
     // requests never wait for the disk.
-    let touched: Vec<PathBuf> = batch.iter().map(|(_, p)| p.clone()).collect();
+    let touched: Vec<PathBuf> = batch
+        .iter()
+        .filter(|(kind, _)| *kind != InputKind::Clock)
+        .map(|(_, p)| p.clone())
+        .collect();
     let loaded = match app.site.read() {
         Ok(site) => site.load(std::mem::take(&mut update.files), &touched),
         Err(_) => return,

@@ -36,6 +36,9 @@ pub struct Update {
     pub pages: usize,
     /// Warnings found on the way (entries the link policy skipped, among others).
     pub warnings: Diagnostics,
+    /// When the next brief under embargo publishes: the site changes then without any file
+    /// changing, so `serve` rebuilds at that time.
+    pub next_publication: Option<jiff::Timestamp>,
 }
 
 #[derive(Default)]
@@ -401,6 +404,7 @@ impl Rebuilder {
         let mut files: Vec<OutputFile> = rendered.into_iter().map(|r| r.file).collect();
         files.extend(copies);
         let pages = model.pages.len();
+        let next_publication = model.upcoming.first().map(|u| u.publish_date.timestamp);
         // Keep the model for the fast path; the renderer (which shares it) goes first.
         drop(renderer);
         memory.model = Some(model);
@@ -411,6 +415,7 @@ impl Rebuilder {
             rendered: count,
             pages,
             warnings,
+            next_publication,
         })
     }
 }

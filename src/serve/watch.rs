@@ -30,6 +30,8 @@ pub enum InputKind {
     Template,
     /// A file under `static/`.
     Static,
+    /// No file: the time of a brief's publication came (see `site::embargo`).
+    Clock,
 }
 
 /// Classifies a path, or `None` for paths that are not site inputs (editor files, output).

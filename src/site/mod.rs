@@ -3,6 +3,7 @@
 
 pub mod authors;
 pub mod brief_html;
+pub mod embargo;
 pub mod listing;
 pub mod markdown_cache;
 pub mod taxonomy;
@@ -48,6 +49,9 @@ pub struct Page {
     pub brief: Arc<brief_html::BriefHtml>,
     /// Indexes of related pages.
     pub related: Vec<usize>,
+    /// When it publishes, if that is still to come (a page under embargo is only in a build
+    /// with drafts).
+    pub embargoed_until: Option<crate::content::PublishDate>,
     /// Indexes of its authors in [`SiteModel::authors`], in the order the brief lists them.
     pub authors: Vec<usize>,
 }
@@ -131,6 +135,8 @@ pub struct SiteModel {
     pub by_rel: HashMap<String, ContentRef>,
     /// Every listing: sections, then taxonomy terms (see [`listing`]).
     pub listings: Vec<Listing>,
+    /// Briefs under embargo, soonest first (in the build only with drafts).
+    pub upcoming: Vec<embargo::Upcoming>,
 }
 
 /// Options of a build that change the model.
@@ -164,11 +170,21 @@ pub struct CacheSlot {
 
 struct Resolver<'a> {
     hrefs: &'a HashMap<String, String>,
+    /// Briefs under embargo, which published briefs may not link to yet.
+    upcoming: &'a [embargo::Upcoming],
 }
 
 impl LinkResolver for Resolver<'_> {
     fn resolve(&self, rel: &str) -> Option<String> {
         self.hrefs.get(rel.trim_start_matches('/')).cloned()
+    }
+
+    fn unavailable(&self, rel: &str) -> Option<String> {
+        let rel = rel.trim_start_matches('/');
+        self.upcoming
+            .iter()
+            .find(|u| u.rel == rel)
+            .map(embargo::Upcoming::reason)
     }
 }
 
@@ -241,15 +257,25 @@ pub fn build_cached(
         })
         .collect();
 
-    // Pages and their site paths.
-    let now = jiff::Timestamp::now();
-    let mut page_sources: Vec<Arc<Parsed<PageMeta>>> = content
-        .pages
-        .into_iter()
-        .filter(|p| {
-            options.drafts || !(crate::content::held_back(&p.meta, now) || in_draft_section(&p.rel))
-        })
-        .collect();
+    // Pages and their site paths. Drafts, expired pages and pages under embargo are left out
+    // (unless building with drafts); briefs under embargo are remembered as upcoming.
+    let now = options.now;
+    let mut upcoming: Vec<embargo::Upcoming> = Vec::new();
+    let mut page_sources: Vec<Arc<Parsed<PageMeta>>> = Vec::with_capacity(content.pages.len());
+    for page in content.pages {
+        let draft = page.meta.draft || in_draft_section(&page.rel);
+        let waiting = if draft {
+            None
+        } else {
+            embargo::upcoming(&page, now)
+        };
+        let held_back = draft || waiting.is_some() || embargo::expired(&page.meta, now);
+        upcoming.extend(waiting);
+        if options.drafts || !held_back {
+            page_sources.push(page);
+        }
+    }
+    upcoming.sort_by(|a, b| a.publish_date.cmp(&b.publish_date).then(a.rel.cmp(&b.rel)));
     page_sources.sort_by(|a, b| a.rel.cmp(&b.rel));
     let mut placed = Vec::with_capacity(page_sources.len());
     for source in &page_sources {
@@ -334,7 +360,11 @@ pub fn build_cached(
     for rel in &content_failed {
         hrefs.entry(rel.clone()).or_insert_with(|| "#".to_string());
     }
-    let resolver = Resolver { hrefs: &hrefs };
+    let resolver = Resolver {
+        hrefs: &hrefs,
+        // With drafts, briefs under embargo are in the build, and links to them resolve.
+        upcoming: if options.drafts { &[] } else { &upcoming },
+    };
 
     // Markdown, in parallel.
     let md = &config.markdown;
@@ -423,6 +453,7 @@ pub fn build_cached(
         let brief = rendered.brief.clone();
         let rendered = rendered.rendered.clone();
         pages.push(Page {
+            embargoed_until: embargo::until(&source.meta, now).cloned(),
             brief,
             source,
             path,
@@ -485,6 +516,11 @@ pub fn build_cached(
             match by_rel.get(rel) {
                 Some(ContentRef::Page(i)) => related.push(*i),
                 _ if content_failed.iter().any(|f| f == rel) => {}
+                _ if resolver.unavailable(rel).is_some() => errors.push(
+                    page.source
+                        .error_at_field("related", format!("related brief \"{target}\" {}", resolver.unavailable(rel).unwrap_or_default()))
+                        .hint("a published brief cannot point to one that is not published yet: remove it until then, or preview with --drafts"),
+                ),
                 _ => errors.push(
                     page.source
                         .error_at_field("related", format!("related brief \"{target}\" does not exist"))
@@ -577,6 +613,7 @@ pub fn build_cached(
             authors_index: built_authors.index,
             by_rel,
             listings: Vec::new(),
+            upcoming,
         };
         model.listings = listing::build(&model);
         Ok(model)
