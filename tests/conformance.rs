@@ -23,7 +23,7 @@ use common::{Site, assert_success, communique, files_under};
 use serde_json::{Value, json};
 
 /// One page of every type (alias redirects aside), by site path.
-const PAGE_TYPES: [(&str, &str); 9] = [
+const PAGE_TYPES: [(&str, &str); 11] = [
     ("home", "/"),
     ("section listing", "/briefs/"),
     ("pager page 2", "/briefs/page/2/"),
@@ -32,6 +32,8 @@ const PAGE_TYPES: [(&str, &str); 9] = [
     ("term page", "/topics/security/"),
     ("404", "/404.html"),
     ("author list", "/authors/"),
+    ("timeline", "/timeline/"),
+    ("type listing", "/types/briefing/"),
     ("author page", "AUTHOR"),
 ];
 
@@ -127,6 +129,19 @@ key_points = ["The first point, with *emphasis*.", "The second point."]
 recommendations = ["Do the first thing.", "Then do [the second](@/briefs/beta.md)."]
 related = ["@/briefs/beta.md", "@/briefs/gamma.md"]
 aliases = ["/old/alpha/"]
+type = "briefing"
+region = "Middle East"
+[summary]
+whats_new = "Talks *began*."
+why_it_matters = "A timeline for advisers."
+what_should_be_done = "Tie steps to conditions."
+[[events]]
+date = 2024-01-27
+title = "First round of talks"
+description = "In Baghdad."
+[[events]]
+date = "2023-10"
+title = "Attacks surge"
 +++
 
 An opening paragraph with a footnote.[^1]

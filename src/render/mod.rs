@@ -441,6 +441,10 @@ impl Renderer {
                 context.insert_value("author", author);
                 "author"
             }
+            ListingKind::Timeline => {
+                context.insert_value("timeline", self.timeline_view(listing));
+                "timeline"
+            }
         };
         f.insert("kind", Value::from(kind));
         f.insert("home", Value::from(listing.kind == ListingKind::Section(0)));
@@ -455,6 +459,91 @@ impl Renderer {
                 .map_or(Value::none(), |p| Value::from(urls.permalink(p))),
         );
         context.insert_value("listing", Value::from(f));
+    }
+
+    /// What `timeline.html` sees as `timeline`: `events`, every event of the listed briefs in
+    /// date order, each `{ date, date_display, title, description, link, briefs, terms }` (`briefs`
+    /// the light views of the briefs telling it, `terms` the slugs they file under in `taxonomy`), and
+    /// `filters`, the terms of `taxonomy` that any event files under, to filter by.
+    fn timeline_view(&self, listing: &Listing) -> Value {
+        let model = &self.model;
+        let filter = timeline_taxonomy(model);
+        let mut events = Vec::new();
+        for &p in &listing.pages {
+            events.extend(
+                views::event_views(&model.pages[p])
+                    .into_iter()
+                    .map(|(d, v)| (d, p, v)),
+            );
+        }
+        // Date order; on one date, older briefs' events first.
+        events.sort_by(|(a, p, _), (b, q, _)| {
+            let (pa, pb) = (&model.pages[*p], &model.pages[*q]);
+            a.cmp(b)
+                .then_with(|| pa.meta().date.cmp(&pb.meta().date))
+                .then(p.cmp(q))
+        });
+        // One event told by several briefs (same date and title) is one entry naming them all.
+        let mut merged: Vec<(crate::content::EventDate, Vec<usize>, Value)> = Vec::new();
+        for (date, p, event) in events {
+            let title = |v: &Value| v.get_from_path("title").map(|t| t.to_string());
+            match merged.last_mut() {
+                Some((d, briefs, first)) if *d == date && title(first) == title(&event) => {
+                    briefs.push(p)
+                }
+                _ => merged.push((date, vec![p], event)),
+            }
+        }
+        let mut used_terms = std::collections::BTreeSet::new();
+        let entries: Vec<Value> = merged
+            .into_iter()
+            .filter_map(|(_, briefs, event)| {
+                let mut fields = event.into_map()?;
+                let mut terms: Vec<String> = Vec::new();
+                for &p in &briefs {
+                    let filed = filter.and_then(|t| {
+                        model.pages[p]
+                            .meta()
+                            .taxonomies
+                            .get(&model.taxonomies[t].name)
+                    });
+                    for slug in filed.into_iter().flatten().map(|t| crate::site::slugify(t)) {
+                        if !terms.contains(&slug) {
+                            terms.push(slug);
+                        }
+                    }
+                }
+                used_terms.extend(terms.iter().cloned());
+                fields.insert("terms".into(), Value::from(terms));
+                let views: Vec<Value> = briefs
+                    .iter()
+                    .map(|&p| self.views.pages[p].clone())
+                    .collect();
+                fields.insert("briefs".into(), Value::from(views));
+                Some(Value::from(fields))
+            })
+            .collect();
+        let filters: Vec<Value> = filter
+            .map(|t| &model.taxonomies[t])
+            .into_iter()
+            .flat_map(|taxonomy| {
+                taxonomy
+                    .terms
+                    .iter()
+                    .filter(|term| used_terms.contains(&term.slug))
+                    .map(move |term| views::term_view(model, taxonomy, term))
+            })
+            .collect();
+        let mut f = Fields::new();
+        f.insert("events", Value::from(entries));
+        f.insert("filters", Value::from(filters));
+        f.insert(
+            "taxonomy",
+            filter.map_or(Value::none(), |t| {
+                Value::from(model.taxonomies[t].name.as_str())
+            }),
+        );
+        Value::from(f)
     }
 
     /// What `authors.html` sees: `authors` (each with their briefs), and the title and text of
@@ -575,4 +664,14 @@ fn needed_templates(model: &SiteModel) -> Vec<String> {
         needed.insert(listing.template.clone());
     }
     needed.into_iter().collect()
+}
+
+/// The taxonomy the timeline filters by: `topics` when the site has it, else its first one.
+fn timeline_taxonomy(model: &SiteModel) -> Option<usize> {
+    let configured = model.config.taxonomies.len().min(model.taxonomies.len());
+    let taxonomies = &model.taxonomies[..configured];
+    taxonomies
+        .iter()
+        .position(|t| t.name == "topics")
+        .or((!taxonomies.is_empty()).then_some(0))
 }

@@ -26,6 +26,7 @@ fn describe(renderer: &Renderer, job: &Job) -> String {
                 format!("the \"{}\" taxonomy", model.taxonomies[t].name)
             }
             ListingKind::Author(a) => format!("the page of author \"{}\"", model.authors[a].name),
+            ListingKind::Timeline => "the timeline of events".to_string(),
         },
         Job::AuthorList => "the list of authors".to_string(),
         Job::Feed(l) => format!("the feed of {}", model.listings[*l].path),

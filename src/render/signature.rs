@@ -276,6 +276,8 @@ impl Fingerprints {
             ListingKind::Section(s) => self.section[s],
             ListingKind::Term(t, k) => hash_of((self.taxonomy[t], k)),
             ListingKind::Author(a) => self.author[a],
+            // Its pages' listing views hold their events and terms, and it shows every page.
+            ListingKind::Timeline => 0,
         };
         hash_of((
             own,

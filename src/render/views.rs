@@ -288,6 +288,7 @@ fn light_fields(model: &SiteModel, terms: &TermLinks<'_>, page: &Page) -> Fields
         .collect();
     f.insert("extra", Value::from(extra));
     brief_fields(&mut f, page);
+    field_term_paths(&mut f, model, page);
     f
 }
 
@@ -311,10 +312,17 @@ fn brief_fields(f: &mut Fields, page: &Page) {
         Value::from(sf)
     });
     f.insert("structured_summary", summary);
-    // In date order; events on the same date keep the order they are written in.
-    let mut events: Vec<_> = m.events.iter().zip(&page.brief.events).collect();
+    let events: Vec<Value> = event_views(page).into_iter().map(|(_, v)| v).collect();
+    f.insert("events", Value::from(events));
+}
+
+/// A page's events in date order (events on the same date keep the order they are written
+/// in), each with its date and its view `{ date, date_display, title, description, link }`.
+pub fn event_views(page: &Page) -> Vec<(crate::content::EventDate, Value)> {
+    let safe = |html: &Option<String>| html.as_deref().map_or(Value::none(), Value::safe_string);
+    let mut events: Vec<_> = page.meta().events.iter().zip(&page.brief.events).collect();
     events.sort_by_key(|(event, _)| event.date);
-    let events: Vec<Value> = events
+    events
         .into_iter()
         .map(|(event, html)| {
             let mut ef = Fields::new();
@@ -323,10 +331,32 @@ fn brief_fields(f: &mut Fields, page: &Page) {
             ef.insert("title", Value::from(event.title.as_str()));
             ef.insert("description", safe(&html.description));
             ef.insert("link", opt_str(&html.link));
-            Value::from(ef)
+            (event.date, Value::from(ef))
         })
-        .collect();
-    f.insert("events", Value::from(events));
+        .collect()
+}
+
+/// `type_path` and `region_path`: the listing pages of the brief's type and region (none when
+/// the brief has none, or the site's own taxonomy of that name replaces the built-in one).
+fn field_term_paths(f: &mut Fields, model: &SiteModel, page: &Page) {
+    let m = page.meta();
+    let type_label = m
+        .page_type
+        .as_deref()
+        .map(crate::content::brief_fields::type_label);
+    for (key, taxonomy, term) in [
+        ("type_path", "types", type_label.as_deref()),
+        ("region_path", "regions", m.region.as_deref()),
+    ] {
+        let built_in = !model.config.taxonomies.iter().any(|t| t == taxonomy);
+        let path = match term {
+            Some(term) if built_in => {
+                Value::from(model.urls.href(&Urls::term(taxonomy, &slugify(term))))
+            }
+            _ => Value::none(),
+        };
+        f.insert(key, path);
+    }
 }
 
 fn toc_view(model: &SiteModel, page: &Page, toc: &[TocEntry]) -> Value {

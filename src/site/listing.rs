@@ -15,6 +15,8 @@ pub enum ListingKind {
     Term(usize, usize),
     /// An author's briefs (index into [`SiteModel::authors`]).
     Author(usize),
+    /// The briefs with dated events, whose events make the site's chronology (`/timeline/`).
+    Timeline,
 }
 
 /// A selected, ordered set of pages published at `path`.
@@ -56,6 +58,7 @@ impl Listing {
             ListingKind::Section(s) => model.sections[s].title(&model.config),
             ListingKind::Term(t, k) => model.taxonomies[t].terms[k].name.clone(),
             ListingKind::Author(a) => model.authors[a].name.clone(),
+            ListingKind::Timeline => model.config.strings.timeline.clone(),
         }
     }
 
@@ -96,7 +99,8 @@ fn feed_path(config: &Config, path: &str) -> Option<String> {
     Some(format!("{path}{}", config.feed.filename))
 }
 
-/// Every listing of a model: sections (root first), each taxonomy's terms, then authors.
+/// Every listing of a model: sections (root first), each taxonomy's terms, authors, then the
+/// timeline when any brief has events.
 pub fn build(model: &SiteModel) -> Vec<Listing> {
     let config = &model.config;
     let mut listings = Vec::with_capacity(model.sections.len());
@@ -137,6 +141,20 @@ pub fn build(model: &SiteModel) -> Vec<Listing> {
             pages: author.pages.clone(),
             paginate_by: config.paginate_by,
             template: "author.html".to_string(),
+        });
+    }
+    let with_events: Vec<usize> = (0..model.pages.len())
+        .filter(|&i| !model.pages[i].meta().events.is_empty())
+        .collect();
+    if !with_events.is_empty() {
+        listings.push(Listing {
+            kind: ListingKind::Timeline,
+            path: Urls::timeline(),
+            pages: with_events,
+            // One page: a chronology is read (and filtered) whole.
+            paginate_by: 0,
+            template: "timeline.html".to_string(),
+            feed: None,
         });
     }
     listings

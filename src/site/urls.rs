@@ -93,6 +93,11 @@ impl Urls {
         format!("/{name}/")
     }
 
+    /// The site path of the chronology of every brief's events.
+    pub fn timeline() -> String {
+        "/timeline/".to_string()
+    }
+
     /// The site path of the listing of all authors.
     pub fn authors() -> String {
         "/authors/".to_string()
