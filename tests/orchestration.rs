@@ -155,6 +155,67 @@ fn cases() -> Vec<Case> {
             "unknown config key",
             &[("communique.toml", &format!("titel = \"x\"\n{CONFIG}"))],
         ),
+        case(
+            "unknown author id",
+            &[
+                (
+                    "content/briefs/good.md",
+                    &good("+++\n\n", "authors = [\"lhasan\"]\n+++\n\n"),
+                ),
+                (
+                    "content/authors/lhassan.md",
+                    "+++\nname = \"Layla Hassan\"\n+++\n",
+                ),
+            ],
+        ),
+        case(
+            "bad author file",
+            &[(
+                "content/authors/lhassan.md",
+                "+++\nnmae = \"Layla Hassan\"\n+++\n",
+            )],
+        ),
+        case(
+            "bad event date",
+            &[(
+                "content/briefs/good.md",
+                &good(
+                    "+++\n\n",
+                    "[[events]]\ndate = \"2024-13\"\ntitle = \"x\"\n+++\n\n",
+                ),
+            )],
+        ),
+        case(
+            "unknown type",
+            &[(
+                "content/briefs/good.md",
+                &good("+++\n\n", "type = \"breifing\"\n+++\n\n"),
+            )],
+        ),
+        case(
+            "unknown citation key",
+            &[
+                (
+                    "content/references.bib",
+                    "@report{un2024, title = {A}, author = {Org}, year = {2024}}\n",
+                ),
+                (
+                    "content/briefs/good.md",
+                    &format!("{GOOD}\nAs found [@un2042].\n"),
+                ),
+            ],
+        ),
+        case(
+            "bad bibliography",
+            &[("content/references.bib", "@report{un2024, title = {A\n")],
+        ),
+        case(
+            "link to an embargoed brief",
+            &[(
+                "content/briefs/other.md",
+                &OTHER.replace("+++\n\n", "publish_date = 2099-01-01\n+++\n\n"),
+            )],
+        ),
     ]
 }
 
