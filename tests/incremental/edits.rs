@@ -13,7 +13,7 @@ use super::site::{
 };
 
 /// Kinds of edit [`random_edit`] makes.
-pub const ACTIONS: usize = 27;
+pub const ACTIONS: usize = 28;
 
 /// One random edit, already written to disk.
 pub struct Edit {
@@ -28,7 +28,12 @@ pub struct Edit {
 /// Author file ids the test may create.
 const AUTHOR_IDS: &[&str] = &["lhassan", "jdoe", "tom-reed", "amal-saad", "mkhan"];
 
-fn author_slug(name: &str) -> String {
+/// The id an entry of `authors` names (a table's is its `name`'s).
+fn author_slug(entry: &str) -> String {
+    let name = match entry.split_once("name = \"") {
+        Some((_, rest)) => rest.split('"').next().unwrap_or(rest),
+        None => entry,
+    };
     name.to_lowercase().replace(' ', "-")
 }
 
@@ -280,7 +285,18 @@ fn site_edit(
             let key = rng.pick(&cited).clone();
             edit.restore = Some(site.bib.clone());
             site.bib.retain(|e| e.key != key);
-            changed.insert(content(site.write_bib()));
+            let path = site.write_bib();
+            if rng.below(3) == 0 {
+                // An entry left unclosed: the file does not parse.
+                let text = fs::read_to_string(&path).unwrap();
+                write(
+                    &path,
+                    &format!("{text}@report{{{key},\n  title = {{Unclosed,\n"),
+                );
+                changed.insert(content(path));
+                return Some(format!("references.bib broken at {key}"));
+            }
+            changed.insert(content(path));
             format!("cited bibliography entry {key} removed")
         }
         17 => {
@@ -340,6 +356,17 @@ fn site_edit(
             fs::remove_file(&path).unwrap();
             changed.insert(content(path));
             format!("author file {id} deleted")
+        }
+        // A site without a bibliography keeps `[@key]` as text; with one again, it cites.
+        27 => {
+            let path = site.content("references.bib");
+            if path.exists() {
+                fs::remove_file(&path).unwrap();
+            } else {
+                site.write_bib();
+            }
+            changed.insert(content(path));
+            "references.bib removed or put back".to_string()
         }
         _ => return None,
     };

@@ -31,7 +31,13 @@ pub const TOPICS: &[&str] = &["security", "economy", "diplomacy", "culture"];
 pub const TYPES: &[&str] = &["briefing", "report", "qa", "commentary"];
 /// Names written in full in briefs; `tom-reed` may also become an author file's id, which then
 /// takes the name over.
-pub const INLINE_NAMES: &[&str] = &["Tom Reed", "Amal Saad"];
+/// Another spelling of one of them, and a table with the brief's own affiliation.
+pub const INLINE_NAMES: &[&str] = &[
+    "Tom Reed",
+    "tom reed",
+    "Amal Saad",
+    "{ name = \"Amal Saad\", affiliation = \"Gulf Desk\" }",
+];
 /// The brief every other one relates to and `get_page` reads: never hidden.
 pub const FIRST: &str = "one/b0.md";
 
@@ -110,7 +116,16 @@ impl Brief {
         line("slug", self.slug.as_ref().map(|s| format!("\"{s}\"")));
         line(
             "authors",
-            (!self.authors.is_empty()).then(|| format!("[{}]", list(&self.authors))),
+            (!self.authors.is_empty()).then(|| {
+                // A table is written as is, a name or id quoted.
+                let entries: Vec<String> = (self.authors.iter())
+                    .map(|a| match a.starts_with('{') {
+                        true => a.clone(),
+                        false => format!("\"{a}\""),
+                    })
+                    .collect();
+                format!("[{}]", entries.join(", "))
+            }),
         );
         line("type", self.kind.map(|k| format!("\"{k}\"")));
         line("region", self.region.as_ref().map(|r| format!("\"{r}\"")));
@@ -248,12 +263,18 @@ impl Site {
         path
     }
 
+    /// Writes `own.bib` in both sections, titles differing: a brief moved between them cites
+    /// other works without its text changing.
     pub fn write_own_bibs(&self) -> Vec<PathBuf> {
-        ["one/own.bib", "two/own.bib"]
+        ["one", "two"]
             .iter()
-            .map(|rel| {
-                let path = self.content(rel);
-                write(&path, &bib_text(&self.own));
+            .map(|section| {
+                let path = self.content(&format!("{section}/own.bib"));
+                let mut entries = self.own.clone();
+                for entry in &mut entries {
+                    entry.title = format!("{} in {section}", entry.title);
+                }
+                write(&path, &bib_text(&entries));
                 path
             })
             .collect()
