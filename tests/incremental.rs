@@ -3,73 +3,23 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use communique::render::Contents;
-use communique::serve::rebuild::Rebuilder;
+use communique::serve::rebuild::{Rebuilder, Update};
 use communique::serve::watch::InputKind;
-use communique::{BuildOptions, SiteDirs, build_site};
+use communique::{BuildOptions, Diagnostics, SiteDirs, build_site};
 
-const BASE: &str = r#"<!DOCTYPE html><html lang="{{ lang }}"><head><title>{% block title %}{{ config.title }}{% endblock %}</title><link rel="stylesheet" href="{{ get_url(path='style.css') }}"></head><body>{% block content %}{% endblock %}</body></html>"#;
-const BRIEF: &str = r#"{% extends "base.html" %}{% block content %}<h1>{{ page.title }}</h1><p>{{ page.date | date(format="%-d %B %Y") }} · {{ page.word_count }} words</p>{% for t in page.taxonomies.topics %}<a href="{{ t.path }}">{{ t.name }}</a>{% endfor %}{{ page.content }}{% for r in page.related %}<a href="{{ r.path }}">{{ r.title }}</a>{% endfor %}{% set first = get_page(path="one/b0.md") %}<footer>{{ first.title }}</footer>{% endblock %}"#;
-const SECTION: &str = r#"{% extends "base.html" %}{% block content %}<h1>{{ section.title }}</h1><p>{{ section.pages | length }} in all</p>{% for p in paginator.pages %}<a href="{{ p.path }}">{{ p.title }}</a>{{ p.summary }}{% endfor %}{% if paginator.next %}<a href="{{ paginator.next }}">next</a>{% endif %}{% endblock %}"#;
-const INDEX: &str = r#"{% extends "base.html" %}{% block content %}<h1>{{ section.title }}</h1>{% for p in paginator.pages %}<a href="{{ p.path }}">{{ p.title }}</a> {{ p.reading_time }}{% endfor %}{% endblock %}"#;
-const LIST: &str = r#"{% extends "base.html" %}{% block content %}{% for t in taxonomy.terms %}<a href="{{ t.path }}">{{ t.name }} {{ t.page_count }}</a>{% endfor %}{% endblock %}"#;
-const TERM: &str = r#"{% extends "base.html" %}{% block content %}<h1>{{ term.name }}</h1>{% for p in paginator.pages %}<a href="{{ p.path }}">{{ p.title }}</a>{% endfor %}{% endblock %}"#;
-const NOT_FOUND: &str =
-    r#"{% extends "base.html" %}{% block content %}<h1>Not found</h1>{% endblock %}"#;
+#[path = "incremental/edits.rs"]
+mod edits;
+#[path = "incremental/fixture.rs"]
+mod fixture;
+#[path = "incremental/site.rs"]
+mod site;
 
-/// A small deterministic random number generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-const TOPICS: &[&str] = &["security", "economy", "diplomacy", "culture"];
-
-struct Brief {
-    title: String,
-    day: u32,
-    topics: Vec<&'static str>,
-    draft: bool,
-    body: String,
-    slug: Option<String>,
-}
-
-impl Brief {
-    fn text(&self, related: &str) -> String {
-        let topics: Vec<String> = self.topics.iter().map(|t| format!("\"{t}\"")).collect();
-        let slug = self
-            .slug
-            .as_ref()
-            .map(|s| format!("slug = \"{s}\"\n"))
-            .unwrap_or_default();
-        format!(
-            "+++\ntitle = \"{}\"\ndate = 2024-01-{:02}\ntopics = [{}]\ndraft = {}\n{slug}related = [{related}]\n+++\n\n{}\n",
-            self.title,
-            self.day,
-            topics.join(", "),
-            self.draft,
-            self.body
-        )
-    }
-}
-
-fn write(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
+use edits::random_edit;
+use fixture::{fixed_now, fixture};
+use site::{BibEntry, FIRST, Rng, Site, bib_text, write};
 
 /// What a served site holds: output path → bytes.
 fn snapshot_of(files: &BTreeMap<String, Contents>) -> BTreeMap<String, Vec<u8>> {
@@ -85,230 +35,313 @@ fn snapshot_of(files: &BTreeMap<String, Contents>) -> BTreeMap<String, Vec<u8>> 
         .collect()
 }
 
-#[test]
-fn incremental_rebuilds_match_full_builds() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    write(
-        &root.join("communique.toml"),
-        "title = \"Diff\"\nbase_url = \"https://x.org\"\npaginate_by = 3\ntaxonomies = [\"topics\"]\n",
-    );
-    write(
-        &root.join("content/_index.md"),
-        "+++\ntitle = \"Home\"\n+++\nWelcome.\n",
-    );
-    write(
-        &root.join("content/one/_index.md"),
-        "+++\ntitle = \"One\"\npaginate_by = 2\n+++\n",
-    );
-    write(
-        &root.join("content/two/_index.md"),
-        "+++\ntitle = \"Two\"\nsort_by = \"title\"\n+++\n",
-    );
-    for (name, text) in [
-        ("base.html", BASE),
-        ("brief.html", BRIEF),
-        ("section.html", SECTION),
-        ("index.html", INDEX),
-        ("taxonomy_list.html", LIST),
-        ("taxonomy_term.html", TERM),
-        ("404.html", NOT_FOUND),
-    ] {
-        write(&root.join("templates").join(name), text);
-    }
-    write(&root.join("static/style.css"), "body { color: black }\n");
+/// Random edits per run: enough to meet every kind of edit a few times.
+const STEPS: usize = 80;
 
-    let mut rng = Rng(7);
-    // Brief files by path relative to content/. b0 stays in one/ so get_page always finds it.
-    let mut briefs: BTreeMap<String, Brief> = BTreeMap::new();
-    for i in 0..10 {
-        let section = if i % 2 == 0 { "one" } else { "two" };
-        briefs.insert(
-            format!("{section}/b{i}.md"),
-            Brief {
-                title: format!("Brief {i}"),
-                day: 1 + i,
-                topics: vec![TOPICS[i as usize % 4]],
-                draft: false,
-                body: format!("Summary {i}.\n\n<!-- more -->\n\n## Part\n\nText of brief {i}. See [home](@/_index.md)."),
-                slug: None,
-            },
+/// The seed of this run: `INCREMENTAL_SEED` replays a failure; otherwise each run differs.
+fn seed() -> u64 {
+    match std::env::var("INCREMENTAL_SEED") {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("INCREMENTAL_SEED={text} is not a number")),
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(7, |d| d.as_nanos() as u64),
+    }
+}
+
+/// Checks that what the rebuilder serves is what a full build makes.
+fn assert_served_matches_full(
+    context: &str,
+    served: &BTreeMap<String, Contents>,
+    dirs: &SiteDirs,
+    options: &BuildOptions,
+) {
+    let full =
+        build_site(dirs, options).unwrap_or_else(|e| panic!("{context}: full build failed:\n{e}"));
+    let expected: BTreeMap<String, Contents> = full
+        .files()
+        .into_iter()
+        .map(|f| (f.path, f.contents))
+        .collect();
+    let (got, want) = (snapshot_of(served), snapshot_of(&expected));
+    let got_paths: BTreeSet<&String> = got.keys().collect();
+    let want_paths: BTreeSet<&String> = want.keys().collect();
+    assert_eq!(got_paths, want_paths, "{context}: different files");
+    for (path, bytes) in &want {
+        assert!(
+            got[path] == *bytes,
+            "{context}: {path} differs\n--- incremental\n{}\n--- full\n{}",
+            String::from_utf8_lossy(&got[path]),
+            String::from_utf8_lossy(bytes)
         );
     }
-    let related_of = |rel: &str| {
-        if rel == "one/b0.md" {
-            String::new()
-        } else {
-            "\"@/one/b0.md\"".to_string()
-        }
+}
+
+/// The fixture's templates show what the edits change: otherwise a stale part could not differ.
+fn assert_fixture_shows_everything(served: &BTreeMap<String, Contents>) {
+    let text = |path: &str| {
+        let bytes = snapshot_of(served).remove(path);
+        String::from_utf8(bytes.unwrap_or_else(|| panic!("no {path}")))
+            .unwrap()
+            .to_lowercase()
     };
-    for (rel, brief) in &briefs {
-        write(
-            &root.join("content").join(rel),
-            &brief.text(&related_of(rel)),
-        );
+    let cites = text("two/b1/index.html");
+    assert!(
+        cites.contains("work 1") && cites.contains("ref-k1"),
+        "{cites}"
+    );
+    let own = text("one/b6/index.html");
+    assert!(
+        own.contains("own work") && own.contains("shadowing work"),
+        "{own}"
+    );
+    let bylines = text("one/b4/index.html");
+    assert!(
+        bylines.contains("/authors/jdoe/") && bylines.contains("tom reed"),
+        "{bylines}"
+    );
+    let chronology = text("two/b5/index.html");
+    for shown in [
+        "report",
+        "middle east",
+        "a timeline",
+        "2024-02-03",
+        "talks close",
+    ] {
+        assert!(chronology.contains(shown), "{shown}: {chronology}");
     }
+    let author = text("authors/lhassan/index.html");
+    assert!(author.contains("layla hassan writes briefs"), "{author}");
+    let listing = text("two/index.html");
+    assert!(
+        listing.contains("middle east") && listing.contains("(hassan"),
+        "{listing}"
+    );
+}
 
-    let dirs = SiteDirs::new(&root, None);
-    let options = BuildOptions::default();
-    let mut rebuilder = Rebuilder::new(dirs.clone(), options.clone());
-    let mut served: BTreeMap<String, Contents> = BTreeMap::new();
-    for f in rebuilder.full().expect("first build").files {
+/// Applies an update to the files served.
+fn serve(served: &mut BTreeMap<String, Contents>, update: Update) {
+    if update.complete {
+        served.clear();
+    }
+    for path in &update.removed {
+        served.remove(path);
+    }
+    for f in update.files {
         served.insert(f.path, f.contents);
     }
+}
 
-    let mut next_id = 100;
-    for step in 0..60 {
-        let mut changed: BTreeSet<(InputKind, PathBuf)> = BTreeSet::new();
-        let keys: Vec<String> = briefs.keys().cloned().collect();
-        let pick = keys[rng.below(keys.len())].clone();
-        let action = rng.below(11);
-        let description;
-        match action {
-            0 => {
-                let b = briefs.get_mut(&pick).unwrap();
-                b.body.push_str(&format!("\n\nMore words at step {step}."));
-                description = format!("body of {pick}");
-            }
-            1 => {
-                briefs.get_mut(&pick).unwrap().title = format!("Retitled {step}");
-                description = format!("title of {pick}");
-            }
-            2 => {
-                briefs.get_mut(&pick).unwrap().day = 1 + rng.below(27) as u32;
-                description = format!("date of {pick}");
-            }
-            3 => {
-                briefs.get_mut(&pick).unwrap().topics =
-                    vec![TOPICS[rng.below(4)], TOPICS[rng.below(4)]];
-                description = format!("topics of {pick}");
-            }
-            4 if pick != "one/b0.md" => {
-                let b = briefs.get_mut(&pick).unwrap();
-                b.draft = !b.draft;
-                description = format!("draft flag of {pick}");
-            }
-            5 => {
-                let rel = format!(
-                    "{}/n{next_id}.md",
-                    if rng.below(2) == 0 { "one" } else { "two" }
-                );
-                next_id += 1;
-                briefs.insert(
-                    rel.clone(),
-                    Brief {
-                        title: format!("New {step}"),
-                        day: 1 + rng.below(27) as u32,
-                        topics: vec![TOPICS[rng.below(4)]],
-                        draft: false,
-                        body: format!("New summary {step}.\n\n## Section\n\nBody."),
-                        slug: None,
-                    },
-                );
-                description = format!("add {rel}");
-                let brief = &briefs[&rel];
-                write(
-                    &root.join("content").join(&rel),
-                    &brief.text(&related_of(&rel)),
-                );
-                changed.insert((InputKind::Content, root.join("content").join(&rel)));
-            }
-            6 if pick != "one/b0.md" => {
-                briefs.remove(&pick);
-                fs::remove_file(root.join("content").join(&pick)).unwrap();
-                changed.insert((InputKind::Content, root.join("content").join(&pick)));
-                description = format!("delete {pick}");
-            }
-            7 if pick != "one/b0.md" => {
-                let (section, name) = pick.split_once('/').unwrap();
-                let target = format!("{}/{name}", if section == "one" { "two" } else { "one" });
-                if briefs.contains_key(&target) {
-                    continue;
-                }
-                let brief = briefs.remove(&pick).unwrap();
-                fs::rename(
-                    root.join("content").join(&pick),
-                    root.join("content").join(&target),
-                )
-                .unwrap();
-                changed.insert((InputKind::Content, root.join("content").join(&pick)));
-                changed.insert((InputKind::Content, root.join("content").join(&target)));
-                briefs.insert(target.clone(), brief);
-                description = format!("move {pick} to {target}");
-            }
-            8 => {
-                briefs.get_mut(&pick).unwrap().slug = Some(format!("slug-{step}"));
-                description = format!("slug of {pick}");
-            }
-            9 => {
-                let path = root.join("templates/brief.html");
-                let text = BRIEF.replace("<footer>", &format!("<footer data-step=\"{step}\">"));
-                write(&path, &text);
-                changed.insert((InputKind::Template, path));
-                description = "template edit".to_string();
-            }
-            10 => {
-                let path = root.join("static/style.css");
-                write(
-                    &path,
-                    &format!("body {{ color: #{:06x} }}\n", rng.next() & 0xffffff),
-                );
-                changed.insert((InputKind::Static, path));
-                description = "static edit".to_string();
-            }
-            _ => continue,
-        }
-        if matches!(action, 0..=4 | 8) {
-            let brief = &briefs[&pick];
-            let path = root.join("content").join(&pick);
-            write(&path, &brief.text(&related_of(&pick)));
-            changed.insert((InputKind::Content, path));
-        }
+#[test]
+fn incremental_rebuilds_match_full_builds() {
+    let seed = seed();
+    eprintln!("incremental: seed {seed} (replay with INCREMENTAL_SEED={seed})");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut site = fixture(&root);
+    let mut rng = Rng(seed);
 
-        let update = rebuilder
-            .rebuild(&changed)
-            .unwrap_or_else(|e| panic!("step {step} ({description}): rebuild failed:\n{e}"));
-        if update.complete {
-            served.clear();
+    let dirs = SiteDirs::new(&root, None);
+    let options = BuildOptions {
+        now: Some(fixed_now()),
+        ..BuildOptions::default()
+    };
+    let mut rebuilder = Rebuilder::new(dirs.clone(), options.clone());
+    let mut served: BTreeMap<String, Contents> = BTreeMap::new();
+    serve(&mut served, rebuilder.full().expect("first build"));
+    assert_served_matches_full("first build", &served, &dirs, &options);
+    assert_fixture_shows_everything(&served);
+
+    let (mut next_id, mut failures) = (100, 0);
+    for step in 0..STEPS {
+        let Some(mut edit) = random_edit(&mut site, &mut rng, step, &mut next_id) else {
+            continue;
+        };
+        // The watcher batches what changed together: now and then, two edits at once.
+        if edit.restore.is_none()
+            && rng.below(4) == 0
+            && let Some(second) = random_edit(&mut site, &mut rng, step, &mut next_id)
+        {
+            edit.description = format!("{} and {}", edit.description, second.description);
+            edit.changed.extend(second.changed);
+            edit.restore = second.restore;
+            edit.action = usize::MAX;
         }
-        if action == 0 {
-            // Proportional cost: a body edit renders its page and the listings showing it,
-            // not the site.
+        let context = format!(
+            "seed {seed} (INCREMENTAL_SEED={seed} replays it), step {step} ({})",
+            edit.description
+        );
+        let mut result = rebuilder.rebuild(&edit.changed);
+        if let Some(bib) = edit.restore {
+            // A cited entry is gone: the rebuild fails as a full build does, then recovers.
+            assert!(result.is_err(), "{context}: the rebuild did not fail");
+            assert_fails_like_full(&context, result, &dirs, &options);
+            site.bib = bib;
+            let restored = BTreeSet::from([(InputKind::Content, site.write_bib())]);
+            result = rebuilder.rebuild(&restored);
+        }
+        let update = match result {
+            Ok(update) => update,
+            // Other edits may break the site too (a brief citing a key that is no longer
+            // there, say): the error must be a full build's, and later steps repair it.
+            Err(e) => {
+                assert_fails_like_full(&context, Err(e), &dirs, &options);
+                failures += 1;
+                continue;
+            }
+        };
+        if edit.action == 0 && !edit.description.ends_with(FIRST) {
+            // Proportional cost: a body edit renders its page and the listings showing
+            // it, not the site (but every page reads the first brief through `get_page`).
             assert!(
                 update.rendered * 2 < served.len(),
-                "step {step} ({description}): rendered {} of {} files",
+                "{context}: rendered {} of {} files",
                 update.rendered,
                 served.len()
             );
         }
-        for path in &update.removed {
-            served.remove(path);
-        }
-        for f in update.files {
-            served.insert(f.path, f.contents);
-        }
-
-        let full = build_site(&dirs, &options)
-            .unwrap_or_else(|e| panic!("step {step}: full build failed:\n{e}"));
-        let expected: BTreeMap<String, Contents> = full
-            .files()
-            .into_iter()
-            .map(|f| (f.path, f.contents))
-            .collect();
-        let (got, want) = (snapshot_of(&served), snapshot_of(&expected));
-        let got_paths: BTreeSet<&String> = got.keys().collect();
-        let want_paths: BTreeSet<&String> = want.keys().collect();
-        assert_eq!(
-            got_paths, want_paths,
-            "step {step} ({description}): different files"
-        );
-        for (path, bytes) in &want {
-            assert!(
-                got[path] == *bytes,
-                "step {step} ({description}): {path} differs\n--- incremental\n{}\n--- full\n{}",
-                String::from_utf8_lossy(&got[path]),
-                String::from_utf8_lossy(bytes)
-            );
-        }
+        serve(&mut served, update);
+        assert_served_matches_full(&context, &served, &dirs, &options);
     }
+    eprintln!("incremental: {failures} of {STEPS} steps failed alike in both builds");
+}
+
+/// Checks that a failed rebuild reports what a full build does.
+fn assert_fails_like_full(
+    context: &str,
+    result: Result<Update, Diagnostics>,
+    dirs: &SiteDirs,
+    options: &BuildOptions,
+) {
+    let incremental = result.err().map(|e| e.to_string());
+    let full = build_site(dirs, options).err().map(|e| e.to_string());
+    assert_eq!(incremental, full, "{context}: different failures");
+}
+
+/// A rebuilder over a fresh fixture, with what its first build serves.
+fn first_build(
+    root: &Path,
+) -> (
+    Rebuilder,
+    BTreeMap<String, Contents>,
+    SiteDirs,
+    BuildOptions,
+) {
+    let dirs = SiteDirs::new(root, None);
+    let options = BuildOptions {
+        now: Some(fixed_now()),
+        ..BuildOptions::default()
+    };
+    let mut rebuilder = Rebuilder::new(dirs.clone(), options.clone());
+    let mut served = BTreeMap::new();
+    serve(&mut served, rebuilder.full().expect("first build"));
+    (rebuilder, served, dirs, options)
+}
+
+/// Regression: bios, section texts and the text of the authors listing link to the first
+/// brief; when its URL moved, their pages kept the old link, because the signatures hashed
+/// their Markdown, not the HTML its `@/` links resolve into. (Section two does not list the
+/// first brief, and bios are first written without links, so that nothing else re-renders
+/// those pages.)
+#[test]
+fn moving_a_link_target_rerenders_bios_section_texts_and_the_authors_listing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut site = fixture(&root);
+    let bios: Vec<(String, String)> = site
+        .authors
+        .iter_mut()
+        .map(|(id, a)| {
+            (
+                id.clone(),
+                std::mem::replace(&mut a.bio, "A bio.".to_string()),
+            )
+        })
+        .collect();
+    for id in site.authors.keys() {
+        site.write_author(id);
+    }
+    let (mut rebuilder, mut served, dirs, options) = first_build(&root);
+    let move_first = |site: &mut Site, rebuilder: &mut Rebuilder, served: &mut _, slug: &str| {
+        site.briefs.get_mut(FIRST).unwrap().slug = Some(slug.to_string());
+        let changed = BTreeSet::from([(InputKind::Content, site.write_brief(FIRST))]);
+        serve(served, rebuilder.rebuild(&changed).expect("rebuild"));
+        assert_served_matches_full(slug, served, &dirs, &options);
+    };
+    move_first(&mut site, &mut rebuilder, &mut served, "moved");
+    // Now the bios link to it too.
+    let mut changed = BTreeSet::new();
+    for (id, bio) in bios {
+        site.authors.get_mut(&id).unwrap().bio = bio;
+        changed.insert((InputKind::Content, site.write_author(&id)));
+    }
+    serve(&mut served, rebuilder.rebuild(&changed).expect("rebuild"));
+    move_first(&mut site, &mut rebuilder, &mut served, "moved-again");
+}
+
+/// A bibliography edit re-renders the briefs citing a changed entry and nothing else.
+#[test]
+fn a_bibliography_edit_rerenders_exactly_the_briefs_citing_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    // No feed (it carries whole briefs), and citations after the summary (which listings show).
+    write(
+        &root.join("communique.toml"),
+        "title = \"Cites\"\nbase_url = \"https://x.org\"\n[feed]\nenabled = false\n",
+    );
+    let bib = |title: &str| {
+        let entries: Vec<BibEntry> = (1..=3)
+            .map(|i| BibEntry::new(&format!("k{i}"), "Reed, Tom", &format!("{title} {i}"), 2020))
+            .collect();
+        write(&root.join("content/references.bib"), &bib_text(&entries));
+        entries
+    };
+    bib("Work");
+    for (name, cites) in [
+        ("a", "[@k1]"),
+        ("b", "[@k1; @k2]"),
+        ("c", "[@k2]"),
+        ("d", ""),
+    ] {
+        write(
+            &root.join(format!("content/briefs/{name}.md")),
+            &format!(
+                "+++\ntitle = \"{name}\"\ndate = 2024-01-02\n+++\nSummary.\n\n<!-- more -->\n\nText {cites}.\n"
+            ),
+        );
+    }
+    let (mut rebuilder, mut served, dirs, options) = first_build(&root);
+    let path = root.join("content/references.bib");
+    let changed = BTreeSet::from([(InputKind::Content, path.clone())]);
+    let mut rerendered = |entries: &[BibEntry], what: &str| {
+        write(&path, &bib_text(entries));
+        let update = rebuilder.rebuild(&changed).expect("rebuild");
+        // The rendered files come first, then the copies (the theme's static files).
+        let rendered: BTreeSet<String> = update.files[..update.rendered]
+            .iter()
+            .map(|f| f.path.clone())
+            .collect();
+        serve(&mut served, update);
+        assert_served_matches_full(what, &served, &dirs, &options);
+        rendered
+    };
+    let mut entries = bib("Work");
+    entries[0].title = "Revised".to_string();
+    let pages = |names: &[&str]| -> BTreeSet<String> {
+        names
+            .iter()
+            .map(|n| format!("briefs/{n}/index.html"))
+            .collect()
+    };
+    assert_eq!(rerendered(&entries, "k1 retitled"), pages(&["a", "b"]));
+    entries[1].year = 2001;
+    assert_eq!(rerendered(&entries, "k2 redated"), pages(&["b", "c"]));
+    entries[2].title = "Uncited".to_string();
+    assert_eq!(rerendered(&entries, "k3 retitled"), pages(&[]));
+    entries.push(BibEntry::new("k4", "Saad, Amal", "New", 2024));
+    assert_eq!(rerendered(&entries, "k4 added"), pages(&[]));
+    entries.retain(|e| e.key != "k3");
+    assert_eq!(rerendered(&entries, "k3 removed"), pages(&[]));
 }

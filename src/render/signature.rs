@@ -105,12 +105,10 @@ impl Fingerprints {
                         )
                     })
                     .collect();
-                hash_of((
-                    s.source.source.as_ref(),
-                    &s.path,
-                    s.rendered.fingerprint,
-                    subsections,
-                ))
+                // A section's body is not fingerprinted when rendered: hash its HTML, which
+                // `@/` links make depend on other pages' URLs as well as on its text.
+                let body = (&s.rendered.html, &s.rendered.summary, &s.rendered.toc);
+                hash_of((s.source.source.as_ref(), &s.path, body, subsections))
             })
             .collect();
         let taxonomy = model
@@ -130,7 +128,8 @@ impl Fingerprints {
             .iter()
             .map(|a| {
                 let file = a.source.as_ref().map(|s| s.source.as_ref());
-                hash_of((file, &a.id, &a.name, &a.affiliation, &a.path))
+                // The bio's HTML, not only its text: its `@/` links follow other pages' URLs.
+                hash_of((file, &a.id, &a.name, &a.affiliation, &a.path, &a.bio_html))
             })
             .collect();
         let mut templates = HashMap::new();
@@ -200,7 +199,9 @@ impl Fingerprints {
                         .for_each(|&p| self.light[p].hash(&mut h));
                 }
                 let index = model.authors_index.as_ref();
-                index.map(|i| i.source.source.as_ref()).hash(&mut h);
+                index
+                    .map(|i| (i.source.source.as_ref(), &i.rendered.html))
+                    .hash(&mut h);
             }
             Job::Alias(p, _) => model.pages[*p].path.hash(&mut h),
             // The sitemap lists every address with the date of its page.

@@ -42,13 +42,14 @@ impl CitationStyle {
         let base = |code: &str| code.split('-').next().unwrap_or(code).to_ascii_lowercase();
         let wanted = base(language);
         // hayagriva searches the locales for every term: keep only those it may use.
-        let locales: Vec<Locale> = locales()
-            .into_iter()
+        let locales: Vec<Locale> = bundled_locales()
+            .iter()
             .filter(|l| {
                 l.lang.as_ref().is_some_and(|code| {
                     matches!(base(&code.0).as_str(), "en") || base(&code.0) == wanted
                 })
             })
+            .cloned()
             .collect();
         let known = locales
             .iter()
@@ -65,6 +66,14 @@ impl CitationStyle {
             Style::Dependent(_) => Err(UnknownStyle::new(name)),
         }
     }
+}
+
+/// hayagriva's bundled locales, decoded once per process: decoding them all takes a fifth of a
+/// second, which every build of a citing site (and every `serve` rebuild that reloads the
+/// configuration) would pay again.
+fn bundled_locales() -> &'static [Locale] {
+    static LOCALES: std::sync::OnceLock<Vec<Locale>> = std::sync::OnceLock::new();
+    LOCALES.get_or_init(locales)
 }
 
 /// A style name that no bundled style has.
