@@ -7,6 +7,7 @@ pub mod data;
 pub mod deps;
 pub mod filters;
 pub mod functions;
+pub mod json_ld;
 pub mod limit;
 pub mod ownership;
 pub mod signature;

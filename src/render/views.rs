@@ -144,6 +144,8 @@ impl Views {
         };
         fields.insert("content".into(), Value::safe_string(&page.rendered.html));
         fields.insert("toc".into(), toc_view(model, page, &page.rendered.toc));
+        let json_ld = super::json_ld::report(model, index);
+        fields.insert("json_ld".into(), Value::safe_string(&json_ld));
         let related: Vec<Value> = page
             .related
             .iter()
