@@ -59,6 +59,19 @@ struct Memory {
     /// The warnings of the last model (see [`pipeline::assemble`]), kept up to date by the
     /// fast path so that it reports what a build would.
     model_warnings: Diagnostics,
+    /// The warnings of the last output plan (see [`pipeline::plan_outputs`]).
+    plan_warnings: Diagnostics,
+}
+
+/// What a rebuild made anew before rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rebuilt {
+    /// Everything: nothing was remembered, and every output renders.
+    Everything,
+    /// The model, after changed inputs.
+    Model,
+    /// Only page bodies, patched into the kept model (see [`Rebuilder::body_edit`]).
+    Bodies,
 }
 
 /// Runs builds for `serve`, keeping what can be reused between them.
@@ -132,7 +145,7 @@ impl Rebuilder {
             && let Some(model) = self.body_edit(path)
         {
             let warnings = self.memory.model_warnings.clone();
-            return self.render_model(model, false, warnings);
+            return self.render_model(model, Rebuilt::Bodies, warnings);
         }
         let memory = &mut self.memory;
         // Until this build succeeds, the kept model is not the content's: no fast path.
@@ -190,7 +203,12 @@ impl Rebuilder {
         let assembled = assembled?;
         memory.model_warnings = assembled.warnings.clone();
         self.check_stop()?;
-        self.render_model(assembled.model, complete, assembled.warnings)
+        let rebuilt = if complete {
+            Rebuilt::Everything
+        } else {
+            Rebuilt::Model
+        };
+        self.render_model(assembled.model, rebuilt, assembled.warnings)
     }
 
     /// The fast path for the commonest edit: one existing brief whose front matter did not
@@ -304,7 +322,7 @@ impl Rebuilder {
     fn render_model(
         &mut self,
         model: site::SiteModel,
-        complete: bool,
+        rebuilt: Rebuilt,
         mut warnings: Diagnostics,
     ) -> Result<Update, Diagnostics> {
         let memory = &mut self.memory;
@@ -330,10 +348,20 @@ impl Rebuilder {
             .map_err(|es| failed(Diagnostics(es), &warnings))?
             .watched_by(self.watch.clone());
         lap("views+templates");
-        let planned = pipeline::plan_outputs(&self.dirs, &renderer, memory.copy_list.take())
-            .map_err(|es| failed(es, &warnings))?;
-        warnings.extend(planned.warnings.0);
-        let copies = planned.copies;
+        // A body edit changes no output's path and no copied file: the last plan holds.
+        let copies = match (rebuilt, memory.copy_list.take()) {
+            (Rebuilt::Bodies, Some(copies)) => {
+                warnings.extend(memory.plan_warnings.iter().cloned());
+                copies
+            }
+            (_, copies) => {
+                let planned = pipeline::plan_outputs(&self.dirs, &renderer, copies)
+                    .map_err(|es| failed(es, &warnings))?;
+                memory.plan_warnings = planned.warnings.clone();
+                warnings.extend(planned.warnings.0);
+                planned.copies
+            }
+        };
         lap("plan");
 
         let fingerprints = Fingerprints::new(&renderer, light);
@@ -411,7 +439,7 @@ impl Rebuilder {
         Ok(Update {
             files,
             removed,
-            complete,
+            complete: rebuilt == Rebuilt::Everything,
             rendered: count,
             pages,
             warnings,
