@@ -209,10 +209,14 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
     } else {
         bytes
     };
-    let content_type = if mime.type_() == "text" || mime.essence_str() == "application/javascript" {
-        format!("{}; charset=utf-8", mime.essence_str())
-    } else {
-        mime.essence_str().to_string()
+    let content_type = match name.rsplit_once('.').map(|(_, ext)| ext) {
+        // Citation files (`cite.bib`, `cite.ris`): text that mime_guess does not call text.
+        Some("bib") => "application/x-bibtex; charset=utf-8".to_string(),
+        Some("ris") => "application/x-research-info-systems; charset=utf-8".to_string(),
+        _ if mime.type_() == "text" || mime.essence_str() == "application/javascript" => {
+            format!("{}; charset=utf-8", mime.essence_str())
+        }
+        _ => mime.essence_str().to_string(),
     };
     let length = body.len();
     let response = Response::builder()
