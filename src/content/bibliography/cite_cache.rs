@@ -27,6 +27,9 @@ const URL_MARK: &str = "https://cite.invalid/8419273065";
 /// Stands for the number in a series: short, as styles label long numbers differently.
 const NUMBER_MARK: i64 = 8461;
 
+/// Stands for the year, when the style shows no more of the date: a year no brief has.
+const YEAR_MARK: &str = "1847";
+
 /// How many formatted combinations are kept before the memo starts over (a `serve` session
 /// runs for days).
 const MEMO_LIMIT: usize = 100_000;
@@ -48,10 +51,21 @@ struct Key {
 struct Plan {
     /// The transform the style applies to titles (`NoTransform` when it keeps them).
     title_case: Case,
-    /// The style shows the year of the date and nothing more.
-    year_only: bool,
+    /// How much of the date the combinations hold.
+    date: DatePart,
     /// The number appears in the citation as written, or not at all.
     number_as_given: bool,
+}
+
+/// How much of a brief's date goes into its combination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DatePart {
+    /// None: the style shows the year alone, written as given, so it takes a mark's place.
+    YearMarked,
+    /// The year: the style shows no more of the date.
+    Year,
+    /// The whole date.
+    Whole,
 }
 
 /// Formats the citations of briefs in one style, reusing what hayagriva wrote for briefs
@@ -88,10 +102,10 @@ impl CiteFormatter {
         };
         let key = Key {
             authors: brief.authors.clone(),
-            date: if plan.year_only {
-                year_of(&brief.date).to_string()
-            } else {
-                brief.date.clone()
+            date: match plan.date {
+                DatePart::YearMarked => YEAR_MARK.to_string(),
+                DatePart::Year => year_of(&brief.date).to_string(),
+                DatePart::Whole => brief.date.clone(),
             },
             publisher: brief.publisher.clone(),
             series: brief.series.clone(),
@@ -122,6 +136,7 @@ impl CiteFormatter {
             (TITLE_MARK, title.as_str()),
             (URL_MARK, &escape_html(&brief.url)),
             (&NUMBER_MARK.to_string(), number.as_str()),
+            (YEAR_MARK, year_of(&brief.date)),
         ];
         Some(fill(&template, &marks))
     }
@@ -140,9 +155,10 @@ impl CiteFormatter {
             url: URL_MARK.to_string(),
         };
         let html = citation_html(&marked, &self.style)?;
-        let number_shown =
-            key.number != Some(NUMBER_MARK) || html.matches(&NUMBER_MARK.to_string()).count() == 1;
-        (html.matches(TITLE_MARK).count() == 1 && html.contains(URL_MARK) && number_shown)
+        let once = |mark: &str| html.matches(mark).count() == 1;
+        let number_shown = key.number != Some(NUMBER_MARK) || once(&NUMBER_MARK.to_string());
+        let year_shown = key.date != YEAR_MARK || once(YEAR_MARK);
+        (once(TITLE_MARK) && html.contains(URL_MARK) && number_shown && year_shown)
             .then(|| html.into())
     }
 }
@@ -251,7 +267,19 @@ fn probe(style: &CitationStyle) -> Option<Plan> {
             .all(|(t, html)| html.contains(&escape_html(&case.transform(t))))
     })?;
     let other_day = format(titles[0], "2001-11-24", None)?;
-    let year_only = other_day == rendered[0];
+    // The year's mark, once, and a real year where it was, must give what hayagriva gives.
+    let date = if other_day != rendered[0] {
+        DatePart::Whole
+    } else {
+        let with_mark = format(titles[0], YEAR_MARK, None)?;
+        let marked = with_mark.matches(YEAR_MARK).count() == 1
+            && Some(fill(&with_mark, &[(YEAR_MARK, "2001")])) == format(titles[0], "2001", None);
+        if marked {
+            DatePart::YearMarked
+        } else {
+            DatePart::Year
+        }
+    };
     // The number's mark, once, and a real number where it was, must give what hayagriva gives.
     let mark = NUMBER_MARK.to_string();
     let with_mark = format(titles[0], "2001-02-03", Some(NUMBER_MARK))?;
@@ -259,7 +287,7 @@ fn probe(style: &CitationStyle) -> Option<Plan> {
         && Some(fill(&with_mark, &[(&mark, "12")])) == format(titles[0], "2001-02-03", Some(12));
     Some(Plan {
         title_case,
-        year_only,
+        date,
         number_as_given,
     })
 }
@@ -272,19 +300,16 @@ static SHARED: Mutex<Vec<Arc<CiteFormatter>>> = Mutex::new(Vec::new());
 /// style that does not exist (the configuration was checked, so only in tests).
 pub fn shared(name: &str, language: &str) -> Option<Arc<CiteFormatter>> {
     let same = |f: &&Arc<CiteFormatter>| f.style.name == name && f.style.language == language;
-    if let Some(found) = SHARED.lock().ok()?.iter().find(same) {
+    // Held while the formatter is made: the other render threads wait for it rather than
+    // each load the style and format the probes again.
+    let mut made = SHARED.lock().ok()?;
+    if let Some(found) = made.iter().find(same) {
         return Some(found.clone());
     }
     let style = super::style::shared(name, language).ok()?;
     let formatter = Arc::new(CiteFormatter::new(style));
-    let mut made = SHARED.lock().ok()?;
-    match made.iter().find(same) {
-        Some(other) => Some(other.clone()),
-        None => {
-            made.push(formatter.clone());
-            Some(formatter)
-        }
-    }
+    made.push(formatter.clone());
+    Some(formatter)
 }
 
 #[cfg(test)]
@@ -348,13 +373,14 @@ mod tests {
     }
 
     #[test]
-    fn one_formatting_serves_briefs_of_the_same_authors_and_year() {
+    fn one_formatting_serves_briefs_of_the_same_authors() {
         let formatter = CiteFormatter::new(shared("apa", "en-US").unwrap().style().clone());
+        assert_eq!(formatter.plan.map(|p| p.date), Some(DatePart::YearMarked));
         for n in 0..20 {
             let b = brief(
                 &format!("Brief {n} on talks"),
                 &["Layla Hassan"],
-                "2024-01-27",
+                &format!("{}-01-27", 2000 + n),
                 Some(n),
             );
             assert!(
@@ -365,6 +391,26 @@ mod tests {
             );
         }
         assert_eq!(formatter.memo.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn long_titles_take_linear_time() {
+        let formatter = shared("chicago-author-date", "en-US").unwrap();
+        crate::test_support::assert_near_linear(
+            "cite this brief",
+            4_000,
+            |n| {
+                brief(
+                    &"word of talks ".repeat(n / 14).trim_end().to_string(),
+                    &["A B"],
+                    "2024-01-27",
+                    None,
+                )
+            },
+            |b| {
+                formatter.citation_html(b);
+            },
+        );
     }
 
     #[test]
