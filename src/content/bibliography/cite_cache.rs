@@ -401,7 +401,7 @@ mod tests {
             4_000,
             |n| {
                 brief(
-                    &"word of talks ".repeat(n / 14).trim_end().to_string(),
+                    "word of talks ".repeat(n / 14).trim_end(),
                     &["A B"],
                     "2024-01-27",
                     None,
