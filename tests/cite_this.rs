@@ -127,7 +127,7 @@ fn a_site_template_overrides_the_built_in_one() {
     let site = site(None);
     site.write(
         "templates/cite.bib",
-        "% {{ page.title }}\n{{ page.cite.bibtex }}",
+        "% {{ page.title }}\n{{ cite.bibtex }}",
     );
     site.build_ok(&[]);
     let bib = site.read_output("briefs/talks/cite.bib");

@@ -89,19 +89,23 @@ pub fn view(model: &SiteModel, index: usize) -> Fields {
     f
 }
 
-/// `page` for a citation file's template: the page's listing view (`light`) with `cite`
-/// holding [`view`] plus `key`, `bibtex` and `ris`, the entry in each format.
-pub fn file_page(light: &Value, model: &SiteModel, index: usize) -> Value {
+/// `cite` for a citation file's template: `key`, `bibtex` and `ris` (the entry in each
+/// format), `bibtex_url` and `ris_url`. The template also sees `page`, the page's listing view
+/// as it is (shared, not copied: a site has two of these files per brief).
+pub fn file_view(model: &SiteModel, index: usize) -> Value {
     let brief = reference(model, index);
-    let mut cite = view(model, index);
-    cite.insert("key", Value::from(brief.key.as_str()));
-    cite.insert("bibtex", Value::from(bibtex(&brief)));
-    cite.insert("ris", Value::from(ris(&brief)));
-    let Some(mut page) = light.clone().into_map() else {
-        return Value::none();
-    };
-    page.insert("cite".into(), Value::from(cite));
-    Value::from(page)
+    let path = &model.pages[index].path;
+    let mut f = Fields::new();
+    f.insert("key", Value::from(brief.key.as_str()));
+    f.insert("bibtex", Value::from(bibtex(&brief)));
+    f.insert("ris", Value::from(ris(&brief)));
+    for (name, format) in [
+        ("bibtex_url", CiteFormat::Bibtex),
+        ("ris_url", CiteFormat::Ris),
+    ] {
+        f.insert(name, Value::from(model.urls.href(&site_path(path, format))));
+    }
+    Value::from(f)
 }
 
 #[cfg(test)]

@@ -420,8 +420,8 @@ impl Renderer {
                 Value::from(model.urls.permalink("/sitemap.xml")),
             ),
             Job::Cite(p, _) => {
-                let page = cite::file_page(&self.views.pages[*p], model, *p);
-                context.insert_value("page", page)
+                context.insert_value("page", self.views.pages[*p].clone());
+                context.insert_value("cite", cite::file_view(model, *p));
             }
             Job::NotFound => {}
         }
