@@ -353,8 +353,11 @@ mod tests {
             "apa",
             "ieee",
             "modern-language-association",
+            "chicago-author-date:de",
         ] {
-            let formatter = shared(name, "en-US").unwrap();
+            // A site in another language: its terms, and its rules for casing titles.
+            let (name, language) = name.split_once(':').unwrap_or((name, "en-US"));
+            let formatter = shared(name, language).unwrap();
             assert!(formatter.plan.is_some(), "{name}: no plan");
             for title in titles {
                 for list in authors {
