@@ -940,7 +940,8 @@ fn deleted_brief_disappears_from_the_output() {
         "{}",
         stdout(&again)
     );
-    assert!(stdout(&again).contains(" 1 removed"), "{}", stdout(&again));
+    // Its page and its citation files (cite.bib, cite.ris).
+    assert!(stdout(&again).contains(" 3 removed"), "{}", stdout(&again));
     assert!(!site.has_output("analysis/zebra/index.html"));
     assert!(
         !site.output_path("analysis/zebra").exists(),

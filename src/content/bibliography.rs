@@ -6,6 +6,7 @@
 //! hayagriva's CSL processor with the styles it bundles: no citation style is written here.
 //! Files are read only inside the site's `content/` folder (see [`super::sources`]).
 
+pub mod cite_cache;
 pub mod cite_this;
 pub mod format;
 pub mod style;

@@ -3,6 +3,7 @@
 //! Each output is a [`Job`]; jobs render in parallel and independently, each recording what it
 //! read (see [`deps`]). Writing the files is the `output` stage's business.
 
+pub mod cite;
 pub mod data;
 pub mod deps;
 pub mod filters;
@@ -65,6 +66,8 @@ pub enum Job {
     Sitemap,
     /// `robots.txt`.
     Robots,
+    /// A page's citation file (`cite.bib`, `cite.ris`): (page, format).
+    Cite(usize, cite::CiteFormat),
 }
 
 /// A rendered job.
@@ -199,6 +202,7 @@ impl Renderer {
             Job::NotFound => "404.html".into(),
             Job::Sitemap => "sitemap.xml".into(),
             Job::Robots => "robots.txt".into(),
+            Job::Cite(_, format) => format.file_name().into(),
         }
     }
 
@@ -218,6 +222,9 @@ impl Renderer {
         }
         for (p, page) in model.pages.iter().enumerate() {
             jobs.extend((0..page.meta().aliases.len()).map(|a| Job::Alias(p, a)));
+        }
+        for p in 0..model.pages.len() {
+            jobs.extend(cite::CiteFormat::ALL.map(|format| Job::Cite(p, format)));
         }
         jobs.push(Job::NotFound);
         jobs.push(Job::Sitemap);
@@ -245,6 +252,7 @@ impl Renderer {
             Job::NotFound => "/404.html".into(),
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
+            Job::Cite(p, format) => cite::site_path(&model.pages[*p].path, *format),
         }
     }
 
@@ -412,6 +420,10 @@ impl Renderer {
                 "sitemap_url",
                 Value::from(model.urls.permalink("/sitemap.xml")),
             ),
+            Job::Cite(p, _) => {
+                context.insert_value("page", self.views.pages[*p].clone());
+                context.insert_value("cite", cite::file_view(model, *p));
+            }
             Job::NotFound => {}
         }
         context
@@ -649,6 +661,8 @@ fn needed_templates(model: &SiteModel) -> Vec<String> {
         "alias.html",
         "404.html",
         "taxonomy_list.html",
+        "cite.bib",
+        "cite.ris",
     ]
     .into_iter()
     .map(String::from)

@@ -221,6 +221,8 @@ impl Fingerprints {
                 self.taxonomy.hash(&mut h);
             }
             Job::NotFound | Job::Robots => {}
+            // A citation file shows the page's title, authors, date, series and URL.
+            Job::Cite(p, _) => self.light[*p].hash(&mut h),
         }
         for read in reads {
             read.hash(&mut h);
@@ -301,6 +303,7 @@ fn job_kind(job: &Job) -> u8 {
         Job::NotFound => 5,
         Job::Sitemap => 6,
         Job::Robots => 7,
+        Job::Cite(..) => 9,
     }
 }
 

@@ -152,6 +152,8 @@ impl Views {
             .map(|&r| self.pages[r].clone())
             .collect();
         fields.insert("related".into(), Value::from(related));
+        let cite = super::cite::view(model, index);
+        fields.insert("cite".into(), Value::from(cite));
         Value::from(fields)
     }
 }

@@ -209,11 +209,7 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
     } else {
         bytes
     };
-    let content_type = if mime.type_() == "text" || mime.essence_str() == "application/javascript" {
-        format!("{}; charset=utf-8", mime.essence_str())
-    } else {
-        mime.essence_str().to_string()
-    };
+    let content_type = content_type(&name, &mime);
     let length = body.len();
     let response = Response::builder()
         .status(status)
@@ -230,9 +226,38 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
     response.body(Body::from(body)).unwrap_or_default()
 }
 
+/// The `Content-Type` of an output file, from its name (`mime`, as mime_guess guessed it).
+fn content_type(name: &str, mime: &mime_guess::Mime) -> String {
+    match name.rsplit_once('.').map(|(_, ext)| ext) {
+        // Citation files (`cite.bib`, `cite.ris`): text that mime_guess does not call text.
+        Some("bib") => "application/x-bibtex; charset=utf-8".to_string(),
+        Some("ris") => "application/x-research-info-systems; charset=utf-8".to_string(),
+        _ if mime.type_() == "text" || mime.essence_str() == "application/javascript" => {
+            format!("{}; charset=utf-8", mime.essence_str())
+        }
+        _ => mime.essence_str().to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn citation_files_have_their_types() {
+        let of =
+            |name: &str| content_type(name, &mime_guess::from_path(name).first_or_octet_stream());
+        assert_eq!(
+            of("briefs/x/cite.bib"),
+            "application/x-bibtex; charset=utf-8"
+        );
+        assert_eq!(
+            of("briefs/x/cite.ris"),
+            "application/x-research-info-systems; charset=utf-8"
+        );
+        assert_eq!(of("briefs/x/index.html"), "text/html; charset=utf-8");
+        assert_eq!(of("logo.png"), "image/png");
+    }
 
     #[test]
     fn paths_cannot_escape_the_site() {

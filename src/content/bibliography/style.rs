@@ -1,7 +1,7 @@
 //! The site's citation style: a CSL style bundled with hayagriva, chosen by name in
 //! `communique.toml` (`citation_style = "apa"`).
 
-use hayagriva::archive::{ArchivedStyle, locales};
+use hayagriva::archive::{ArchivedStyle, LOCALES, locales};
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style};
 
 /// The style used when the configuration names none.
@@ -42,14 +42,14 @@ impl CitationStyle {
         let base = |code: &str| code.split('-').next().unwrap_or(code).to_ascii_lowercase();
         let wanted = base(language);
         // hayagriva searches the locales for every term: keep only those it may use.
-        let locales: Vec<Locale> = bundled_locales()
-            .iter()
-            .filter(|l| {
-                l.lang.as_ref().is_some_and(|code| {
-                    matches!(base(&code.0).as_str(), "en") || base(&code.0) == wanted
-                })
+        let usable = |l: &Locale| {
+            l.lang.as_ref().is_some_and(|code| {
+                matches!(base(&code.0).as_str(), "en") || base(&code.0) == wanted
             })
-            .cloned()
+        };
+        let locales: Vec<Locale> = usable_locales(&wanted)
+            .into_iter()
+            .filter(|l| usable(l))
             .collect();
         let known = locales
             .iter()
@@ -68,12 +68,53 @@ impl CitationStyle {
     }
 }
 
-/// hayagriva's bundled locales, decoded once per process: decoding them all takes a fifth of a
-/// second, which every build of a citing site (and every `serve` rebuild that reloads the
-/// configuration) would pay again.
-fn bundled_locales() -> &'static [Locale] {
-    static LOCALES: std::sync::OnceLock<Vec<Locale>> = std::sync::OnceLock::new();
-    LOCALES.get_or_init(locales)
+/// The bundled locales that may be English or `wanted` (a lowercase language code).
+/// Decoding all of them takes a tenth of a second or more; a locale's code is in its bytes as
+/// a string, so only those whose bytes hold `en` or `wanted` are decoded (the caller checks
+/// the decoded code). Should no bytes match (a change of encoding), every locale is decoded.
+fn usable_locales(wanted: &str) -> Vec<Locale> {
+    let holds = |bytes: &[u8], code: &str| {
+        let code = code.as_bytes();
+        !code.is_empty()
+            && bytes
+                .windows(code.len())
+                .any(|w| w.eq_ignore_ascii_case(code))
+    };
+    let decoded: Vec<Locale> = LOCALES
+        .iter()
+        .filter(|bytes| holds(bytes, "lang") && (holds(bytes, "en") || holds(bytes, wanted)))
+        .filter_map(|bytes| ciborium::from_reader::<Locale, _>(*bytes).ok())
+        .collect();
+    if decoded
+        .iter()
+        .any(|l| l.lang.as_ref().is_some_and(|c| c.0.starts_with("en")))
+    {
+        decoded
+    } else {
+        locales()
+    }
+}
+
+/// Styles already loaded in this process, by (name, language): loading one takes a while and
+/// every build of a `serve` session needs the same.
+static SHARED: std::sync::Mutex<Vec<std::sync::Arc<CitationStyle>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// The style `name` in `language`, loaded once per process.
+pub fn shared(name: &str, language: &str) -> Result<std::sync::Arc<CitationStyle>, UnknownStyle> {
+    let same = |s: &&std::sync::Arc<CitationStyle>| s.name == name && s.language == language;
+    if let Ok(loaded) = SHARED.lock()
+        && let Some(style) = loaded.iter().find(same)
+    {
+        return Ok(style.clone());
+    }
+    let style = std::sync::Arc::new(CitationStyle::for_language(name, language)?);
+    if let Ok(mut loaded) = SHARED.lock()
+        && loaded.iter().find(same).is_none()
+    {
+        loaded.push(style.clone());
+    }
+    Ok(style)
 }
 
 /// A style name that no bundled style has.
