@@ -40,6 +40,9 @@ pub struct Stage {
     /// Folders of the output already found to be real folders (not links), so each is looked
     /// at once however many files go into it.
     real_folders: Mutex<HashSet<String>>,
+    /// Folders of a fresh stage already made: a brief's folder holds its page and its cite
+    /// files, and asking the file system again for each costs two system calls.
+    made_folders: Mutex<HashSet<PathBuf>>,
 }
 
 enum Mode {
@@ -126,6 +129,7 @@ impl Stage {
             next: AtomicUsize::new(0),
             conflicts: Mutex::new(Vec::new()),
             real_folders: Mutex::new(HashSet::new()),
+            made_folders: Mutex::new(HashSet::new()),
         })
     }
 
@@ -136,8 +140,11 @@ impl Stage {
         match self.mode {
             Mode::Fresh => {
                 let target = self.stage.join(&file.path);
-                if let Some(dir) = target.parent() {
+                if let Some(dir) = target.parent()
+                    && !lock(&self.made_folders).contains(dir)
+                {
                     create_parent(dir)?;
+                    lock(&self.made_folders).insert(dir.to_path_buf());
                 }
                 let record = write_new(&target, &file.contents)?;
                 lock(&self.records).push((file.path.clone(), record));
