@@ -333,6 +333,10 @@ fn check_in_browser(outputs: &[(&str, &Path, &str, &str)]) -> bool {
                 &format!("{name} phone"),
             ));
         }
+        problems.extend(timeline_filter_works(
+            &mut page,
+            &format!("http://127.0.0.1:{port}/timeline/"),
+        ));
     }
     assert!(
         problems.is_empty(),
@@ -341,6 +345,50 @@ fn check_in_browser(outputs: &[(&str, &Path, &str, &str)]) -> bool {
         problems.join("\n")
     );
     true
+}
+
+/// Choosing a topic on the timeline hides the events of other topics, without a script: the
+/// page's CSS does it. Returns what went wrong.
+fn timeline_filter_works(page: &mut Page, url: &str) -> Vec<String> {
+    page.open(url);
+    let visible = "[...document.querySelectorAll('.timeline > li')].filter(li => li.offsetParent !== null).length";
+    let all = page.eval(visible).as_u64().unwrap_or(0);
+    let ids = page.eval(
+        "[...document.querySelectorAll('.timeline-filter input:not(#filter-all)')].map(i => i.id)",
+    );
+    let ids: Vec<String> = ids
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|id| id.as_str().map(str::to_string))
+        .collect();
+    if all == 0 || ids.is_empty() {
+        return vec![format!("{url}: no events, or no topic filter")];
+    }
+    let mut problems = Vec::new();
+    for id in ids {
+        let slug = id.trim_start_matches("filter-");
+        page.eval(&format!("document.getElementById('{id}').click()"));
+        let shown = page.eval(visible).as_u64().unwrap_or(0);
+        let expected = page
+            .eval(&format!(
+                "[...document.querySelectorAll('.timeline > li')].filter(li => li.dataset.terms.split(' ').includes('{slug}')).length"
+            ))
+            .as_u64()
+            .unwrap_or(0);
+        if shown != expected || shown == 0 {
+            problems.push(format!(
+                "{url}: choosing {slug} shows {shown} of {all} events, expected {expected}"
+            ));
+        }
+    }
+    page.eval("document.getElementById('filter-all').click()");
+    if page.eval(visible).as_u64() != Some(all) {
+        problems.push(format!(
+            "{url}: choosing everything again does not show every event"
+        ));
+    }
+    problems
 }
 
 /// Emulates a screen `width` CSS pixels wide: a phone (touch, zoomable) below 600, else a
