@@ -3,8 +3,9 @@
 //! listings (and so are authors and the timeline as they arrive); rendering, signatures and
 //! `serve`'s dependency tracking handle a [`Listing`] without knowing its kind.
 
-use super::{SiteModel, Urls};
+use super::{Page, SiteModel, Urls};
 use crate::config::Config;
+use crate::content::SortBy;
 
 /// What a listing lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,7 +67,7 @@ impl Listing {
     pub fn feed_pages(&self, model: &SiteModel) -> Vec<usize> {
         let limit = model.config.feed.limit;
         let mut newest = self.pages.clone();
-        super::sort_pages(&mut newest, &model.pages, crate::content::SortBy::Date);
+        sort_pages(&mut newest, &model.pages, SortBy::Date);
         newest.truncate(limit);
         newest
     }
@@ -158,6 +159,29 @@ pub fn build(model: &SiteModel) -> Vec<Listing> {
         });
     }
     listings
+}
+
+/// Sorts page indexes: newest first, by title, or lightest first; ties by title then path.
+pub fn sort_pages(indexes: &mut [usize], pages: &[Page], sort_by: SortBy) {
+    indexes.sort_by(|&a, &b| {
+        let (a, b) = (&pages[a], &pages[b]);
+        let primary = match sort_by {
+            SortBy::Date => b.meta().date.cmp(&a.meta().date),
+            SortBy::Title => a
+                .meta()
+                .title
+                .to_lowercase()
+                .cmp(&b.meta().title.to_lowercase()),
+            SortBy::Weight => a
+                .meta()
+                .weight
+                .unwrap_or(i64::MAX)
+                .cmp(&b.meta().weight.unwrap_or(i64::MAX)),
+        };
+        primary
+            .then_with(|| a.meta().title.cmp(&b.meta().title))
+            .then_with(|| a.path.cmp(&b.path))
+    });
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod authors;
 pub mod brief_html;
 pub mod embargo;
+mod links;
 pub mod listing;
 pub mod markdown_cache;
 pub mod taxonomy;
@@ -16,13 +17,15 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::bibliography::citer_for;
-use crate::content::{Content, PageMeta, Parsed, SectionMeta, SortBy};
+use crate::content::{Content, PageMeta, Parsed, SectionMeta};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{
     self, CitationContext, CitationFormatter, CitationLabels, LinkResolver, Rendered,
 };
 pub use authors::{AuthorsIndex, SiteAuthor};
-pub use listing::{Listing, ListingKind};
+use links::Resolver;
+pub use links::{ModelResolver, check_anchors_around};
+pub use listing::{Listing, ListingKind, sort_pages};
 pub use markdown_cache::{MarkdownCache, PageMarkdown};
 pub use taxonomy::{Taxonomy, Term};
 pub use urls::{Urls, slugify};
@@ -166,26 +169,6 @@ pub struct CacheSlot {
     pub next: Option<MarkdownCache>,
     /// Whether to keep this build's renderings (only `serve` reuses them).
     pub record: bool,
-}
-
-struct Resolver<'a> {
-    hrefs: &'a HashMap<String, String>,
-    /// Briefs under embargo, which published briefs may not link to yet.
-    upcoming: &'a [embargo::Upcoming],
-}
-
-impl LinkResolver for Resolver<'_> {
-    fn resolve(&self, rel: &str) -> Option<String> {
-        self.hrefs.get(rel.trim_start_matches('/')).cloned()
-    }
-
-    fn unavailable(&self, rel: &str) -> Option<String> {
-        let rel = rel.trim_start_matches('/');
-        self.upcoming
-            .iter()
-            .find(|u| u.rel == rel)
-            .map(embargo::Upcoming::reason)
-    }
 }
 
 /// Builds the model from parsed content. Markdown is rendered here, in parallel.
@@ -620,68 +603,6 @@ pub fn build_cached(
     } else {
         Err(errors)
     }
-}
-
-/// Resolves `@/` links against a built model (the same URLs [`build`] gives them).
-pub struct ModelResolver<'a>(pub &'a SiteModel);
-
-impl LinkResolver for ModelResolver<'_> {
-    fn resolve(&self, rel: &str) -> Option<String> {
-        let model = self.0;
-        match model.by_rel.get(rel.trim_start_matches('/'))? {
-            ContentRef::Page(i) => Some(model.urls.href(&model.pages[*i].path)),
-            ContentRef::Section(i) => Some(model.urls.href(&model.sections[*i].path)),
-        }
-    }
-}
-
-/// Re-checks the `#anchor` links that involve page `index`: its own, and every link to it.
-pub fn check_anchors_around(model: &SiteModel, index: usize) -> Vec<Diagnostic> {
-    let target_rel = &model.pages[index].source.rel;
-    let mut errors = Vec::new();
-    for (i, page) in model.pages.iter().enumerate() {
-        for link in &page.rendered.internal_links {
-            let Some(anchor) = &link.anchor else { continue };
-            if i != index && link.target != *target_rel {
-                continue;
-            }
-            let anchors = match model.by_rel.get(&link.target) {
-                Some(ContentRef::Page(t)) => &model.pages[*t].rendered.anchors,
-                Some(ContentRef::Section(t)) => &model.sections[*t].rendered.anchors,
-                None => continue,
-            };
-            if !anchors.contains(anchor) {
-                errors.push(page.source.error_in_body(
-                    link.offset,
-                    format!("@/{} has no heading with the id \"{anchor}\"", link.target),
-                ));
-            }
-        }
-    }
-    errors
-}
-
-/// Sorts page indexes: newest first, by title, or lightest first; ties by title then path.
-pub fn sort_pages(indexes: &mut [usize], pages: &[Page], sort_by: SortBy) {
-    indexes.sort_by(|&a, &b| {
-        let (a, b) = (&pages[a], &pages[b]);
-        let primary = match sort_by {
-            SortBy::Date => b.meta().date.cmp(&a.meta().date),
-            SortBy::Title => a
-                .meta()
-                .title
-                .to_lowercase()
-                .cmp(&b.meta().title.to_lowercase()),
-            SortBy::Weight => a
-                .meta()
-                .weight
-                .unwrap_or(i64::MAX)
-                .cmp(&b.meta().weight.unwrap_or(i64::MAX)),
-        };
-        primary
-            .then_with(|| a.meta().title.cmp(&b.meta().title))
-            .then_with(|| a.path.cmp(&b.path))
-    });
 }
 
 fn implicit_root() -> Arc<Parsed<SectionMeta>> {
