@@ -70,8 +70,9 @@ pub fn read_type(
             let mut declared: Vec<String> =
                 config.types.iter().map(|t| format!("\"{t}\"")).collect();
             declared.push(format!("\"{name}\""));
+            // Hugo's `type` chooses a layout ("post", "page"): say where that goes here.
             format!(
-                "types are: {}; to add one, declare it in communique.toml: types = [{}]",
+                "types are: {}; to add one, declare it in communique.toml: types = [{}]; if this is Hugo's `type` (which picks a layout), use `template = \"…\"` instead",
                 known.join(", "),
                 declared.join(", ")
             )
@@ -220,6 +221,17 @@ mod tests {
             errors[0].hint.as_deref(),
             Some("did you mean \"briefing\"?")
         );
+    }
+
+    #[test]
+    fn a_hugo_layout_type_is_pointed_at_template() {
+        let mut errors = Vec::new();
+        let t = with_raw("---\ntype: post\n---\n", |raw| {
+            read_type(raw, &config(""), &mut errors)
+        });
+        assert_eq!(t, None);
+        let hint = errors[0].hint.as_deref().unwrap_or_default();
+        assert!(hint.contains("use `template = \"…\"` instead"), "{hint}");
     }
 
     #[test]
