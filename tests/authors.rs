@@ -6,34 +6,13 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{Site, assert_exit, one, select, stderr};
+use common::{Site, one, select, stderr};
 
 /// The fixture, built once.
 fn built() -> Site {
     let site = Site::fixture("authors");
     site.build_ok(&[]);
     site
-}
-
-/// Runs `build` expecting failure; checks the place, the fragments, that the previous output
-/// is untouched and that `check` fails too. Returns standard error.
-fn fails_with(site: &Site, place: &str, fragments: &[&str]) -> String {
-    let before = site.output_snapshot();
-    let output = site.build(&[]);
-    let err = stderr(&output);
-    assert_exit(&output, 1);
-    assert!(
-        err.contains(&format!("error: {place}")),
-        "names {place}:\n{err}"
-    );
-    assert!(err.contains("hint:"), "has a hint:\n{err}");
-    for fragment in fragments {
-        assert!(err.contains(fragment), "mentions {fragment:?}:\n{err}");
-    }
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(before, site.output_snapshot(), "previous output intact");
-    assert_exit(&site.check(&[]), 1);
-    err
 }
 
 /// The byline of a brief page: (href, name, affiliation) of each author.
@@ -190,8 +169,7 @@ fn an_unknown_id_is_an_error_at_the_authors_line_with_a_suggestion() {
         "content/briefs/newer.md",
         "+++\ntitle = \"Newer\"\ndate = 2024-02-01\nauthors = [\"lhasan\", \"tom reed\"]\n+++\n\nText.\n",
     );
-    fails_with(
-        &site,
+    site.fails_with(
         "content/briefs/newer.md:4:1",
         &[
             "unknown author id \"lhasan\"",
@@ -204,8 +182,7 @@ fn an_unknown_id_is_an_error_at_the_authors_line_with_a_suggestion() {
         "content/briefs/newer.md",
         "---\ntitle: Newer\ndate: 2024-02-01\nauthors:\n  - zq\n---\n",
     );
-    let err = fails_with(
-        &site,
+    let err = site.fails_with(
         "content/briefs/newer.md:4:1",
         &["unknown author id \"zq\"", "create content/authors/zq.md"],
     );
@@ -220,8 +197,7 @@ fn bad_author_front_matter_is_reported_like_a_page() {
         "content/authors/lhassan.md",
         &good.replace("affiliation =", "afiliation ="),
     );
-    fails_with(
-        &site,
+    site.fails_with(
         "content/authors/lhassan.md:3:1",
         &[
             "unknown field \"afiliation\"",
@@ -235,8 +211,7 @@ fn bad_author_front_matter_is_reported_like_a_page() {
             "links = \"https://orcid.org\"",
         ),
     );
-    fails_with(
-        &site,
+    site.fails_with(
         "content/authors/lhassan.md:6:1",
         &["field \"links\" should be a list of tables with `title` and `url`, found a string"],
     );
@@ -244,8 +219,7 @@ fn bad_author_front_matter_is_reported_like_a_page() {
         "content/authors/rana-aziz.md",
         "---\naffiliation: Economy Programme\nphoto: javascript:alert(1)\n---\n",
     );
-    fails_with(
-        &site,
+    site.fails_with(
         "content/authors/rana-aziz.md:",
         &[
             "missing required field \"name\"",
@@ -261,8 +235,7 @@ fn an_author_file_name_must_be_an_id() {
         "content/authors/Omar Saadi.md",
         "+++\nname = \"Omar Al-Saadi\"\n+++\n",
     );
-    fails_with(
-        &site,
+    site.fails_with(
         "content/authors/Omar Saadi.md",
         &[
             "\"Omar Saadi\" cannot be an author id",
@@ -278,8 +251,7 @@ fn two_spellings_of_one_author_in_one_brief_are_an_error() {
         "content/briefs/older.md",
         "+++\ntitle = \"Older\"\ndate = 2024-01-01\nauthors = [\"Rana Aziz\", \"rana-aziz\"]\n+++\n",
     );
-    fails_with(
-        &site,
+    site.fails_with(
         "content/briefs/older.md:4:1",
         &[
             "\"Rana Aziz\" and \"rana-aziz\" are the same author (id \"rana-aziz\")",
@@ -295,9 +267,7 @@ fn an_author_page_url_taken_by_a_page_is_an_error() {
         "content/about.md",
         "+++\ntitle = \"About\"\ndate = 2024-01-01\npath = \"/authors/lhassan/\"\n+++\n",
     );
-    fails_with(
-        &site,
-        "content/about.md",
+    site.fails_with("content/about.md",
         &[
             "/authors/lhassan/ is the URL of the page of the author \"Layla Hassan\" and of this file",
         ],
@@ -316,11 +286,7 @@ fn only_direct_markdown_files_are_authors() {
         "{err}"
     );
     site.write("content/authors/index.md", "+++\nname = \"X\"\n+++\n");
-    fails_with(
-        &site,
-        "content/authors/index.md",
-        &["rename it to _index.md"],
-    );
+    site.fails_with("content/authors/index.md", &["rename it to _index.md"]);
 }
 
 /// What a rebuild serves, as path → bytes (copied files read from disk).

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Site, assert_exit, one, select, stderr, text};
+use common::{Site, one, select, text};
 
 const TALKS: &str = "content/briefs/talks.md";
 const MEMO: &str = "content/briefs/memo.md";
@@ -21,26 +21,6 @@ fn edit(site: &Site, rel: &str, from: &str, to: &str) {
     let source = site.read(rel);
     assert!(source.contains(from), "{rel} has no {from:?}");
     site.write(rel, &source.replacen(from, to, 1));
-}
-
-/// Builds, expecting exit code 1 with an error at `place` whose text has each of `fragments`,
-/// and the previous output intact. Returns standard error.
-fn fails_with(site: &Site, place: &str, fragments: &[&str]) -> String {
-    let before = site.output_snapshot();
-    let output = site.build(&[]);
-    let err = stderr(&output);
-    assert_exit(&output, 1);
-    assert!(
-        err.contains(&format!("error: {place}")),
-        "names {place}:\n{err}"
-    );
-    assert!(err.contains("hint:"), "has a hint:\n{err}");
-    for fragment in fragments {
-        assert!(err.contains(fragment), "mentions {fragment:?}:\n{err}");
-    }
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(before, site.output_snapshot(), "previous output intact");
-    err
 }
 
 #[test]
@@ -155,32 +135,25 @@ fn bad_event_dates_name_the_line_of_that_date() {
     let site = built();
     let hint = "a month as date = \"2024-01\", or a year as date = 2024";
     edit(&site, TALKS, "date = \"2024-01\"", "date = \"2024-13\"");
-    fails_with(
-        &site,
+    site.fails_with(
         "content/briefs/talks.md:20:1",
         &["event 2 has a bad date \"2024-13\"", "no month 13", hint],
     );
     edit(&site, TALKS, "date = \"2024-13\"", "date = \"27/01/2024\"");
-    fails_with(
-        &site,
-        "content/briefs/talks.md:20:1",
-        &["\"27/01/2024\"", hint],
-    );
+    site.fails_with("content/briefs/talks.md:20:1", &["\"27/01/2024\"", hint]);
     edit(
         &site,
         TALKS,
         "date = \"27/01/2024\"",
         "date = \"2024-02-30\"",
     );
-    fails_with(
-        &site,
+    site.fails_with(
         "content/briefs/talks.md:20:1",
         &["\"2024-02-30\"", "29 days, not 30", hint],
     );
     edit(&site, TALKS, "date = \"2024-02-30\"", "date = \"2024-01\"");
     edit(&site, TALKS, "date = 2024\n", "date = { year = 2024 }\n");
-    fails_with(
-        &site,
+    site.fails_with(
         "content/briefs/talks.md:24:1",
         &["event 3 has a bad date a table"],
     );
@@ -195,8 +168,7 @@ fn bad_event_date_in_yaml() {
         "date: 2024-03-01\n---",
         "date: 27/01/2024\n---",
     );
-    fails_with(
-        &site,
+    site.fails_with(
         "content/briefs/memo.md:10:5",
         &["event 2 has a bad date", "a month as date: 2024-01"],
     );
@@ -206,11 +178,7 @@ fn bad_event_date_in_yaml() {
 fn an_event_needs_a_title() {
     let site = built();
     edit(&site, TALKS, "title = \"Talks announced\"\n", "");
-    fails_with(
-        &site,
-        "content/briefs/talks.md:19:1",
-        &["event 2 has no title"],
-    );
+    site.fails_with("content/briefs/talks.md:19:1", &["event 2 has no title"]);
 }
 
 #[test]
@@ -222,8 +190,7 @@ fn an_event_link_must_name_content() {
         "link = \"@/briefs/memo.md\"",
         "link = \"@/briefs/nope.md\"",
     );
-    fails_with(
-        &site,
+    site.fails_with(
         "content/briefs/talks.md:17:1",
         &["event 1 links to unknown content \"@/briefs/nope.md\""],
     );
@@ -233,14 +200,12 @@ fn an_event_link_must_name_content() {
 fn unknown_type_suggests_a_known_one() {
     let site = built();
     edit(&site, TALKS, "type = \"briefing\"", "type = \"breifing\"");
-    fails_with(
-        &site,
+    site.fails_with(
         "content/briefs/talks.md:4:1",
         &["unknown type \"breifing\"", "did you mean \"briefing\"?"],
     );
     edit(&site, TALKS, "type = \"breifing\"", "type = \"explainer\"");
-    fails_with(
-        &site,
+    site.fails_with(
         "content/briefs/talks.md:4:1",
         &["types = [\"policy-memo\", \"explainer\"]"],
     );
@@ -250,8 +215,7 @@ fn unknown_type_suggests_a_known_one() {
 fn unknown_summary_key_suggests_the_right_one() {
     let site = built();
     edit(&site, TALKS, "why_it_matters =", "why_it_maters =");
-    fails_with(
-        &site,
+    site.fails_with(
         "content/briefs/talks.md:10:1",
         &[
             "unknown field \"why_it_maters\" in \"summary\"",

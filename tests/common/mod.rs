@@ -37,6 +37,28 @@ impl Site {
         Site { dir }
     }
 
+    /// Builds, expecting exit code 1 with an error at `place` whose text has each of
+    /// `fragments` and a hint, the previous output intact, and `check` failing too. Returns
+    /// standard error.
+    pub fn fails_with(&self, place: &str, fragments: &[&str]) -> String {
+        let before = self.output_snapshot();
+        let output = self.build(&[]);
+        let err = stderr(&output);
+        assert_exit(&output, 1);
+        assert!(
+            err.contains(&format!("error: {place}")),
+            "names {place}:\n{err}"
+        );
+        assert!(err.contains("hint:"), "has a hint:\n{err}");
+        for fragment in fragments {
+            assert!(err.contains(fragment), "mentions {fragment:?}:\n{err}");
+        }
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(before, self.output_snapshot(), "previous output intact");
+        assert_exit(&self.check(&[]), 1);
+        err
+    }
+
     /// An empty folder (no site at all).
     pub fn empty() -> Site {
         Site {
