@@ -66,6 +66,15 @@ impl Listing {
     /// The newest pages, for its feed (listings are not all sorted by date).
     pub fn feed_pages(&self, model: &SiteModel) -> Vec<usize> {
         let limit = model.config.feed.limit;
+        // Most listings are newest first already; `serve` asks for every feed's pages on each
+        // rebuild, so sorting a copy of a 10,000-page listing is kept for those that are not.
+        let pages = &model.pages;
+        let newest_first = |&a: &usize, &b: &usize| {
+            page_order(&pages[a], &pages[b], SortBy::Date) != std::cmp::Ordering::Greater
+        };
+        if self.pages.is_sorted_by(newest_first) {
+            return self.pages.iter().copied().take(limit).collect();
+        }
         let mut newest = self.pages.clone();
         sort_pages(&mut newest, &model.pages, SortBy::Date);
         newest.truncate(limit);
@@ -163,25 +172,27 @@ pub fn build(model: &SiteModel) -> Vec<Listing> {
 
 /// Sorts page indexes: newest first, by title, or lightest first; ties by title then path.
 pub fn sort_pages(indexes: &mut [usize], pages: &[Page], sort_by: SortBy) {
-    indexes.sort_by(|&a, &b| {
-        let (a, b) = (&pages[a], &pages[b]);
-        let primary = match sort_by {
-            SortBy::Date => b.meta().date.cmp(&a.meta().date),
-            SortBy::Title => a
-                .meta()
-                .title
-                .to_lowercase()
-                .cmp(&b.meta().title.to_lowercase()),
-            SortBy::Weight => a
-                .meta()
-                .weight
-                .unwrap_or(i64::MAX)
-                .cmp(&b.meta().weight.unwrap_or(i64::MAX)),
-        };
-        primary
-            .then_with(|| a.meta().title.cmp(&b.meta().title))
-            .then_with(|| a.path.cmp(&b.path))
-    });
+    indexes.sort_by(|&a, &b| page_order(&pages[a], &pages[b], sort_by));
+}
+
+/// The order [`sort_pages`] puts two pages in.
+fn page_order(a: &Page, b: &Page, sort_by: SortBy) -> std::cmp::Ordering {
+    let primary = match sort_by {
+        SortBy::Date => b.meta().date.cmp(&a.meta().date),
+        SortBy::Title => a
+            .meta()
+            .title
+            .to_lowercase()
+            .cmp(&b.meta().title.to_lowercase()),
+        SortBy::Weight => a
+            .meta()
+            .weight
+            .unwrap_or(i64::MAX)
+            .cmp(&b.meta().weight.unwrap_or(i64::MAX)),
+    };
+    primary
+        .then_with(|| a.meta().title.cmp(&b.meta().title))
+        .then_with(|| a.path.cmp(&b.path))
 }
 
 #[cfg(test)]
