@@ -89,16 +89,19 @@ pub fn view(model: &SiteModel, index: usize) -> Fields {
     f
 }
 
-/// `cite` for a citation file's template: `key`, `bibtex` and `ris` (the entry in each
-/// format), `bibtex_url` and `ris_url`. The template also sees `page`, the page's listing view
-/// as it is (shared, not copied: a site has two of these files per brief).
-pub fn file_view(model: &SiteModel, index: usize) -> Value {
+/// `cite` for a citation file's template: `key`, the entry in the file's own format (`bibtex`
+/// in `cite.bib`, `ris` in `cite.ris`), `bibtex_url` and `ris_url`. The template also sees
+/// `page`, the page's listing view as it is (shared, not copied: a site has two of these files
+/// per brief).
+pub fn file_view(model: &SiteModel, index: usize, format: CiteFormat) -> Value {
     let brief = reference(model, index);
     let path = &model.pages[index].path;
     let mut f = Fields::new();
     f.insert("key", Value::from(brief.key.as_str()));
-    f.insert("bibtex", Value::from(bibtex(&brief)));
-    f.insert("ris", Value::from(ris(&brief)));
+    match format {
+        CiteFormat::Bibtex => f.insert("bibtex", Value::from(bibtex(&brief))),
+        CiteFormat::Ris => f.insert("ris", Value::from(ris(&brief))),
+    };
     for (name, format) in [
         ("bibtex_url", CiteFormat::Bibtex),
         ("ris_url", CiteFormat::Ris),

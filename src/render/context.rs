@@ -79,9 +79,9 @@ impl Renderer {
                 "sitemap_url",
                 Value::from(model.urls.permalink("/sitemap.xml")),
             ),
-            Job::Cite(p, _) => {
+            Job::Cite(p, format) => {
                 context.insert_value("page", self.views.pages[*p].clone());
-                context.insert_value("cite", cite::file_view(model, *p));
+                context.insert_value("cite", cite::file_view(model, *p, *format));
             }
             Job::NotFound => {}
         }

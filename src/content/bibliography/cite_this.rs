@@ -149,19 +149,22 @@ pub fn bibtex(brief: &BriefReference) -> String {
     fields.push(("url", brief.url.replace(['{', '}'], "")));
     let mut out = format!("@techreport{{{key},\n");
     for (name, value) in fields {
-        out.push_str(&format!("  {name} = {{{value}}},\n"));
+        for part in ["  ", name, " = {", &value, "},\n"] {
+            out.push_str(part);
+        }
     }
     out.push_str("}\n");
     out
 }
 
-/// One RIS line: `TAG  - value`, the value on one line.
+/// One RIS line: `TAG  - value`, the value on one line (control characters become spaces,
+/// and none are left at either end).
 fn ris_line(out: &mut String, tag: &str, value: &str) {
-    let value: String = value
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    out.push_str(&format!("{tag}  - {}\r\n", value.trim()));
+    out.push_str(tag);
+    out.push_str("  - ");
+    let value = value.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+    out.extend(value.chars().map(|c| if c.is_control() { ' ' } else { c }));
+    out.push_str("\r\n");
 }
 
 /// The brief as a RIS record (type `RPRT`).
