@@ -18,7 +18,7 @@ pub const DEFAULT_DATE_FORMAT: &str = "%-d %B %Y";
 pub const DEFAULT_LOCALE_DATE_FORMAT: &str = "d MMMM y";
 
 /// Registers `date`, `striptags`, `urlencode`, `urlencode_strict`, `json_encode`,
-/// `json_script`, `linebreaksbr` and `as_str`.
+/// `json_script`, `linebreaksbr`, `as_str`, and `escape_xml` in place of Tera's own.
 pub fn register(tera: &mut Tera) {
     tera.register_filter("date", date);
     tera.register_filter("striptags", |text: &str, kwargs: Kwargs, state: &State| {
@@ -41,6 +41,10 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("json_encode", json_encode);
     tera.register_filter("json_script", json_script);
     tera.register_filter("linebreaksbr", linebreaksbr);
+    tera.register_filter("escape_xml", |text: &str, _: Kwargs, _: &State| {
+        check()?;
+        Ok::<_, Error>(escape_xml(text))
+    });
     tera.register_filter("as_str", |value: Value, _: Kwargs, _: &State| {
         check()?;
         Ok::<_, Error>(as_str(&value))
@@ -177,6 +181,31 @@ fn as_str(value: &Value) -> String {
         .map_or_else(|| format!("{value}"), str::to_string)
 }
 
+/// `escape_xml`: the same output as Tera's own filter (`& < > " '` as entities), written a run
+/// of plain text at a time instead of a character at a time. Every feed escapes the full
+/// content of its newest pages: on a large site that is tens of megabytes per build, and Tera's
+/// version was a tenth of the build's CPU time.
+pub fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut plain_from = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            _ => continue,
+        };
+        // The bytes matched are ASCII, so `i` is always at a character boundary.
+        out.push_str(&text[plain_from..i]);
+        out.push_str(entity);
+        plain_from = i + 1;
+    }
+    out.push_str(&text[plain_from..]);
+    out
+}
+
 /// Line breaks as `<br>`. Text not already marked safe is HTML-escaped first, so the result is
 /// safe to print as it is (no `| safe` needed, and no markup slips in through the text).
 fn linebreaksbr(text: StringInput, _: Kwargs, _: &State) -> Result<Value, Error> {
@@ -268,6 +297,19 @@ fn localized_date(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_xml_matches_teras_own() {
+        let mut tera = Tera::default();
+        tera.add_raw_template("t", "{{ text | escape_xml }}")
+            .unwrap();
+        for text in ["", "plain", "a<b>&\"c'd\"", "é<ü>—&", "<<&&''", "tail & "] {
+            let mut context = tera::Context::new();
+            context.insert("text", text);
+            let theirs = tera.render("t", &context).unwrap();
+            assert_eq!(escape_xml(text), theirs, "{text}");
+        }
+    }
 
     fn render(source: &str) -> Result<String, String> {
         let mut tera = Tera::new();
