@@ -59,6 +59,10 @@ pub struct Config {
     /// Free-form table for templates.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
+    /// `[deploy]`: target, endpoint, region and cache rules for `communique deploy`; never
+    /// credentials (refused).
+    #[serde(default)]
+    pub deploy: crate::deploy::DeployConfig,
 }
 
 /// Atom feed settings.
@@ -360,6 +364,7 @@ impl Config {
             .hint("e.g. template_time_limit = 5 (the default), or 0.5")
             .with_snippet_from(text));
         }
+        self.deploy.validate(text, file)?;
         Ok(())
     }
 
