@@ -529,17 +529,15 @@ fn theme(reporter: &Reporter, dirs: &SiteDirs) -> Result<(), Failure> {
 
 const NOTHING_WRITTEN: &str = "nothing was written";
 
-/// `communique deploy`: a fresh build (unless --output-dir), then the upload.
+/// `communique deploy`: checks the target and credentials, builds afresh (unless
+/// --output-dir), uploads.
 fn deploy(reporter: &Reporter, dirs: &SiteDirs, args: &DeployArgs) -> Result<(), Failure> {
+    let failed = |d: Diagnostic| Failure::Site {
+        diagnostics: d.into(),
+        written: "",
+    };
     let build_options = options(&args.site);
     let config = communique::load_config(dirs, &build_options).map_err(Failure::site)?;
-    let output = match &args.output_dir {
-        Some(dir) => dirs.root.join(dir),
-        None => {
-            build(reporter, dirs, &build_options, Path::new("public"), false)?;
-            dirs.root.join("public")
-        }
-    };
     let deploy_options = communique::deploy::DeployOptions {
         target: args.target.clone(),
         endpoint: args.endpoint.clone(),
@@ -548,52 +546,20 @@ fn deploy(reporter: &Reporter, dirs: &SiteDirs, args: &DeployArgs) -> Result<(),
         delete: !args.no_delete,
         progress: !reporter.quiet && std::io::stderr().is_terminal(),
     };
-    let report =
-        communique::deploy::deploy(&output, &config.deploy, &deploy_options).map_err(|d| {
-            Failure::Site {
-                diagnostics: d.into(),
-                written: "",
-            }
-        })?;
-    reporter.diagnostics(&report.warnings);
-    let (upload, delete) = if report.dry_run {
-        ("would upload", "would delete")
-    } else {
-        ("uploaded", "deleted")
+    let deployment =
+        communique::deploy::Deployment::new(&config.deploy, &deploy_options).map_err(failed)?;
+    let output = match &args.output_dir {
+        Some(dir) => dirs.root.join(dir),
+        None => {
+            build(reporter, dirs, &build_options, Path::new("public"), false)?;
+            dirs.root.join("public")
+        }
     };
-    if report.dry_run || reporter.verbose {
-        for (key, change) in &report.uploaded {
-            let why = match change {
-                communique::deploy::Change::New => "new",
-                communique::deploy::Change::Changed => "changed",
-            };
-            reporter.say(&format!("{upload} {key} ({why})"));
-        }
-        for key in &report.deleted {
-            reporter.say(&format!("{delete} {key}"));
-        }
+    let report = deployment.run(&output).map_err(failed)?;
+    reporter.diagnostics(&report.warnings);
+    for line in report.lines(reporter.verbose) {
+        reporter.say(&line);
     }
-    if reporter.verbose {
-        for key in &report.unchanged {
-            reporter.say(&format!("unchanged {key}"));
-        }
-    }
-    let summary = format!(
-        "{} {}, {} {}, {} unchanged, {} bytes",
-        report.uploaded.len(),
-        upload,
-        report.deleted.len(),
-        delete,
-        report.unchanged.len(),
-        report.bytes
-    );
-    if report.dry_run {
-        reporter.info(&format!(
-            "dry run for {}: {summary}; nothing was changed",
-            report.target
-        ));
-    } else {
-        reporter.info(&format!("deployed to {}: {summary}", report.target));
-    }
+    reporter.info(&report.summary());
     Ok(())
 }

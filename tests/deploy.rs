@@ -480,6 +480,26 @@ fn deploy_with_an_already_built_folder_and_compression() {
         logo.headers.get("cache-control").map(String::as_str),
         Some("public, max-age=86400")
     );
+    // A bucket that is not there: the listing fails, and the message says nothing changed.
+    let missing = isolated(home.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .arg("--root")
+        .arg(site.root())
+        .args([
+            "deploy",
+            "s3://no-such-bucket",
+            "--output-dir",
+            "dist",
+            "--endpoint",
+        ])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .output()
+        .unwrap();
+    assert_exit(&missing, 1);
+    let err = stderr(&missing);
+    assert!(err.contains("cannot list s3://no-such-bucket"), "{err}");
+    assert!(err.contains("nothing was uploaded or deleted"), "{err}");
     // Compressed output is the same bytes each time, so nothing is re-uploaded.
     let again = deploy(&site, home.path(), port, &["--output-dir", "dist"]);
     assert_success(&again);

@@ -64,47 +64,127 @@ pub struct DeployReport {
     pub warnings: Diagnostics,
 }
 
+/// A deploy whose target, endpoint, credentials and cache rules were checked: made before the
+/// build, so a deploy that cannot happen fails before building anything.
+pub struct Deployment {
+    target: Target,
+    bucket: Bucket,
+    rules: headers::CacheRules,
+    compress: Option<config::Compression>,
+    options: DeployOptions,
+}
+
+impl Deployment {
+    /// Checks everything that needs no network: the target, the endpoint, credentials (from
+    /// the environment and the AWS files) and the cache rules.
+    pub fn new(config: &DeployConfig, options: &DeployOptions) -> Result<Deployment, Diagnostic> {
+        let target = Target::parse(&target_text(config, options)?)?;
+        let endpoint = options.endpoint.as_deref().or(config.endpoint.as_deref());
+        if endpoint.is_some_and(config::endpoint_has_user_info) {
+            return Err(config::credentials_refused(
+                "the endpoint carries a user name or password",
+            ));
+        }
+        let credentials = credentials::resolve(&|name| std::env::var(name).ok());
+        check_credentials(&credentials)?;
+        let connection = Connection {
+            target: &target,
+            endpoint,
+            region: options.region.as_deref().or(config.region.as_deref()),
+            credentials: &credentials,
+        };
+        Ok(Deployment {
+            bucket: Bucket::connect(&connection)?,
+            rules: headers::CacheRules::new(&config.cache)?,
+            compress: config.compress,
+            target,
+            options: options.clone(),
+        })
+    }
+
+    /// Deploys the built site in `output_dir`.
+    pub fn run(&self, output_dir: &Path) -> Result<DeployReport, Diagnostic> {
+        let (files, skipped) = plan::site_files(output_dir)?;
+        let local = plan::describe(files, &self.rules, self.compress)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| Diagnostic::error(format!("cannot start the network runtime: {e}")))?;
+        let bucket = &self.bucket;
+        let mut report = runtime.block_on(async {
+            let remote = bucket.list().await?;
+            let plan = Plan::new(local, &remote, self.options.delete);
+            if self.options.dry_run {
+                return Ok(dry_run_report(bucket, &plan));
+            }
+            apply(bucket, plan, self.compress, self.options.progress).await
+        })?;
+        report.target = self.target.to_string();
+        report.warnings = Diagnostics(skipped);
+        Ok(report)
+    }
+}
+
+impl DeployReport {
+    /// One line per object: uploads and deletions in a dry run or when `verbose`, and the
+    /// unchanged objects too when `verbose`.
+    pub fn lines(&self, verbose: bool) -> Vec<String> {
+        let (upload, delete) = self.verbs();
+        let mut lines = Vec::new();
+        if self.dry_run || verbose {
+            for (key, change) in &self.uploaded {
+                let why = match change {
+                    Change::New => "new",
+                    Change::Changed => "changed",
+                };
+                lines.push(format!("{upload} {key} ({why})"));
+            }
+            lines.extend(self.deleted.iter().map(|key| format!("{delete} {key}")));
+        }
+        if verbose {
+            lines.extend(self.unchanged.iter().map(|key| format!("unchanged {key}")));
+        }
+        lines
+    }
+
+    /// The closing line: counts and bytes.
+    pub fn summary(&self) -> String {
+        let (upload, delete) = if self.dry_run {
+            ("to upload", "to delete")
+        } else {
+            self.verbs()
+        };
+        let counts = format!(
+            "{} {upload}, {} {delete}, {} unchanged, {} bytes",
+            self.uploaded.len(),
+            self.deleted.len(),
+            self.unchanged.len(),
+            self.bytes
+        );
+        if self.dry_run {
+            format!("dry run for {}: {counts}; nothing was changed", self.target)
+        } else {
+            format!("deployed to {}: {counts}", self.target)
+        }
+    }
+
+    fn verbs(&self) -> (&'static str, &'static str) {
+        if self.dry_run {
+            ("would upload", "would delete")
+        } else {
+            ("uploaded", "deleted")
+        }
+    }
+}
+
 /// Deploys the built site in `output_dir` to the target.
 pub fn deploy(
     output_dir: &Path,
     config: &DeployConfig,
     options: &DeployOptions,
 ) -> Result<DeployReport, Diagnostic> {
-    let target = Target::parse(&target_text(config, options)?)?;
-    let endpoint = options.endpoint.as_deref().or(config.endpoint.as_deref());
-    if endpoint.is_some_and(config::endpoint_has_user_info) {
-        return Err(config::credentials_refused(
-            "the endpoint carries a user name or password",
-        ));
-    }
-    let credentials = credentials::resolve(&|name| std::env::var(name).ok());
-    check_credentials(&credentials)?;
-    let rules = headers::CacheRules::new(&config.cache)?;
-    let (files, skipped) = plan::site_files(output_dir)?;
-    let local = plan::describe(files, &rules, config.compress)?;
-    let connection = Connection {
-        target: &target,
-        endpoint,
-        region: options.region.as_deref().or(config.region.as_deref()),
-        credentials: &credentials,
-    };
-    let bucket = Bucket::connect(&connection)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Diagnostic::error(format!("cannot start the network runtime: {e}")))?;
-    let mut report = runtime.block_on(async {
-        let remote = bucket.list().await?;
-        let plan = Plan::new(local, &remote, options.delete);
-        if options.dry_run {
-            return Ok(dry_run_report(&bucket, &plan));
-        }
-        apply(&bucket, plan, config, options.progress).await
-    })?;
-    report.target = target.to_string();
-    report.warnings = Diagnostics(skipped);
-    Ok(report)
+    Deployment::new(config, options)?.run(output_dir)
 }
 
 fn target_text(config: &DeployConfig, options: &DeployOptions) -> Result<String, Diagnostic> {
@@ -171,7 +251,7 @@ fn is_page(object: &LocalObject) -> bool {
 async fn apply(
     bucket: &Bucket,
     plan: Plan,
-    config: &DeployConfig,
+    compress: Option<config::Compression>,
     progress: bool,
 ) -> Result<DeployReport, Diagnostic> {
     let bar = progress_bar(plan.upload_bytes(), progress);
@@ -185,17 +265,12 @@ async fn apply(
     let total = pages.len() + assets.len();
     let mut uploaded = Vec::new();
     for batch in [&assets, &pages] {
-        let (done, failed) = bucket.upload(batch, config.compress, &bar).await;
+        let (done, failed) = bucket.upload(batch, compress, &bar).await;
         uploaded.extend(done);
         if let Some((rel, why)) = failed {
             bar.finish_and_clear();
-            return Err(upload_failed(
-                bucket,
-                &bucket.key(&rel),
-                &why,
-                &uploaded,
-                total,
-            ));
+            let keys: Vec<String> = uploaded.iter().map(|r| bucket.key(r)).collect();
+            return Err(upload_failed(&bucket.key(&rel), &why, &keys, total));
         }
     }
     bar.finish_and_clear();
@@ -230,15 +305,9 @@ async fn apply(
 }
 
 /// The error for a failed upload: which object, and what the bucket holds now.
-fn upload_failed(
-    bucket: &Bucket,
-    key: &str,
-    why: &str,
-    uploaded: &[String],
-    total: usize,
-) -> Diagnostic {
+fn upload_failed(key: &str, why: &str, uploaded: &[String], total: usize) -> Diagnostic {
     const SHOWN: usize = 20;
-    let mut names: Vec<String> = uploaded.iter().take(SHOWN).map(|r| bucket.key(r)).collect();
+    let mut names: Vec<String> = uploaded.iter().take(SHOWN).cloned().collect();
     if uploaded.len() > SHOWN {
         names.push(format!("and {} more", uploaded.len() - SHOWN));
     }
@@ -270,4 +339,52 @@ fn progress_bar(bytes: u64, shown: bool) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_upload_says_what_the_bucket_holds() {
+        let e = upload_failed("p/b.html", "connection reset", &[], 3);
+        assert_eq!(e.message, "could not upload p/b.html: connection reset");
+        let hint = e.hint.unwrap();
+        assert!(
+            hint.starts_with("nothing was uploaded; nothing was deleted"),
+            "{hint}"
+        );
+        let done: Vec<String> = (0..25).map(|i| format!("p/{i}.css")).collect();
+        let hint = upload_failed("p/x.html", "denied", &done, 30).hint.unwrap();
+        assert!(
+            hint.starts_with(
+                "25 of 30 changed files were uploaded before the failure (p/0.css, p/1.css"
+            ),
+            "{hint}"
+        );
+        assert!(hint.contains("p/19.css, and 5 more)"), "{hint}");
+        assert!(hint.contains("run the deploy again"), "{hint}");
+    }
+
+    #[test]
+    fn report_lines_and_summary() {
+        let report = DeployReport {
+            target: "s3://b/p".into(),
+            dry_run: true,
+            uploaded: vec![("p/a.html".into(), Change::Changed)],
+            deleted: vec!["p/old.html".into()],
+            unchanged: vec!["p/style.css".into()],
+            bytes: 12,
+            ..DeployReport::default()
+        };
+        assert_eq!(
+            report.lines(false),
+            ["would upload p/a.html (changed)", "would delete p/old.html"]
+        );
+        assert_eq!(report.lines(true).len(), 3);
+        assert_eq!(
+            report.summary(),
+            "dry run for s3://b/p: 1 to upload, 1 to delete, 1 unchanged, 12 bytes; nothing was changed"
+        );
+    }
 }
