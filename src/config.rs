@@ -288,6 +288,7 @@ impl Config {
     /// Parses and validates the configuration text. `file` names it in diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        crate::deploy::config::refuse_credentials(text, file)?;
         let mut config: Config =
             toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file))?;
         config.validate(text, file)?;

@@ -104,6 +104,49 @@ impl DeployConfig {
     }
 }
 
+/// Names that hold AWS credentials, refused anywhere in the file (at the top, under `[extra]`
+/// where templates could print them, in any table).
+const CREDENTIAL_NAMES: [&str; 5] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "access_key_id",
+    "secret_access_key",
+];
+
+/// Refuses AWS credential keys anywhere in the configuration, before any other check could
+/// quote their line. Text that is not valid TOML is left to the normal error path.
+pub fn refuse_credentials(text: &str, file: &Path) -> Result<(), Diagnostic> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    match credential_key(&table) {
+        Some(key) => {
+            let offset = text.find(key.as_str()).unwrap_or(0);
+            let (line, column) = line_col(text, offset);
+            Err(credentials_refused(&format!("\"{key}\"")).at(Location::at(file, line, column)))
+        }
+        None => Ok(()),
+    }
+}
+
+/// The first key, at any depth, that names an AWS credential.
+fn credential_key(table: &toml::Table) -> Option<String> {
+    table.iter().find_map(|(key, value)| {
+        if CREDENTIAL_NAMES.contains(&key.to_ascii_lowercase().as_str()) {
+            return Some(key.clone());
+        }
+        match value {
+            toml::Value::Table(inner) => credential_key(inner),
+            toml::Value::Array(items) => items.iter().find_map(|item| match item {
+                toml::Value::Table(inner) => credential_key(inner),
+                _ => None,
+            }),
+            _ => None,
+        }
+    })
+}
+
 /// Whether a key looks like it holds a secret (`aws_access_key_id`, `secret_access_key`, …).
 fn is_secret_name(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
@@ -170,6 +213,35 @@ mod tests {
         }
         let e = parse("endpoint = \"https://AKIA:secret@s3.example.org\"\n").unwrap_err();
         assert!(e.message.contains("credentials"), "{}", e.message);
+    }
+
+    #[test]
+    fn credentials_are_refused_anywhere_without_quoting_them() {
+        for (text, line) in [
+            ("aws_secret_access_key = \"wJalr\"\n", 3),
+            ("[extra]\nnote = \"x\"\naws_access_key_id = \"AKIA1\"\n", 5),
+            (
+                "[deploy]\n[[deploy.cache]]\nglob = \"*\"\ncache_control = \"x\"\nsecret_access_key = \"wJalr\"\n",
+                7,
+            ),
+        ] {
+            let e = Config::parse(
+                &format!("title = \"T\"\nbase_url = \"https://x.org\"\n{text}"),
+                Path::new("communique.toml"),
+            )
+            .unwrap_err();
+            assert!(
+                e.message.contains("credentials do not belong"),
+                "{text}: {}",
+                e.message
+            );
+            let shown = e.render_terminal(false);
+            assert_eq!(e.location.unwrap().line, Some(line), "{text}");
+            assert!(
+                !shown.contains("wJalr") && !shown.contains("AKIA1"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]
