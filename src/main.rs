@@ -37,7 +37,7 @@ struct Global {
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print more detail (stage timings).
+    /// Print more detail (stage timings; each object `deploy` uploads, deletes or keeps).
     #[arg(short, long, global = true)]
     verbose: bool,
 }
