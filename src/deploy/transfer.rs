@@ -2,6 +2,7 @@
 //! Request signing and retries are `object_store`'s.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt};
@@ -99,32 +100,41 @@ impl Bucket {
         Ok(plan::remote_from_listing(&self.target, objects))
     }
 
-    /// Uploads `objects`, [`CONCURRENCY`] at a time, ticking `progress` by bytes. Stops at the
-    /// first failure; either way returns the site paths uploaded.
+    /// Uploads `objects`, [`CONCURRENCY`] at a time, ticking `progress` by bytes. After a
+    /// failure no new upload starts, and those in flight finish, so the site paths returned
+    /// are exactly those uploaded; with the first failure, if any.
     pub async fn upload(
         &self,
         objects: &[LocalObject],
         compression: Option<Compression>,
         progress: &indicatif::ProgressBar,
     ) -> (Vec<String>, Option<(String, String)>) {
-        let mut done = Vec::new();
+        let stop = AtomicBool::new(false);
+        let stop = &stop;
         let mut puts = futures_util::stream::iter(objects)
             .map(|object| async move {
-                let result = self.put(object, compression).await;
-                (object, result)
+                if stop.load(Ordering::Relaxed) {
+                    return (object, None);
+                }
+                (object, Some(self.put(object, compression).await))
             })
             .buffer_unordered(CONCURRENCY);
+        let mut done = Vec::new();
+        let mut failed = None;
         while let Some((object, result)) = puts.next().await {
             match result {
-                Ok(()) => {
+                Some(Ok(())) => {
                     progress.inc(object.size);
                     done.push(object.rel.clone());
                 }
-                // Dropping the stream cancels the uploads still in flight.
-                Err(why) => return (done, Some((object.rel.clone(), why))),
+                Some(Err(why)) => {
+                    stop.store(true, Ordering::Relaxed);
+                    failed = failed.or(Some((object.rel.clone(), why)));
+                }
+                None => {}
             }
         }
-        (done, None)
+        (done, failed)
     }
 
     async fn put(
@@ -152,20 +162,32 @@ impl Bucket {
             .map_err(|e| e.to_string())
     }
 
-    /// Deletes the objects at `rels` (site paths under the prefix). Stops at the first failure;
-    /// either way returns the site paths deleted.
+    /// Deletes the objects at `rels` (site paths under the prefix). After a failure no new
+    /// deletion starts; returns the site paths deleted, with the first failure, if any.
     pub async fn delete(&self, rels: &[String]) -> (Vec<String>, Option<(String, String)>) {
-        let mut done = Vec::new();
+        let stop = AtomicBool::new(false);
+        let stop = &stop;
         let mut deletes = futures_util::stream::iter(rels)
-            .map(|rel| async move { (rel, self.remove(rel).await) })
+            .map(|rel| async move {
+                if stop.load(Ordering::Relaxed) {
+                    return (rel, None);
+                }
+                (rel, Some(self.remove(rel).await))
+            })
             .buffer_unordered(CONCURRENCY);
+        let mut done = Vec::new();
+        let mut failed = None;
         while let Some((rel, result)) = deletes.next().await {
             match result {
-                Ok(()) => done.push(rel.clone()),
-                Err(why) => return (done, Some((rel.clone(), why))),
+                Some(Ok(())) => done.push(rel.clone()),
+                Some(Err(why)) => {
+                    stop.store(true, Ordering::Relaxed);
+                    failed = failed.or(Some((rel.clone(), why)));
+                }
+                None => {}
             }
         }
-        (done, None)
+        (done, failed)
     }
 
     async fn remove(&self, rel: &str) -> Result<(), String> {
