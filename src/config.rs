@@ -59,6 +59,10 @@ pub struct Config {
     /// Free-form table for templates.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
+    /// `[deploy]`: target, endpoint, region and cache rules for `communique deploy`; never
+    /// credentials (refused).
+    #[serde(default)]
+    pub deploy: crate::deploy::DeployConfig,
 }
 
 /// Atom feed settings.
@@ -284,6 +288,7 @@ impl Config {
     /// Parses and validates the configuration text. `file` names it in diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<Config, Diagnostic> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        crate::deploy::config::refuse_credentials(text, file)?;
         let mut config: Config =
             toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file))?;
         config.validate(text, file)?;
@@ -360,6 +365,7 @@ impl Config {
             .hint("e.g. template_time_limit = 5 (the default), or 0.5")
             .with_snippet_from(text));
         }
+        self.deploy.validate(text, file)?;
         Ok(())
     }
 

@@ -19,6 +19,7 @@
 
 pub mod config;
 pub mod content;
+pub mod deploy;
 pub mod diagnostics;
 pub mod import;
 pub mod markdown;

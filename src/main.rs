@@ -37,7 +37,7 @@ struct Global {
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
-    /// Print more detail (stage timings).
+    /// Print more detail (stage timings; each object `deploy` uploads, deletes or keeps).
     #[arg(short, long, global = true)]
     verbose: bool,
 }
@@ -129,6 +129,35 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// Upload the site to S3-compatible object storage: only new and changed files; delete what
+    /// is gone. Credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws.
+    #[command(
+        after_help = "Example:\n  communique deploy s3://briefs-site/policy --endpoint https://ACCOUNT.r2.cloudflarestorage.com --dry-run"
+    )]
+    Deploy(DeployArgs),
+}
+
+#[derive(Args)]
+struct DeployArgs {
+    /// s3://BUCKET[/PREFIX] (default: target under [deploy] in communique.toml).
+    target: Option<String>,
+    /// Endpoint URL of an S3-compatible service (R2, MinIO, …).
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Region (default: [deploy] region, AWS_REGION, the profile's, or us-east-1).
+    #[arg(long)]
+    region: Option<String>,
+    /// List what would be uploaded and deleted; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Keep objects under the prefix that the site no longer has.
+    #[arg(long)]
+    no_delete: bool,
+    /// Deploy this already built folder instead of building the site into public/ first.
+    #[arg(long)]
+    output_dir: Option<PathBuf>,
+    #[command(flatten)]
+    site: SiteArgs,
 }
 
 /// Prints messages and diagnostics. Standard output closing early (`communique theme | head -1`)
@@ -314,6 +343,7 @@ fn site_command(command: Command, dirs: SiteDirs, reporter: Arc<Reporter>) -> Re
             };
             communique::serve::serve(dirs, options, reporter).map_err(|d| Failure::Serve(d.into()))
         }
+        Command::Deploy(args) => deploy(&reporter, &dirs, &args),
         // Need no site; `run` handles them.
         Command::Init { .. } | Command::Import { .. } => Ok(()),
     }
@@ -498,3 +528,38 @@ fn theme(reporter: &Reporter, dirs: &SiteDirs) -> Result<(), Failure> {
 }
 
 const NOTHING_WRITTEN: &str = "nothing was written";
+
+/// `communique deploy`: checks the target and credentials, builds afresh (unless
+/// --output-dir), uploads.
+fn deploy(reporter: &Reporter, dirs: &SiteDirs, args: &DeployArgs) -> Result<(), Failure> {
+    let failed = |d: Diagnostic| Failure::Site {
+        diagnostics: d.into(),
+        written: "",
+    };
+    let build_options = options(&args.site);
+    let config = communique::load_config(dirs, &build_options).map_err(Failure::site)?;
+    let deploy_options = communique::deploy::DeployOptions {
+        target: args.target.clone(),
+        endpoint: args.endpoint.clone(),
+        region: args.region.clone(),
+        dry_run: args.dry_run,
+        delete: !args.no_delete,
+        progress: !reporter.quiet && std::io::stderr().is_terminal(),
+    };
+    let deployment =
+        communique::deploy::Deployment::new(&config.deploy, &deploy_options).map_err(failed)?;
+    let output = match &args.output_dir {
+        Some(dir) => dirs.root.join(dir),
+        None => {
+            build(reporter, dirs, &build_options, Path::new("public"), false)?;
+            dirs.root.join("public")
+        }
+    };
+    let report = deployment.run(&output).map_err(failed)?;
+    reporter.diagnostics(&report.warnings);
+    for line in report.lines(reporter.verbose) {
+        reporter.say(&line);
+    }
+    reporter.info(&report.summary());
+    Ok(())
+}

@@ -227,7 +227,7 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
 }
 
 /// The `Content-Type` of an output file, from its name (`mime`, as mime_guess guessed it).
-fn content_type(name: &str, mime: &mime_guess::Mime) -> String {
+pub(crate) fn content_type(name: &str, mime: &mime_guess::Mime) -> String {
     match name.rsplit_once('.').map(|(_, ext)| ext) {
         // Citation files (`cite.bib`, `cite.ris`): text that mime_guess does not call text.
         Some("bib") => "application/x-bibtex; charset=utf-8".to_string(),
