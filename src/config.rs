@@ -93,6 +93,12 @@ pub struct MarkdownConfig {
     pub raw_html: RawHtml,
     /// Hosts an `<iframe>` may load from in `sanitize` mode, e.g. `www.youtube-nocookie.com`.
     pub iframe_hosts: Vec<String>,
+    /// Put the base URL's path in front of root-relative link and image URLs (`/images/x.png`
+    /// becomes `/policy/images/x.png` under `base_url = "https://example.org/policy"`).
+    pub rewrite_root_links: bool,
+    /// The base URL's path (`/policy`, or empty): not a key, set from `base_url`.
+    #[serde(skip)]
+    pub base_path: String,
     /// The site's `[strings]`, for the words Markdown writes (callout labels, note back-links);
     /// not a key of `[markdown]`: [`Config::parse`] shares the top-level table here.
     #[serde(skip)]
@@ -105,6 +111,8 @@ impl Default for MarkdownConfig {
             smart_punctuation: true,
             raw_html: RawHtml::Allow,
             iframe_hosts: Vec::new(),
+            rewrite_root_links: true,
+            base_path: String::new(),
             strings: Arc::default(),
         }
     }
@@ -288,7 +296,14 @@ impl Config {
             toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file))?;
         config.validate(text, file)?;
         config.markdown.strings = Arc::new(config.strings.clone());
+        config.set_base_url(config.base_url.clone());
         Ok(config)
+    }
+
+    /// Sets the base URL, and the path Markdown puts in front of root-relative links.
+    pub fn set_base_url(&mut self, base_url: String) {
+        self.markdown.base_path = crate::site::Urls::new(&base_url).prefix().to_string();
+        self.base_url = base_url;
     }
 
     fn validate(&self, text: &str, file: &Path) -> Result<(), Diagnostic> {

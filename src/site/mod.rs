@@ -24,7 +24,7 @@ use crate::markdown::{
 };
 pub use authors::{AuthorsIndex, SiteAuthor};
 use links::Resolver;
-pub use links::{ModelResolver, check_anchors_around};
+pub use links::{ModelResolver, check_anchors_around, check_static_links};
 pub use listing::{Listing, ListingKind, sort_pages};
 pub use markdown_cache::{MarkdownCache, PageMarkdown};
 pub use taxonomy::{Taxonomy, Term};
@@ -391,7 +391,8 @@ pub fn build_cached(
                 .rendered
                 .internal_links
                 .iter()
-                .any(|l| l.anchor.is_some());
+                .any(|l| l.anchor.is_some())
+                || !rendered.0.rendered.static_links.is_empty();
             if release_bodies
                 && !anchored
                 && let Some(source) = Arc::get_mut(source)
