@@ -59,6 +59,40 @@ pub struct Config {
     /// Free-form table for templates.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
+    /// How `communique check --external` checks links to other sites (`[check]`).
+    #[serde(default)]
+    pub check: CheckConfig,
+}
+
+/// `[check]`: how `check --external` asks other sites.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// Hosts never asked (their subdomains neither), e.g. sites that refuse automated requests.
+    pub skip_domains: Vec<String>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Requests in flight to one host.
+    pub per_host: usize,
+    /// Seconds one request may take.
+    pub timeout_seconds: f64,
+    /// Further tries after a timeout, a failed connection, 429 or 5xx.
+    pub retries: u32,
+    /// Hours a link that worked is trusted without asking again.
+    pub cache_hours: f64,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            skip_domains: Vec::new(),
+            concurrency: 8,
+            per_host: 2,
+            timeout_seconds: 10.0,
+            retries: 2,
+            cache_hours: 24.0,
+        }
+    }
 }
 
 /// Atom feed settings.

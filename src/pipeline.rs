@@ -107,6 +107,7 @@ pub fn assemble(
     let model_options = site::ModelOptions {
         drafts: options.drafts,
         now: options.now.unwrap_or_else(jiff::Timestamp::now),
+        keep_going: options.keep_going,
     };
     let model = site::build_cached(inputs.content, inputs.config, &model_options, cache)
         .map_err(|es| errors.extend(es))
