@@ -465,6 +465,13 @@ fn check(
         return Err(Failure::site(report.diagnostics()));
     }
     reporter.diagnostics(&report.diagnostics());
+    if reporter.verbose {
+        reporter.say(&format!(
+            "  {} ms in all, of which the audit of the output {} ms",
+            report.elapsed.as_millis(),
+            report.audit.as_millis()
+        ));
+    }
     if report.external_checked > 0 {
         reporter.info(&format!(
             "external links: {} checked",

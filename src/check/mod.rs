@@ -63,6 +63,8 @@ pub struct CheckReport {
     pub external_checked: usize,
     /// Wall time.
     pub elapsed: Duration,
+    /// Of which the audit of the output (and external links).
+    pub audit: Duration,
 }
 
 impl CheckReport {
@@ -126,6 +128,7 @@ pub fn run(dirs: &SiteDirs, options: &BuildOptions, check: &CheckOptions) -> Che
             finding.kind = "link";
         }
     }
+    let auditing = Instant::now();
     let audit = Audit::new(dirs, &built);
     findings.extend(audit.links());
     findings.extend(audit.titles());
@@ -149,6 +152,7 @@ pub fn run(dirs: &SiteDirs, options: &BuildOptions, check: &CheckOptions) -> Che
         upcoming: built.renderer.model().upcoming.clone(),
         external_checked,
         elapsed: started.elapsed(),
+        audit: auditing.elapsed(),
     }
 }
 
