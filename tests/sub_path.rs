@@ -305,3 +305,91 @@ fn serve_previews_the_site_under_its_sub_path() {
         std::panic::resume_unwind(panic);
     }
 }
+
+/// Polls `target` until its body contains `text` (rebuilds run asynchronously).
+fn wait_for(port: u16, target: &str, text: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let (status, _, body) = get(port, target);
+        if status == 200 && String::from_utf8_lossy(&body).contains(text) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "timed out waiting for {text:?} at {target}: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_takes_the_path_of_the_configured_base_url_with_live_reload_and_overlay() {
+    let site = common::Site::empty();
+    site.write(
+        "communique.toml",
+        "title = \"Sub\"\nbase_url = \"https://example.org/policy\"\n",
+    );
+    site.write("content/_index.md", "+++\ntitle = \"Home\"\n+++\n");
+    let brief = |body: &str| format!("+++\ntitle = \"Alpha\"\ndate = 2024-02-01\n+++\n\n{body}\n");
+    site.write("content/briefs/alpha.md", &brief("First version."));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_communique"))
+        .args([
+            "--root",
+            site.root().to_str().unwrap(),
+            "serve",
+            "--port",
+            "0",
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (port, lines) = common::serving_port(&mut child);
+    std::thread::spawn(move || for _ in lines {});
+    let result = std::panic::catch_unwind(|| {
+        let (status, location, _) = get(port, "/");
+        assert_eq!((status, location.as_deref()), (307, Some("/policy/")));
+        wait_for(port, "/policy/briefs/alpha/", "First version.");
+        // Links in the preview point at the preview, under the path.
+        let (_, _, page) = get(port, "/policy/briefs/alpha/");
+        let page = String::from_utf8_lossy(&page);
+        assert!(
+            page.contains(&format!("http://127.0.0.1:{port}/policy/briefs/alpha/")),
+            "canonical URL under the preview's path"
+        );
+
+        let mut events = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        events
+            .set_read_timeout(Some(Duration::from_secs(15)))
+            .unwrap();
+        write!(
+            events,
+            "GET /__communique/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        )
+        .unwrap();
+        let mut events = BufReader::new(events);
+        let mut line = String::new();
+        events.read_line(&mut line).unwrap();
+        assert!(line.contains("200"), "{line}");
+
+        // An edit shows up under the path; a broken brief sends the overlay.
+        site.write("content/briefs/alpha.md", &brief("Second version."));
+        wait_for(port, "/policy/briefs/alpha/", "Second version.");
+        site.write(
+            "content/briefs/alpha.md",
+            "+++\ntitle = \"Alpha\ndate = 2024-02-01\n+++\nBroken.\n",
+        );
+        let mut seen = String::new();
+        while !seen.contains("event: build-error") {
+            line.clear();
+            events.read_line(&mut line).expect("an error event");
+            seen.push_str(&line);
+        }
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
