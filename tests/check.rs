@@ -216,9 +216,21 @@ fn github_annotations_and_unreached_briefs() {
         "content/briefs/alpha.md",
         &brief("Alpha", "", "Line one.\n\n![Map](/images/map.png)"),
     );
+    // Listings that list nothing: no page links to the brief.
+    for name in ["index.html", "section.html"] {
+        site.write(
+            &format!("templates/{name}"),
+            "{% extends \"base.html\" %}{% block content %}Nothing listed.{% endblock %}",
+        );
+    }
     let out = site.check(&["--format", "github"]);
     assert_exit(&out, 1);
     let lines = stdout(&out);
+    assert!(
+        lines.lines().any(|l| l
+            == "::warning file=content/briefs/alpha.md,title=communique check (unreached)::no listing or link reaches /briefs/alpha/%0Ahint: list it in a section, give it a taxonomy term, or link to it from another brief"),
+        "{lines}"
+    );
     assert!(
         lines.lines().any(|l| l.starts_with(
             "::error file=content/briefs/alpha.md,line=8,col=8,title=communique check (image)::image /images/map.png leads to no file of the site"
