@@ -63,6 +63,40 @@ pub struct Config {
     /// credentials (refused).
     #[serde(default)]
     pub deploy: crate::deploy::DeployConfig,
+    /// How `communique check --external` checks links to other sites (`[check]`).
+    #[serde(default)]
+    pub check: CheckConfig,
+}
+
+/// `[check]`: how `check --external` asks other sites.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// Hosts never asked (their subdomains neither), e.g. sites that refuse automated requests.
+    pub skip_domains: Vec<String>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Requests in flight to one host.
+    pub per_host: usize,
+    /// Seconds one request may take.
+    pub timeout_seconds: f64,
+    /// Further tries after a timeout, a failed connection, 429 or 5xx.
+    pub retries: u32,
+    /// Hours a link that worked is trusted without asking again.
+    pub cache_hours: f64,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            skip_domains: Vec::new(),
+            concurrency: 8,
+            per_host: 2,
+            timeout_seconds: 10.0,
+            retries: 2,
+            cache_hours: 24.0,
+        }
+    }
 }
 
 /// Atom feed settings.
@@ -97,6 +131,12 @@ pub struct MarkdownConfig {
     pub raw_html: RawHtml,
     /// Hosts an `<iframe>` may load from in `sanitize` mode, e.g. `www.youtube-nocookie.com`.
     pub iframe_hosts: Vec<String>,
+    /// Put the base URL's path in front of root-relative link and image URLs (`/images/x.png`
+    /// becomes `/policy/images/x.png` under `base_url = "https://example.org/policy"`).
+    pub rewrite_root_links: bool,
+    /// The base URL's path (`/policy`, or empty): not a key, set from `base_url`.
+    #[serde(skip)]
+    pub base_path: String,
     /// The site's `[strings]`, for the words Markdown writes (callout labels, note back-links);
     /// not a key of `[markdown]`: [`Config::parse`] shares the top-level table here.
     #[serde(skip)]
@@ -109,6 +149,8 @@ impl Default for MarkdownConfig {
             smart_punctuation: true,
             raw_html: RawHtml::Allow,
             iframe_hosts: Vec::new(),
+            rewrite_root_links: true,
+            base_path: String::new(),
             strings: Arc::default(),
         }
     }
@@ -293,7 +335,14 @@ impl Config {
             toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file))?;
         config.validate(text, file)?;
         config.markdown.strings = Arc::new(config.strings.clone());
+        config.set_base_url(config.base_url.clone());
         Ok(config)
+    }
+
+    /// Sets the base URL, and the path Markdown puts in front of root-relative links.
+    pub fn set_base_url(&mut self, base_url: String) {
+        self.markdown.base_path = crate::site::Urls::new(&base_url).prefix().to_string();
+        self.base_url = base_url;
     }
 
     fn validate(&self, text: &str, file: &Path) -> Result<(), Diagnostic> {

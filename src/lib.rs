@@ -17,6 +17,7 @@
 // and make every error site noisier.
 #![allow(clippy::result_large_err)]
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod deploy;
@@ -106,6 +107,10 @@ pub struct BuildOptions {
     /// The time the build publishes at: briefs whose `publish_date` is later are held back
     /// (embargoed). `None` is the time each build starts; tests fix it.
     pub now: Option<jiff::Timestamp>,
+    /// Build the site model even when links in content are broken (unknown `@/` targets and
+    /// anchors are still reported, by [`check::run`], which renders such a site to report
+    /// everything else at once).
+    pub keep_going: bool,
 }
 
 /// A site built in memory: every output file, not yet written.
@@ -344,30 +349,20 @@ fn fill_stage(prepared: &PreparedSite, stage: &output::Stage) -> Vec<Result<bool
     rendered.chain(copied).collect()
 }
 
-/// Everything `build` does except writing; every problem found.
+/// Everything `build` does except writing, then an audit of what it produced (see
+/// [`check::run`]); every problem found, or the warnings.
 pub fn check(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
-    let started = Instant::now();
-    let mut built = build_site(dirs, options)?;
-    // A nav link to no page is a warning in `build` and an error in `check`.
-    let copies = built.copies.clone();
-    let rendered: Vec<String> = built.rendered.iter().map(|r| r.file.path.clone()).collect();
-    let dead_nav = pipeline::nav_links(dirs, &built.renderer, &rendered, &copies);
-    if !dead_nav.is_empty() {
-        built.warnings.0.retain(|w| !dead_nav.contains(w));
-        let mut errors = Diagnostics(dead_nav);
-        for e in &mut errors.0 {
-            e.severity = diagnostics::Severity::Error;
-        }
-        errors.extend(built.warnings.0);
-        return Err(errors);
+    let report = check::run(dirs, options, &check::CheckOptions::default());
+    if report.has_errors() {
+        return Err(report.diagnostics());
     }
     Ok(BuildReport {
-        pages: built.page_count(),
-        files: built.rendered.len() + built.copies.len(),
+        pages: report.pages,
+        files: report.files,
         write: output::WriteStats::default(),
-        warnings: built.warnings,
-        elapsed: started.elapsed(),
-        timings: built.timings,
-        upcoming: built.renderer.model().upcoming.clone(),
+        warnings: report.diagnostics(),
+        elapsed: report.elapsed,
+        timings: Timings::default(),
+        upcoming: report.upcoming,
     })
 }

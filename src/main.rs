@@ -69,9 +69,19 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
-    /// Check the site: everything `build` does except writing; report every problem.
-    #[command(after_help = "Example:\n  communique check --drafts")]
+    /// Check the site: everything `build` does except writing, then every link, anchor and
+    /// asset of every page; report every problem.
+    #[command(
+        after_help = "Examples:\n  communique check --drafts\n  communique check --format json > check.json\n  communique check --format github --external"
+    )]
     Check {
+        /// How to print what is found: `text` for people, `json` for CI (see docs/content.md),
+        /// `github` for GitHub Actions annotations on the pull request.
+        #[arg(long, value_parser = ["text", "json", "github"], default_value = "text")]
+        format: String,
+        /// Also check links to other sites (see `[check]` in communique.toml).
+        #[arg(long)]
+        external: bool,
         #[command(flatten)]
         site: SiteArgs,
     },
@@ -238,6 +248,8 @@ enum Failure {
     Serve(Diagnostics),
     /// The command cannot run here: no such root, not a site (exit 2, like clap's usage errors).
     Usage(Diagnostic),
+    /// Problems already printed in the format asked for (`check --format json`; exit 1).
+    Reported,
 }
 
 impl Failure {
@@ -283,6 +295,7 @@ fn main() -> ExitCode {
             reporter.error(&diagnostic.into(), "");
             ExitCode::from(2)
         }
+        Err(Failure::Reported) => ExitCode::from(1),
     }
 }
 
@@ -323,7 +336,17 @@ fn site_command(command: Command, dirs: SiteDirs, reporter: Arc<Reporter>) -> Re
             force,
             site,
         } => build(&reporter, &dirs, &options(&site), &output_dir, force),
-        Command::Check { site } => check(&reporter, &dirs, &options(&site)),
+        Command::Check {
+            format,
+            external,
+            site,
+        } => {
+            let check_options = communique::check::CheckOptions {
+                external,
+                external_settings: None,
+            };
+            check(&reporter, &dirs, &options(&site), &check_options, &format)
+        }
         Command::New { path } => new(&reporter, &dirs, &path),
         Command::Theme => theme(&reporter, &dirs),
         Command::Serve {
@@ -354,6 +377,7 @@ fn options(site: &SiteArgs) -> BuildOptions {
         drafts: site.drafts,
         base_url: site.base_url.clone(),
         now: None,
+        keep_going: false,
     }
 }
 
@@ -445,9 +469,45 @@ fn build(
     Ok(())
 }
 
-fn check(reporter: &Reporter, dirs: &SiteDirs, options: &BuildOptions) -> Result<(), Failure> {
-    let report = communique::check(dirs, options).map_err(Failure::site)?;
-    reporter.diagnostics(&report.warnings);
+fn check(
+    reporter: &Reporter,
+    dirs: &SiteDirs,
+    options: &BuildOptions,
+    check_options: &communique::check::CheckOptions,
+    format: &str,
+) -> Result<(), Failure> {
+    use communique::check::report;
+    let report = communique::check::run(dirs, options, check_options);
+    // Machine formats go to standard output whole, and the exit code says whether it passed.
+    let machine = match format {
+        "json" => Some(report::json(&report) + "\n"),
+        "github" => Some(report::github(&report)),
+        _ => None,
+    };
+    if let Some(text) = machine {
+        reporter.say(text.trim_end_matches('\n'));
+        return match report.has_errors() {
+            true => Err(Failure::Reported),
+            false => Ok(()),
+        };
+    }
+    if report.has_errors() {
+        return Err(Failure::site(report.diagnostics()));
+    }
+    reporter.diagnostics(&report.diagnostics());
+    if reporter.verbose {
+        reporter.say(&format!(
+            "  {} ms in all, of which the audit of the output {} ms",
+            report.elapsed.as_millis(),
+            report.audit.as_millis()
+        ));
+    }
+    if report.external_checked > 0 {
+        reporter.info(&format!(
+            "external links: {} checked",
+            report.external_checked
+        ));
+    }
     reporter.info(&format!(
         "ok: {} briefs, {} files, no errors",
         report.pages, report.files

@@ -34,7 +34,7 @@ pub fn load_config(dirs: &SiteDirs, options: &BuildOptions) -> Result<Config, Di
     })?;
     let mut config = Config::parse(&text, &display)?;
     if let Some(base_url) = &options.base_url {
-        config.base_url = base_url.clone();
+        config.set_base_url(base_url.clone());
     }
     Ok(config)
 }
@@ -121,6 +121,7 @@ pub fn assemble(
     let model_options = site::ModelOptions {
         drafts: options.drafts,
         now: options.now.unwrap_or_else(jiff::Timestamp::now),
+        keep_going: options.keep_going,
     };
     let model = site::build_cached(inputs.content, inputs.config, &model_options, cache)
         .map_err(|es| errors.extend(es))
@@ -181,6 +182,8 @@ pub fn plan_outputs(
     clashes.extend(render::ownership::check(
         renderer, &jobs, &copies, &dirs.root,
     ));
+    let copied = copies.iter().map(|c| c.path.as_str()).collect();
+    clashes.extend(site::check_static_links(renderer.model(), &copied));
     if !clashes.is_empty() {
         clashes.extend(warnings.0);
         return Err(Diagnostics(clashes));
@@ -234,6 +237,7 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
         .map_err(|es| failed(Diagnostics(es), warnings.clone()))?;
     let planned = plan_outputs(dirs, &renderer, None).map_err(|es| failed(es, warnings.clone()))?;
     warnings.extend(planned.warnings.0);
+    warnings.extend(robots_under_a_path(&renderer.model().urls));
     Ok(PreparedSite {
         renderer,
         copies: planned.copies,
@@ -243,6 +247,18 @@ pub fn prepare_site(dirs: &SiteDirs, options: &BuildOptions) -> Result<PreparedS
             model: model_time,
             ..Timings::default()
         },
+    })
+}
+
+/// Crawlers read `robots.txt` only at a host's root: under a sub-path the file is written but
+/// never read.
+fn robots_under_a_path(urls: &site::Urls) -> Option<Diagnostic> {
+    let prefix = urls.prefix();
+    (!prefix.is_empty()).then(|| {
+        Diagnostic::warning(format!(
+            "robots.txt is written at {prefix}/robots.txt, but crawlers read it only at the root of the host"
+        ))
+        .hint("add its lines (and the Sitemap: line) to the robots.txt at the host's root; see docs/content.md, \"Publishing under a sub-path\"")
     })
 }
 

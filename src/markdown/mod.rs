@@ -51,7 +51,7 @@ use footnotes::Footnotes;
 use headings::Headings;
 pub use headings::TocEntry;
 use ids::IdAllocator;
-pub use links::{InternalLink, LinkResolver};
+pub use links::{InternalLink, LinkResolver, StaticLink};
 use tables::Tables;
 
 /// An event with the byte range of the source it came from.
@@ -73,6 +73,8 @@ pub struct Rendered {
     pub anchors: Vec<String>,
     /// `@/` links found, for anchor checks and dependency tracking.
     pub internal_links: Vec<InternalLink>,
+    /// `@static/` links found: files the site must copy.
+    pub static_links: Vec<StaticLink>,
     /// Words in the body.
     pub word_count: usize,
     /// Minutes to read, at least 1.
@@ -224,6 +226,7 @@ pub fn render_cited(
         toc: headings::nest(headings),
         anchors,
         internal_links: prepare.links,
+        static_links: prepare.static_links,
         word_count,
         reading_time: word_count.div_ceil(WORDS_PER_MINUTE).max(1),
         citations: cited,
@@ -326,6 +329,7 @@ struct Prepare<'r> {
     config: &'r MarkdownConfig,
     resolver: &'r dyn LinkResolver,
     links: Vec<InternalLink>,
+    static_links: Vec<StaticLink>,
     errors: Vec<MarkdownError>,
     words: usize,
     raw_html: bool,
@@ -338,6 +342,7 @@ impl<'r> Prepare<'r> {
             config,
             resolver,
             links: Vec::new(),
+            static_links: Vec::new(),
             errors: Vec::new(),
             words: 0,
             raw_html: false,
@@ -346,6 +351,11 @@ impl<'r> Prepare<'r> {
     }
 
     fn apply<'a>(&mut self, (mut event, range): Spanned<'a>) -> Spanned<'a> {
+        // Before `@/` links are resolved: their URLs carry the base path already.
+        let (base_path, rewrite) = (&self.config.base_path, self.config.rewrite_root_links);
+        if let Some(link) = links::rewrite_site_paths(&mut event, &range, base_path, rewrite) {
+            self.static_links.push(link);
+        }
         match links::resolve(&mut event, &range, self.resolver) {
             Some(Ok(link)) => self.links.push(link),
             Some(Err(error)) => self.errors.push(error),

@@ -26,6 +26,8 @@ pub struct AppState {
     pub events: broadcast::Sender<ReloadEvent>,
     /// The `Host` names answered.
     pub hosts: Arc<AllowedHosts>,
+    /// The base URL's path the site is served under (`/policy`), or empty.
+    pub prefix: Arc<str>,
 }
 
 /// The router: live reload events, then every other path from the site; all behind the
@@ -160,7 +162,12 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
             .body(Body::from("method not allowed\n"))
             .unwrap_or_default();
     }
-    let path = match clean_path(request.uri().path()) {
+    let prefix = state.prefix.clone();
+    let path = match under_prefix(request.uri().path(), &prefix) {
+        Ok(path) => path,
+        Err(outside) => return outside_the_prefix(&state, &prefix, &outside),
+    };
+    let path = match clean_path(path) {
         Ok(p) => p,
         Err(PathError::Malformed) => {
             return (StatusCode::BAD_REQUEST, "bad request\n").into_response();
@@ -183,7 +190,7 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
         if let Some(file) = site.files.get(&lookup) {
             (Some(file.clone()), StatusCode::OK, lookup)
         } else if site.files.contains_key(&format!("{path}/index.html")) {
-            let location = format!("/{path}/");
+            let location = format!("{prefix}/{path}/");
             return Response::builder()
                 .status(StatusCode::MOVED_PERMANENTLY)
                 .header(header::LOCATION, location)
@@ -205,7 +212,7 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
     let mime = mime_guess::from_path(&name).first_or_octet_stream();
     let is_html = mime.essence_str() == "text/html";
     let body = if is_html {
-        Bytes::from(reload::inject(&bytes))
+        Bytes::from(reload::inject(&bytes, &prefix))
     } else {
         bytes
     };
@@ -224,6 +231,59 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
         return response.body(Body::empty()).unwrap_or_default();
     }
     response.body(Body::from(body)).unwrap_or_default()
+}
+
+/// The part of a request path under `prefix` (`/policy/briefs/` → `/briefs/`), or the whole
+/// path when it is outside.
+fn under_prefix<'a>(path: &'a str, prefix: &str) -> Result<&'a str, String> {
+    if prefix.is_empty() {
+        return Ok(path);
+    }
+    match path.strip_prefix(prefix) {
+        Some(rest) if rest.starts_with('/') => Ok(rest),
+        // `/policy` is the site's home page without its slash.
+        Some("") => Err(String::from("/")),
+        _ => Err(path.to_string()),
+    }
+}
+
+/// A request outside the base path: redirected there when the site has a file at that path
+/// (`/` → `/policy/`, `/briefs/x/` → `/policy/briefs/x/`), else the site's 404 page.
+fn outside_the_prefix(state: &AppState, prefix: &str, path: &str) -> Response<Body> {
+    let exists = clean_path(path).is_ok_and(|clean| {
+        let lookup = if clean.is_empty() || clean.ends_with('/') {
+            format!("{clean}index.html")
+        } else {
+            clean.clone()
+        };
+        state.site.read().is_ok_and(|site| {
+            site.files.contains_key(&lookup)
+                || site.files.contains_key(&format!("{clean}/index.html"))
+        })
+    });
+    if !exists {
+        let not_found = state
+            .site
+            .read()
+            .ok()
+            .and_then(|site| site.files.get("404.html").map(|f| f.bytes().clone()));
+        let body = match not_found {
+            Some(bytes) => reload::inject(&bytes, prefix),
+            None => b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>".to_vec(),
+        };
+        return Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(Body::from(body))
+            .unwrap_or_default();
+    }
+    Response::builder()
+        .status(StatusCode::TEMPORARY_REDIRECT)
+        .header(header::LOCATION, format!("{prefix}{path}"))
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::empty())
+        .unwrap_or_default()
 }
 
 /// The `Content-Type` of an output file, from its name (`mime`, as mime_guess guessed it).
@@ -257,6 +317,19 @@ mod tests {
         );
         assert_eq!(of("briefs/x/index.html"), "text/html; charset=utf-8");
         assert_eq!(of("logo.png"), "image/png");
+    }
+
+    #[test]
+    fn paths_under_and_outside_the_prefix() {
+        assert_eq!(under_prefix("/briefs/", ""), Ok("/briefs/"));
+        assert_eq!(under_prefix("/policy/briefs/", "/policy"), Ok("/briefs/"));
+        assert_eq!(under_prefix("/policy/", "/policy"), Ok("/"));
+        assert_eq!(under_prefix("/policy", "/policy"), Err("/".to_string()));
+        assert_eq!(
+            under_prefix("/policyx/a", "/policy"),
+            Err("/policyx/a".to_string())
+        );
+        assert_eq!(under_prefix("/", "/policy"), Err("/".to_string()));
     }
 
     #[test]

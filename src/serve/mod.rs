@@ -117,8 +117,17 @@ pub fn serve(
     }
     let url = local_url(&address);
     let mut build_options = options.build.clone();
+    // The site is served under the base URL's path (`/policy/`), as it will be hosted: from
+    // `--base-url`, else from the configuration (a configuration with errors is reported by
+    // the first build; it is served at the root meanwhile).
+    let prefix = match &build_options.base_url {
+        Some(base_url) => crate::site::Urls::new(base_url).prefix().to_string(),
+        None => crate::load_config(&dirs, &build_options)
+            .map(|c| crate::site::Urls::new(&c.base_url).prefix().to_string())
+            .unwrap_or_default(),
+    };
     if build_options.base_url.is_none() {
-        build_options.base_url = Some(url.clone());
+        build_options.base_url = Some(format!("{url}{prefix}"));
     }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -132,6 +141,7 @@ pub fn serve(
         site: Arc::new(RwLock::new(ServedSite::new(dirs.root.clone()))),
         events: events.clone(),
         hosts: Arc::new(hosts),
+        prefix: prefix.clone().into(),
     };
 
     let started = Instant::now();
@@ -190,9 +200,9 @@ pub fn serve(
         );
     });
 
-    console.info(&format!("serving {url}/ (Ctrl-C to stop)"));
+    console.info(&format!("serving {url}{prefix}/ (Ctrl-C to stop)"));
     if options.open {
-        open_browser(&format!("{url}/"));
+        open_browser(&format!("{url}{prefix}/"));
     }
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)

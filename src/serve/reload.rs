@@ -76,6 +76,8 @@ pub const SCRIPT: &str = r#"<script id="communique-live-reload">
   }
   function here(paths) {
     var p = decodeURI(location.pathname);
+    var prefix = COMMUNIQUE_PREFIX;
+    if (prefix && p.indexOf(prefix + "/") === 0) { p = p.slice(prefix.length); }
     return paths.some(function (c) { return c === "*" || c === p || c + "index.html" === p || c === p + "/"; });
   }
   function connect() {
@@ -101,16 +103,27 @@ pub const SCRIPT: &str = r#"<script id="communique-live-reload">
 })();
 </script>"#;
 
+/// The script for a site served under `prefix` (`/policy`, or empty): changed site paths are
+/// compared with the page's path less the prefix.
+fn script(prefix: &str) -> String {
+    // A JSON string is a JavaScript string; `<` escaped so the prefix cannot close the script.
+    let literal = serde_json::to_string(prefix)
+        .unwrap_or_else(|_| "\"\"".to_string())
+        .replace('<', "\\u003c");
+    SCRIPT.replace("COMMUNIQUE_PREFIX", &literal)
+}
+
 /// Adds the live reload script to an HTML document, before `</body>` when there is one.
-pub fn inject(html: &[u8]) -> Vec<u8> {
+pub fn inject(html: &[u8], prefix: &str) -> Vec<u8> {
+    let script = script(prefix);
     let needle = b"</body>";
     let at = html
         .windows(needle.len())
         .rposition(|w| w.eq_ignore_ascii_case(needle))
         .unwrap_or(html.len());
-    let mut out = Vec::with_capacity(html.len() + SCRIPT.len());
+    let mut out = Vec::with_capacity(html.len() + script.len());
     out.extend_from_slice(&html[..at]);
-    out.extend_from_slice(SCRIPT.as_bytes());
+    out.extend_from_slice(script.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
 }
@@ -121,10 +134,16 @@ mod tests {
 
     #[test]
     fn script_goes_before_the_last_body_end() {
-        let out = String::from_utf8(inject(b"<html><body><p>x</p></BODY></html>")).unwrap();
+        let out = String::from_utf8(inject(b"<html><body><p>x</p></BODY></html>", "")).unwrap();
         assert!(out.contains("</p><script id=\"communique-live-reload\">"));
         assert!(out.ends_with("</script></BODY></html>"));
-        let bare = String::from_utf8(inject(b"<p>x</p>")).unwrap();
+        let bare = String::from_utf8(inject(b"<p>x</p>", "")).unwrap();
         assert!(bare.starts_with("<p>x</p><script"));
+        assert!(bare.contains("var prefix = \"\";"));
+        let under = String::from_utf8(inject(b"<p>x</p>", "/a</script>")).unwrap();
+        assert!(
+            under.contains("var prefix = \"/a\\u003c/script>\";"),
+            "{under}"
+        );
     }
 }

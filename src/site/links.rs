@@ -42,6 +42,42 @@ impl LinkResolver for ModelResolver<'_> {
     }
 }
 
+/// `@static/` links in pages and sections to files the site does not copy (`copied`: the
+/// output paths of static files and page assets), with a did-you-mean.
+pub fn check_static_links(
+    model: &SiteModel,
+    copied: &std::collections::HashSet<&str>,
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for page in &model.pages {
+        missing_static(&page.source, &page.rendered, copied, &mut errors);
+    }
+    for section in &model.sections {
+        missing_static(&section.source, &section.rendered, copied, &mut errors);
+    }
+    errors
+}
+
+/// The `@static/` links of one body that name no copied file.
+fn missing_static<M>(
+    source: &crate::content::Parsed<M>,
+    rendered: &crate::markdown::Rendered,
+    copied: &std::collections::HashSet<&str>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    for link in &rendered.static_links {
+        if copied.contains(link.path.as_str()) {
+            continue;
+        }
+        let hint = match crate::diagnostics::did_you_mean(&link.path, copied.iter().copied()) {
+            Some(s) => format!("did you mean \"@static/{s}\"?"),
+            None => "an @static/ link names a file in static/ (or beside a brief in its folder), e.g. @static/images/map.png".to_string(),
+        };
+        let message = format!("link to a missing file \"@static/{}\"", link.path);
+        errors.push(source.error_in_body(link.offset, message).hint(hint));
+    }
+}
+
 /// Re-checks the `#anchor` links that involve page `index`: its own, and every link to it.
 pub fn check_anchors_around(model: &SiteModel, index: usize) -> Vec<Diagnostic> {
     let target_rel = &model.pages[index].source.rel;

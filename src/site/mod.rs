@@ -24,7 +24,7 @@ use crate::markdown::{
 };
 pub use authors::{AuthorsIndex, SiteAuthor};
 use links::Resolver;
-pub use links::{ModelResolver, check_anchors_around};
+pub use links::{ModelResolver, check_anchors_around, check_static_links};
 pub use listing::{Listing, ListingKind, sort_pages};
 pub use markdown_cache::{MarkdownCache, PageMarkdown};
 pub use taxonomy::{Taxonomy, Term};
@@ -149,6 +149,9 @@ pub struct ModelOptions {
     pub drafts: bool,
     /// The time of publication: pages with a later `publish_date` are embargoed.
     pub now: jiff::Timestamp,
+    /// Return the model even when errors were found (they are dropped: `check` reads them
+    /// from a first, strict pass).
+    pub keep_going: bool,
 }
 
 impl Default for ModelOptions {
@@ -156,6 +159,7 @@ impl Default for ModelOptions {
         ModelOptions {
             drafts: false,
             now: jiff::Timestamp::now(),
+            keep_going: false,
         }
     }
 }
@@ -391,7 +395,8 @@ pub fn build_cached(
                 .rendered
                 .internal_links
                 .iter()
-                .any(|l| l.anchor.is_some());
+                .any(|l| l.anchor.is_some())
+                || !rendered.0.rendered.static_links.is_empty();
             if release_bodies
                 && !anchored
                 && let Some(source) = Arc::get_mut(source)
@@ -579,13 +584,17 @@ pub fn build_cached(
     if release_bodies {
         // Only `serve` compares and re-renders sources; a build is done with the bodies.
         for page in &mut pages {
+            // `@static/` links are checked once the copied files are known, and quote the body.
+            if !page.rendered.static_links.is_empty() {
+                continue;
+            }
             if let Some(source) = Arc::get_mut(&mut page.source) {
                 source.release_body();
             }
         }
     }
 
-    if errors.is_empty() {
+    if errors.is_empty() || options.keep_going {
         let mut model = SiteModel {
             config,
             urls,

@@ -64,6 +64,11 @@ impl Urls {
         format!("{}{}", self.base_url, encode_path(site_path))
     }
 
+    /// The base URL's path without a trailing slash (`/policy`), or `""` at a host's root.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
