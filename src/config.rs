@@ -59,6 +59,13 @@ pub struct Config {
     /// Free-form table for templates.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
+    /// Build a search index and the `/search/` page (see docs/content.md, "Search").
+    #[serde(default = "default_search")]
+    pub search: bool,
+}
+
+fn default_search() -> bool {
+    true
 }
 
 /// Atom feed settings.

@@ -26,6 +26,8 @@ pub struct AppState {
     pub events: broadcast::Sender<ReloadEvent>,
     /// The `Host` names answered.
     pub hosts: Arc<AllowedHosts>,
+    /// The search index, refreshed in the background after each rebuild.
+    pub search: Arc<crate::search::refresh::Refresher>,
 }
 
 /// The router: live reload events, then every other path from the site; all behind the
@@ -167,6 +169,10 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
         }
         Err(PathError::Forbidden) => return (StatusCode::FORBIDDEN, "forbidden\n").into_response(),
     };
+    if path.starts_with(crate::search::OUTPUT_DIR) {
+        // A query right after an edit finds the edit: the index refresh under way finishes first.
+        state.search.idle().await;
+    }
     let (found, status, name) = {
         let Ok(site) = state.site.read() else {
             return (
