@@ -221,6 +221,8 @@ fn a_query_in_chromium_finds_a_brief_by_a_body_word_under_a_sub_path() {
 
     let found = hits(&mut page, &format!("{base}/search/?q=troop+zanzibar"));
     assert_eq!(found.len(), 1, "{found:?}");
+    let said = page.eval("document.getElementById('search-status').textContent");
+    assert_eq!(said, json!("1 brief found."));
     let (title, href, meta) = &found[0];
     assert_eq!(title, "Troop levels");
     assert_eq!(href, &format!("{base}/briefs/one/"));
