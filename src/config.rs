@@ -66,6 +66,9 @@ pub struct Config {
     /// How `communique check --external` checks links to other sites (`[check]`).
     #[serde(default)]
     pub check: CheckConfig,
+    /// Build a search index and the `/search/` page (see docs/content.md, "Search").
+    #[serde(default = "default_search")]
+    pub search: bool,
 }
 
 /// `[check]`: how `check --external` asks other sites.
@@ -97,6 +100,10 @@ impl Default for CheckConfig {
             cache_hours: 24.0,
         }
     }
+}
+
+fn default_search() -> bool {
+    true
 }
 
 /// Atom feed settings.

@@ -28,6 +28,7 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod site;
 #[cfg(test)]
@@ -244,10 +245,13 @@ pub fn build_with(
     let opened = output::Output::open(output_dir, write).map_err(BuildError::Output)?;
     let mut notes = Diagnostics::new();
     notes.extend(opened.notes.iter().cloned());
-    let prepared = prepare_site(dirs, options).map_err(|mut errors| {
+    let mut prepared = prepare_site(dirs, options).map_err(|mut errors| {
         errors.extend(notes.iter().cloned());
         BuildError::Site(errors)
     })?;
+    // The search index: its files are written like copies (see [`search`]).
+    let index = search::index(prepared.renderer.model(), &dirs.root);
+    prepared.copies.extend(index.files);
     let paths = prepared.output_paths();
     let keep = paths.iter().map(String::as_str).collect();
     let stage = opened

@@ -23,7 +23,7 @@ use common::{Site, assert_success, communique, files_under};
 use serde_json::{Value, json};
 
 /// One page of every type (alias redirects aside), by site path.
-const PAGE_TYPES: [(&str, &str); 11] = [
+const PAGE_TYPES: [(&str, &str); 12] = [
     ("home", "/"),
     ("section listing", "/briefs/"),
     ("pager page 2", "/briefs/page/2/"),
@@ -35,6 +35,7 @@ const PAGE_TYPES: [(&str, &str); 11] = [
     ("timeline", "/timeline/"),
     ("type listing", "/types/briefing/"),
     ("author page", "AUTHOR"),
+    ("search", "/search/"),
 ];
 
 /// The phone width the overflow check uses (an iPhone 12–15 in CSS pixels).

@@ -222,7 +222,8 @@ fn listings_taxonomies_feed_and_sitemap() {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        if rel == "404.html" {
+        // The search page has nothing for a search engine to index.
+        if rel == "404.html" || rel == "search/index.html" {
             continue;
         }
         let url = format!(

@@ -83,7 +83,7 @@ impl Renderer {
                 context.insert_value("page", self.views.pages[*p].clone());
                 context.insert_value("cite", cite::file_view(model, *p, *format));
             }
-            Job::NotFound => {}
+            Job::NotFound | Job::Search => {}
         }
         context
     }

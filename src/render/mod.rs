@@ -69,6 +69,8 @@ pub enum Job {
     Robots,
     /// A page's citation file (`cite.bib`, `cite.ris`): (page, format).
     Cite(usize, cite::CiteFormat),
+    /// The search page (`/search/`), unless the site turned search off.
+    Search,
 }
 
 /// A rendered job.
@@ -204,6 +206,7 @@ impl Renderer {
             Job::Sitemap => "sitemap.xml".into(),
             Job::Robots => "robots.txt".into(),
             Job::Cite(_, format) => format.file_name().into(),
+            Job::Search => "search.html".into(),
         }
     }
 
@@ -230,6 +233,9 @@ impl Renderer {
         jobs.push(Job::NotFound);
         jobs.push(Job::Sitemap);
         jobs.push(Job::Robots);
+        if model.config.search {
+            jobs.push(Job::Search);
+        }
         jobs
     }
 
@@ -254,6 +260,7 @@ impl Renderer {
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
             Job::Cite(p, format) => cite::site_path(&model.pages[*p].path, *format),
+            Job::Search => crate::search::PAGE_PATH.into(),
         }
     }
 
@@ -370,6 +377,9 @@ fn needed_templates(model: &SiteModel) -> Vec<String> {
     .collect();
     if !model.authors.is_empty() {
         needed.insert("authors.html".into());
+    }
+    if model.config.search {
+        needed.insert("search.html".into());
     }
     for page in &model.pages {
         if let Some(t) = &page.meta().template {

@@ -220,7 +220,7 @@ impl Fingerprints {
                 }
                 self.taxonomy.hash(&mut h);
             }
-            Job::NotFound | Job::Robots => {}
+            Job::NotFound | Job::Robots | Job::Search => {}
             // A citation file shows the page's title, authors, date, series and URL.
             Job::Cite(p, _) => self.light[*p].hash(&mut h),
         }
@@ -304,6 +304,7 @@ fn job_kind(job: &Job) -> u8 {
         Job::Sitemap => 6,
         Job::Robots => 7,
         Job::Cite(..) => 9,
+        Job::Search => 10,
     }
 }
 

@@ -170,6 +170,7 @@ fn config_view(model: &SiteModel) -> Value {
     fields.insert("taxonomies", Value::from(c.taxonomies.clone()));
     fields.insert("extra", Value::from_serializable(&c.extra));
     fields.insert("strings", Value::from_serializable(&c.strings));
+    fields.insert("search", Value::from(c.search));
     Value::from(fields)
 }
 

@@ -28,6 +28,8 @@ pub struct AppState {
     pub hosts: Arc<AllowedHosts>,
     /// The base URL's path the site is served under (`/policy`), or empty.
     pub prefix: Arc<str>,
+    /// The search index, refreshed in the background after each rebuild.
+    pub search: Arc<crate::search::refresh::Refresher>,
 }
 
 /// The router: live reload events, then every other path from the site; all behind the
@@ -174,6 +176,10 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
         }
         Err(PathError::Forbidden) => return (StatusCode::FORBIDDEN, "forbidden\n").into_response(),
     };
+    if path.starts_with(crate::search::OUTPUT_DIR) {
+        // A query right after an edit finds the edit: the index refresh under way finishes first.
+        state.search.idle().await;
+    }
     let (found, status, name) = {
         let Ok(site) = state.site.read() else {
             return (

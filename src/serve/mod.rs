@@ -137,8 +137,10 @@ pub fn serve(
         .map_err(|e| Diagnostic::error(format!("cannot start the server runtime: {e}")))?;
     let (events, _) = broadcast::channel(64);
     let hosts = hosts::AllowedHosts::new(&options.interface, &address, &options.allowed_hosts);
+    let site = Arc::new(RwLock::new(ServedSite::new(dirs.root.clone())));
     let app = http::AppState {
-        site: Arc::new(RwLock::new(ServedSite::new(dirs.root.clone()))),
+        search: crate::search::refresh::Refresher::start(site.clone(), dirs.root.clone()),
+        site,
         events: events.clone(),
         hosts: Arc::new(hosts),
         prefix: prefix.clone().into(),
@@ -160,6 +162,7 @@ pub fn serve(
                 report_unreadable(&loaded, &dirs, console.as_ref());
                 site.replace(loaded.files);
             }
+            app.search.refresh(update.model.clone());
             console.info(&format!(
                 "built {} briefs, {count} files in {} ms",
                 update.pages,
@@ -356,6 +359,7 @@ fn notify(
         }
         Err(_) => return,
     };
+    app.search.refresh(update.model.clone());
     if was_broken {
         let _ = app.events.send(ReloadEvent::Fixed);
     }

@@ -39,6 +39,8 @@ pub struct Update {
     /// When the next brief under embargo publishes: the site changes then without any file
     /// changing, so `serve` rebuilds at that time.
     pub next_publication: Option<jiff::Timestamp>,
+    /// The model built, for the search index `serve` refreshes in the background.
+    pub model: Arc<site::SiteModel>,
 }
 
 #[derive(Default)]
@@ -435,8 +437,9 @@ impl Rebuilder {
         let next_publication = model.upcoming.first().map(|u| u.publish_date.timestamp);
         // Keep the model for the fast path; the renderer (which shares it) goes first.
         drop(renderer);
-        memory.model = Some(model);
+        memory.model = Some(model.clone());
         Ok(Update {
+            model,
             files,
             removed,
             complete: rebuilt == Rebuilt::Everything,
