@@ -368,10 +368,14 @@ fn deploy_uploads_what_changed_and_deletes_what_is_gone() {
     // The brief's page, the feeds that carry its full text (the site's and those of its two
     // topics), and the search index's list of briefs and the word file of the new word.
     // Listings and the sitemap show only its title, summary and dates, which stay.
-    let (search, pages): (BTreeSet<String>, BTreeSet<String>) =
-        expected.into_iter().partition(|rel| rel.starts_with("search/"));
+    let (search, pages): (BTreeSet<String>, BTreeSet<String>) = expected
+        .into_iter()
+        .partition(|rel| rel.starts_with("search/"));
     assert!(search.contains("search/data/index.json"), "{search:?}");
-    assert!(search.len() <= 3, "only the files the new word touches: {search:?}");
+    assert!(
+        search.len() <= 3,
+        "only the files the new word touches: {search:?}"
+    );
     assert_eq!(
         pages,
         BTreeSet::from(

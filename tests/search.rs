@@ -288,3 +288,71 @@ fn during_serve_the_next_query_after_an_edit_finds_the_new_text() {
     assert_eq!(found[0].0, "Oil revenue");
     assert!(hits(&mut page, &format!("{base}/search/?q=quokkaflux")).is_empty());
 }
+
+#[test]
+fn a_word_in_most_briefs_is_still_found_in_chromium() {
+    let Some((_browser, _profile, mut page)) = start_browser() else {
+        return;
+    };
+    // 24 briefs: "coalition" is in all of them (a common word, in a file of its own), and
+    // "zanzibarite" in one.
+    let site = site("");
+    for i in 0..22 {
+        site.write(
+            &format!("content/briefs/filler-{i}.md"),
+            &brief(
+                &format!("Filler {i}"),
+                "Security",
+                "briefing",
+                "2022-01-01",
+                "The coalition met.",
+            ),
+        );
+    }
+    site.write(
+        "content/briefs/one.md",
+        &brief(
+            "Troop levels",
+            "Security",
+            "briefing",
+            "2024-03-01",
+            "The coalition and the *zanzibarite* question.",
+        ),
+    );
+    site.write(
+        "content/briefs/two.md",
+        &brief(
+            "Oil revenue",
+            "Economy",
+            "report",
+            "2023-05-02",
+            "The coalition budget.",
+        ),
+    );
+    let host = Host::bind();
+    let base = format!("http://127.0.0.1:{}", host.port);
+    site.build_ok(&["--base-url", &base]);
+    let common = index_file(&site, "index.json")["common"].clone();
+    assert!(
+        common.as_array().unwrap().contains(&json!("coalition")),
+        "{common}"
+    );
+    host.serve(&site.output_path(""), "");
+
+    // Whole and begun, alone and with a rarer word.
+    for query in ["coalition", "coal"] {
+        page.open(&format!("{base}/search/?q={query}"));
+        page.wait_until(
+            "the search to answer",
+            "/found\\.$/.test(document.getElementById('search-status').textContent)",
+        );
+        let said = page.eval("document.getElementById('search-status').textContent");
+        assert_eq!(said, json!("24 briefs found."), "{query}");
+    }
+    let found = hits(
+        &mut page,
+        &format!("{base}/search/?q=coalition+zanzibarite"),
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "Troop levels");
+}

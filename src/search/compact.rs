@@ -5,9 +5,11 @@
 //!
 //! ```text
 //! index.json          the manifest: version, brief count, chunk size, word shards present,
-//!                     stop words, filter values with their counts
+//!                     common words, filter values with their counts
 //! w/<hex>.json        the words starting with the two characters <hex> (their UTF-8, in hex):
 //!                     {"word": [id gap, weight, id gap, weight, …]}
+//! c/<hex>.json        a common word's postings alone (the whole word's UTF-8, in hex):
+//!                     [id gap, weight, …]
 //! d/<n>.json          briefs n·chunk … n·chunk+chunk−1: [[url, title, date, type, excerpt], …]
 //! f/<filter>/<i>.json the briefs with value i of a filter, as id gaps: [3, 1, 7, …]
 //! ```
@@ -23,15 +25,17 @@ use serde_json::{Value, json};
 use super::records::Record;
 
 /// The version of the format, in the manifest: a script for another version refuses it.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Briefs per file of metadata: a page of hits loads at most one file per hit.
 const DOCS_PER_CHUNK: usize = 25;
 
-/// A word in more than this share of the briefs (of a site of at least [`STOP_MIN_DOCS`]) is a
-/// stop word: not indexed, and left out of queries. It would only make its shard large.
-const STOP_SHARE: f64 = 0.4;
-const STOP_MIN_DOCS: usize = 20;
+/// A word in more than this share of the briefs (of a site of at least [`COMMON_MIN_DOCS`]) is
+/// a common word, with a file of its own: in its shard it would make every query for a word
+/// with the same first letters download its long list. It is still searchable: on a site about
+/// Iraq, "Iraq" is in most briefs and is what readers type.
+const COMMON_SHARE: f64 = 0.4;
+const COMMON_MIN_DOCS: usize = 20;
 
 /// What a word in the title counts for, against one occurrence in the text.
 const TITLE_WEIGHT: u32 = 10;
@@ -70,12 +74,12 @@ pub fn build(mut records: Vec<Record>) -> Vec<(String, Vec<u8>)> {
         }
     }
     let count = records.len();
-    let stop_at = (count >= STOP_MIN_DOCS).then_some((count as f64 * STOP_SHARE) as usize);
-    let mut stop: Vec<String> = Vec::new();
+    let common_at = (count >= COMMON_MIN_DOCS).then_some((count as f64 * COMMON_SHARE) as usize);
+    let mut common: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     let mut shards: BTreeMap<String, BTreeMap<String, Vec<u32>>> = BTreeMap::new();
     for (word, list) in postings {
-        if stop_at.is_some_and(|at| list.len() / 2 > at) {
-            stop.push(word);
+        if common_at.is_some_and(|at| list.len() / 2 > at) {
+            common.insert(word, gaps(list, 2));
             continue;
         }
         shards
@@ -83,7 +87,6 @@ pub fn build(mut records: Vec<Record>) -> Vec<(String, Vec<u8>)> {
             .or_default()
             .insert(word, gaps(list, 2));
     }
-    stop.sort();
 
     let mut files = Vec::new();
     let mut manifest_filters = serde_json::Map::new();
@@ -99,7 +102,7 @@ pub fn build(mut records: Vec<Record>) -> Vec<(String, Vec<u8>)> {
         "docs": count,
         "chunk": DOCS_PER_CHUNK,
         "shards": shards.keys().collect::<Vec<_>>(),
-        "stop": stop,
+        "common": common.keys().collect::<Vec<_>>(),
         "filters": manifest_filters,
     });
     files.push(("index.json".to_string(), manifest.to_string().into_bytes()));
@@ -108,6 +111,11 @@ pub fn build(mut records: Vec<Record>) -> Vec<(String, Vec<u8>)> {
             .into_par_iter()
             .map(|(key, words)| (format!("w/{key}.json"), to_json(&words)))
             .collect::<Vec<_>>(),
+    );
+    files.extend(
+        common
+            .iter()
+            .map(|(word, list)| (format!("c/{}.json", hex(word)), to_json(list))),
     );
     files.extend(
         records
@@ -140,7 +148,12 @@ fn weigh(record: &Record) -> Vec<(String, u32)> {
 /// name in any script).
 pub fn shard_of(word: &str) -> String {
     let end = word.char_indices().nth(2).map_or(word.len(), |(i, _)| i);
-    word[..end].bytes().map(|b| format!("{b:02x}")).collect()
+    hex(&word[..end])
+}
+
+/// The hex of `text`'s UTF-8: a safe file name in any script.
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `list` (ids in increasing order, each followed by `stride − 1` values) with each id replaced
@@ -281,7 +294,7 @@ mod tests {
     }
 
     #[test]
-    fn a_word_in_most_briefs_is_a_stop_word() {
+    fn a_word_in_most_briefs_has_a_file_of_its_own() {
         let records: Vec<Record> = (0..30)
             .map(|i| {
                 let text = if i < 5 { "the rare word" } else { "the" };
@@ -289,7 +302,17 @@ mod tests {
             })
             .collect();
         let files = build(records);
-        assert_eq!(file(&files, "index.json")["stop"], json!(["the"]));
+        assert_eq!(file(&files, "index.json")["common"], json!(["the"]));
+        // Every brief has it: ids 0..30, each one after the other, once each.
+        let the = file(&files, &format!("c/{}.json", hex("the")));
+        assert_eq!(the.as_array().map(Vec::len), Some(60), "{the}");
+        assert_eq!(the[0], json!(0));
+        assert_eq!(the[2], json!(1));
+        let shard = format!("w/{}.json", shard_of("the"));
+        assert!(
+            !files.iter().any(|(path, _)| *path == shard),
+            "not in a shard too (it was the only word of its shard)"
+        );
         let rare = file(&files, &format!("w/{}.json", shard_of("rare")));
         assert!(rare["rare"].is_array());
     }
