@@ -894,7 +894,7 @@ fn changed_brief_rewrites_only_the_files_it_affects() {
     let after = site.output_snapshot();
     let changed: Vec<&String> = after
         .iter()
-        .filter(|(rel, bytes)| before.get(*rel) != Some(bytes))
+        .filter(|(rel, bytes)| before.get(*rel) != Some(*bytes))
         .map(|(rel, _)| rel)
         .collect();
     assert_eq!(

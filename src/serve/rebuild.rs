@@ -285,6 +285,7 @@ impl Rebuilder {
                     formatter,
                     labels: &labels,
                 }),
+            &content.images,
         );
         if !markdown.errors.is_empty() {
             return restore(memory, model);

@@ -379,6 +379,7 @@ pub fn build_cached(
                         &resolver,
                         cache.record,
                         context,
+                        &content.images,
                     )),
                     false,
                 ),
