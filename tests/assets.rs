@@ -300,6 +300,17 @@ fn redirects_and_headers_files_for_netlify_and_cloudflare() {
         !headers.contains("\n/js/*"),
         "no page rule over an immutable file:\n{headers}"
     );
+
+    // The site's own template, e.g. forcing Netlify past the alias pages.
+    site.write(
+        "templates/redirects.txt",
+        "{% for r in redirects %}{{ r.from }} {{ r.to }} 301!\n{% endfor %}",
+    );
+    site.build_ok(&[]);
+    assert_eq!(
+        site.read_output("_redirects"),
+        "/old/maps/ /briefs/maps/ 301!\n/maps.html /briefs/maps/ 301!\n"
+    );
 }
 
 #[test]

@@ -86,11 +86,19 @@ pub enum HostFile {
 }
 
 impl HostFile {
-    /// The file's name, which is also its template's.
+    /// The file's name.
     pub fn name(self) -> &'static str {
         match self {
             HostFile::Redirects => "_redirects",
             HostFile::Headers => "_headers",
+        }
+    }
+
+    /// Its template's name (a name starting with `_` would be skipped in `templates/`).
+    pub fn template(self) -> &'static str {
+        match self {
+            HostFile::Redirects => "redirects.txt",
+            HostFile::Headers => "headers.txt",
         }
     }
 
@@ -255,7 +263,7 @@ impl Renderer {
             Job::Sitemap => "sitemap.xml".into(),
             Job::Robots => "robots.txt".into(),
             Job::Cite(_, format) => format.file_name().into(),
-            Job::Host(file) => file.name().into(),
+            Job::Host(file) => file.template().into(),
         }
     }
 
@@ -433,7 +441,7 @@ fn needed_templates(model: &SiteModel) -> Vec<String> {
     needed.extend(
         HostFile::wanted(&model.config)
             .iter()
-            .map(|f| f.name().to_string()),
+            .map(|f| f.template().to_string()),
     );
     for page in &model.pages {
         if let Some(t) = &page.meta().template {
