@@ -140,6 +140,16 @@ impl ImageProbe {
     }
 }
 
+/// Whether `path` names an image file whose size Markdown may show (by its extension).
+pub fn is_image_file(path: &Path) -> bool {
+    const EXTENSIONS: [&str; 11] = [
+        "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "bmp", "ico", "tif", "tiff",
+    ];
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
 /// Whether a URL starts with a scheme (`https:`, `data:`).
 fn has_scheme(url: &str) -> bool {
     url.split_once(':').is_some_and(|(scheme, _)| {
