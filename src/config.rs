@@ -69,6 +69,15 @@ pub struct Config {
     /// Build a search index and the `/search/` page (see docs/content.md, "Search").
     #[serde(default = "default_search")]
     pub search: bool,
+    /// Minify HTML pages (with their inline CSS) and CSS files (see `render::minify`).
+    #[serde(default)]
+    pub minify: bool,
+    /// Static assets (`[assets]`).
+    #[serde(default)]
+    pub assets: AssetsConfig,
+    /// Extra files for hosts (`[output]`).
+    #[serde(default)]
+    pub output: OutputConfig,
 }
 
 /// `[check]`: how `check --external` asks other sites.
@@ -104,6 +113,25 @@ impl Default for CheckConfig {
 
 fn default_search() -> bool {
     true
+}
+
+/// `[assets]`: how static files are published.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AssetsConfig {
+    /// Publish static CSS and JS files under names carrying a hash of their bytes
+    /// (`style.3f2a9c1b.css`), which `get_url` returns, so hosts may cache them forever.
+    pub fingerprint: bool,
+}
+
+/// `[output]`: files that configure a host (Netlify, Cloudflare Pages) rather than pages.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    /// Write `_redirects`: a 301 from each page alias to its page.
+    pub redirects_file: bool,
+    /// Write `_headers`: cache rules (long for fingerprinted assets, short for HTML).
+    pub headers_file: bool,
 }
 
 /// Atom feed settings.

@@ -123,9 +123,11 @@ pub fn assemble(
         now: options.now.unwrap_or_else(jiff::Timestamp::now),
         keep_going: options.keep_going,
     };
+    let images = inputs.content.images.clone();
     let model = site::build_cached(inputs.content, inputs.config, &model_options, cache)
         .map_err(|es| errors.extend(es))
         .ok();
+    warnings.extend(images.warnings());
     match (model, templates) {
         (Some(model), Some(templates)) if !errors.has_errors() => {
             warnings.sort();
@@ -333,6 +335,9 @@ pub fn copied_files(
         taken.contains(p) || static_dir.join(p).symlink_metadata().is_ok()
     });
     files.extend(fallback);
+    // Fingerprinted names and minified stylesheets (see `render::assets`); page assets keep
+    // their names.
+    let mut files = renderer.assets().publish(files, model.config.minify);
     let content_dir = dirs.content();
     for page in &model.pages {
         if page.source.assets.is_empty() {

@@ -898,7 +898,7 @@ fn changed_brief_rewrites_only_the_files_it_affects() {
     let is_index = |rel: &String| rel.starts_with("search/data/");
     let index_written = after
         .iter()
-        .filter(|(rel, bytes)| is_index(rel) && before.get(*rel) != Some(bytes))
+        .filter(|(rel, bytes)| is_index(rel) && before.get(*rel) != Some(*bytes))
         .count();
     assert!(index_written >= 1, "the index holds the new word");
     let written = format!("({} written", 4 + index_written);
@@ -913,7 +913,7 @@ fn changed_brief_rewrites_only_the_files_it_affects() {
         .collect();
     let changed: Vec<&String> = after
         .iter()
-        .filter(|(rel, bytes)| before.get(*rel) != Some(bytes))
+        .filter(|(rel, bytes)| before.get(*rel) != Some(*bytes))
         .map(|(rel, _)| rel)
         .collect();
     assert_eq!(

@@ -187,7 +187,7 @@ fn assert_documented_shape(report: &serde_json::Value) {
             let keys: BTreeSet<&str> = object.keys().map(String::as_str).collect();
             assert_eq!(
                 keys,
-                ["column", "file", "hint", "kind", "line", "message"].into(),
+                BTreeSet::from(["column", "file", "hint", "kind", "line", "message"]),
                 "{finding}"
             );
             assert!(

@@ -7,7 +7,8 @@
 //! `axe-core` into `.ci/node_modules`; `VNU_JAR` and `AXE_JS` point elsewhere. On a machine
 //! without them the test says loudly what it skipped and passes, unless
 //! `COMMUNIQUE_REQUIRE_TOOLS` is set (as `.ci/run` does), when a missing tool fails it.
-//! `COMMUNIQUE_SKIP_BROWSER=1` skips the browser half, as for tests/browser.rs.
+//! `COMMUNIQUE_SKIP_BROWSER=1` skips the browser half, as for tests/browser.rs. The fixture is
+//! also built with `minify = true` for the Nu checker: minified pages must stay valid.
 
 mod common;
 
@@ -53,9 +54,14 @@ fn every_page_type_passes_the_nu_checker_and_axe() {
     let fixture = fixture_site();
     let fixture_out = out.path().join("fixture");
     build(fixture.root(), &fixture_out);
+    // `minify = true` output must stay valid HTML too (the Nu checker only: same pages).
+    let minified_out = out.path().join("minified");
+    let config = fixture.read("communique.toml");
+    fixture.write("communique.toml", &format!("{config}minify = true\n"));
+    build(fixture.root(), &minified_out);
 
     // The checker's JVM runs while the browser works.
-    let nu = start_nu_checker(&[&example_out, &fixture_out]);
+    let nu = start_nu_checker(&[&example_out, &fixture_out, &minified_out]);
     let nu_ok = nu.is_some();
     let browser_ok = check_in_browser(&[
         (

@@ -264,7 +264,7 @@ fn changed(
 ) -> BTreeSet<String> {
     after
         .iter()
-        .filter(|(rel, bytes)| before.get(*rel) != Some(bytes))
+        .filter(|(rel, bytes)| before.get(*rel) != Some(*bytes))
         .map(|(rel, _)| rel.clone())
         .collect()
 }

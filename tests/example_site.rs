@@ -160,6 +160,8 @@ fn no_internal_link_or_anchor_is_broken() {
         let (path, fragment) = link
             .split_once('#')
             .map_or((link.as_str(), None), |(p, f)| (p, Some(f)));
+        // A query (the stylesheet's cache-busting hash) is not part of the file's path.
+        let path = path.split('?').next().unwrap_or(path);
         let mut target = if path.is_empty() {
             file.clone()
         } else if let Some(abs) = path.strip_prefix('/') {

@@ -241,7 +241,7 @@ fn a_build_killed_at_any_moment_leaves_a_site_the_next_build_completes() {
     let (ref_b, first_b) = reference(BASE_B);
     let changed = ref_b
         .iter()
-        .filter(|(p, h)| ref_a.get(*p) != Some(h))
+        .filter(|(p, h)| ref_a.get(*p) != Some(*h))
         .count();
     corpus.build_ok(BASE_A, &corpus.output);
     let (rebuild, commit) = corpus.build_watching_commit(BASE_B);

@@ -261,7 +261,7 @@ fn check_partial(
     new: &BTreeMap<String, Vec<u8>>,
     (moved, total): (usize, usize),
 ) {
-    let changing = new.iter().filter(|(p, b)| old.get(*p) != Some(b)).count();
+    let changing = new.iter().filter(|(p, b)| old.get(*p) != Some(*b)).count();
     assert_eq!(total, changing, "the message counts the files that change");
     let mut now_new = 0;
     for (path, bytes) in partial {

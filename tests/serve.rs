@@ -371,3 +371,31 @@ fn a_second_server_moves_to_the_next_port() {
         "{first_line}"
     );
 }
+
+#[test]
+fn a_changed_image_gets_its_new_size() {
+    let server = Server::start();
+    server.write(
+        "static/img/map.svg",
+        "<svg width=\"10\" height=\"5\"></svg>",
+    );
+    server.write(
+        "content/briefs/alpha.md",
+        &brief("Alpha", "![Map](/img/map.svg)"),
+    );
+    server.wait_for(
+        "/briefs/alpha/",
+        "the image's size",
+        contains("width=\"10\" height=\"5\""),
+    );
+    // The page's text is unchanged: its kept rendering must not keep the old size.
+    server.write(
+        "static/img/map.svg",
+        "<svg width=\"40\" height=\"30\"></svg>",
+    );
+    server.wait_for(
+        "/briefs/alpha/",
+        "the image's new size",
+        contains("width=\"40\" height=\"30\""),
+    );
+}

@@ -9,6 +9,7 @@ pub mod brief_fields;
 pub mod discover;
 pub mod events;
 pub mod front_matter;
+pub mod images;
 pub mod locate;
 pub mod migration;
 mod parsed;
@@ -192,6 +193,8 @@ pub struct Content {
     pub citations: Option<bibliography::SiteCitations>,
     /// Briefs' own bibliographies (`bibliography` field), by the brief's content path.
     pub page_bibliographies: std::collections::HashMap<String, Arc<bibliography::Bibliography>>,
+    /// The sizes of the images Markdown shows, read once per build (see [`images`]).
+    pub images: Arc<images::ImageProbe>,
 }
 
 impl Content {
@@ -315,6 +318,7 @@ pub fn load_incremental(
         .as_ref()
         .and_then(|r| r.previous.citations.as_ref())
         .map(|c| Arc::clone(&c.style));
+    content.images = Arc::new(images::ImageProbe::new(content_dir, root));
     let dirs = (content_dir, root);
     bibliography::load_all(&mut content, dirs, config, previous_style, &mut diagnostics);
     (content, diagnostics)

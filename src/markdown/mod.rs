@@ -11,7 +11,9 @@
 //! 5. [`footnotes::Footnotes`] — numbered notes gathered at the end with back-links.
 //! 6. [`blocks`] — GFM alerts become callouts ([`alerts`]), titled images alone in a paragraph
 //!    figures ([`figures`]), and tables scroll in their own box ([`tables`]).
-//! 7. [`citations::Citations`] — `[@key]` markers (found before step 1, in text only) become
+//! 7. [`images::Images`] — images get their size and, after the first, lazy loading (not in the
+//!    summary, which listings show small).
+//! 8. [`citations::Citations`] — `[@key]` markers (found before step 1, in text only) become
 //!    citations in the site's style once the body is written, with a reference list at the end.
 //!
 //! The words these write (callout labels, note back-links) come from the site's `[strings]`,
@@ -27,6 +29,7 @@ pub mod figures;
 pub mod footnotes;
 pub mod headings;
 pub mod ids;
+pub mod images;
 pub mod links;
 pub mod raw_html;
 pub mod shortcodes;
@@ -156,6 +159,18 @@ pub fn render_cited(
     resolver: &dyn LinkResolver,
     citations: Option<CitationContext<'_>>,
 ) -> (Rendered, Vec<MarkdownError>) {
+    render_page_body(body, config, resolver, citations, &images::NoSizes)
+}
+
+/// Like [`render_cited`], with the sizes of local images from `image_sizes`.
+pub fn render_page_body(
+    body: &str,
+    config: &MarkdownConfig,
+    resolver: &dyn LinkResolver,
+    citations: Option<CitationContext<'_>>,
+    image_sizes: &dyn images::ImageSizes,
+) -> (Rendered, Vec<MarkdownError>) {
+    let found = images::Found::default();
     let options = parser_options(config);
     let formatter = citations.map(|c| c.formatter);
     let mut cites = Citations::new(
@@ -165,6 +180,7 @@ pub fn render_cited(
     );
     let ids = RefCell::new(IdAllocator::with_reserved(ids::reserved_in(body)));
     let mut prepare = Prepare::new(config, resolver);
+    prepare.images = Some((image_sizes, &found));
     let mut kept = Vec::new();
     let mut headings = Vec::new();
     let mut heading_errors = Vec::new();
@@ -182,7 +198,8 @@ pub fn render_cited(
         let strings = &config.strings;
         let events = Headings::new(events, &ids, strings, &mut headings, &mut heading_errors);
         let events = Footnotes::new(events, &ids, strings, &mut anchors);
-        html::push_html(&mut html, blocks(events.map(|(event, _)| event), strings));
+        let events = blocks(events.map(|(event, _)| event), strings);
+        html::push_html(&mut html, images::Images::new(events, &found));
     }
     let summary = prepare.summary.summary().and_then(|range| {
         summary::write(range, &kept, &config.strings, || {
@@ -334,6 +351,8 @@ struct Prepare<'r> {
     words: usize,
     raw_html: bool,
     summary: summary::Locator,
+    /// Where image sizes come from and where those found go (the body only).
+    images: Option<(&'r dyn images::ImageSizes, &'r images::Found)>,
 }
 
 impl<'r> Prepare<'r> {
@@ -347,10 +366,15 @@ impl<'r> Prepare<'r> {
             words: 0,
             raw_html: false,
             summary: summary::Locator::default(),
+            images: None,
         }
     }
 
     fn apply<'a>(&mut self, (mut event, range): Spanned<'a>) -> Spanned<'a> {
+        // An image's size is found from its URL as written, before links are rewritten.
+        let written = self
+            .images
+            .and_then(|_| images::image_url(&event).map(str::to_string));
         // Before `@/` links are resolved: their URLs carry the base path already.
         let (base_path, rewrite) = (&self.config.base_path, self.config.rewrite_root_links);
         if let Some(link) = links::rewrite_site_paths(&mut event, &range, base_path, rewrite) {
@@ -362,6 +386,11 @@ impl<'r> Prepare<'r> {
             None => {}
         }
         self.raw_html |= raw_html::apply(&mut event, self.config.raw_html);
+        if let (Some((sizes, found)), Some(written), Some(url)) =
+            (self.images, written, images::image_url(&event))
+        {
+            found.record(sizes, &written, url);
+        }
         if let Event::Text(t) | Event::Code(t) = &event {
             self.words += words_in(t);
         }
@@ -402,7 +431,7 @@ fn words_in(text: &str) -> usize {
 pub(crate) mod tests {
     use super::*;
 
-    struct NoLinks;
+    pub(crate) struct NoLinks;
     impl LinkResolver for NoLinks {
         fn resolve(&self, _: &str) -> Option<String> {
             None

@@ -84,6 +84,7 @@ impl Renderer {
                 context.insert_value("cite", cite::file_view(model, *p, *format));
             }
             Job::NotFound | Job::Search => {}
+            Job::Host(file) => self.insert_host_file(&mut context, *file),
         }
         context
     }

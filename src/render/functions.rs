@@ -18,6 +18,8 @@ pub struct Lookup {
     pub views: Arc<Views>,
     /// Where `load_data` reads from: the site root, when the templates came from one.
     pub data: Option<DataRoot>,
+    /// Hashes of static files (`get_url(cachebust=true)`, fingerprinted names).
+    pub assets: Arc<super::assets::Assets>,
 }
 
 /// Registers what needs no site data: the filters of [`super::filters`], `slugify`, and `range`
@@ -210,6 +212,37 @@ fn content_ref<'a>(lookup: &'a Lookup, path: &str) -> Option<&'a ContentRef> {
     lookup.model.by_rel.get(rel)
 }
 
+/// The name a static file is published under (fingerprinted when `[assets] fingerprint` is
+/// on) and, for `cachebust`, the hash to add as a query; an error when `cachebust` names no
+/// static file. A hashed site file is recorded as read, so `serve` re-renders on its change.
+fn static_file_url(
+    assets: &super::assets::Assets,
+    file: &str,
+    cachebust: bool,
+) -> Result<(String, Option<String>), Error> {
+    if let Some(name) = assets.published_name(file) {
+        if let Some((_, Some(source))) = assets.hash_of(file) {
+            super::deps::record(super::deps::Read::File(source));
+        }
+        return Ok((name, None));
+    }
+    if !cachebust {
+        return Ok((file.to_string(), None));
+    }
+    match assets.hash_of(file) {
+        Some((hash, source)) => {
+            if let Some(source) = source {
+                super::deps::record(super::deps::Read::File(source));
+            }
+            Ok((file.to_string(), Some(hash)))
+        }
+        None => Err(Error::message(format!(
+            "get_url: cachebust=true, but there is no file \"{file}\" in static/ to hash; \
+             cachebust hashes files of static/, e.g. get_url(path=\"style.css\", cachebust=true)"
+        ))),
+    }
+}
+
 /// Registers `get_url`, `get_page`, `get_section`, `get_taxonomy_url`, `get_taxonomy`, `now`,
 /// `load_data` and `markdown`. Each first checks the render time limit (see [`super::limit`]).
 pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
@@ -245,12 +278,16 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
             }
             // A file's path as it is on disk, encoded; a query or fragment is kept as written.
             let (file, rest) = path.split_at(path.find(['?', '#']).unwrap_or(path.len()));
-            Ok(format!(
-                "{}{rest}",
-                model
-                    .urls
-                    .href(&format!("/{}", file.trim_start_matches('/')))
-            ))
+            let cachebust = kwargs.get::<bool>("cachebust")?.unwrap_or(false);
+            let (file, hash) = static_file_url(&l.assets, file.trim_start_matches('/'), cachebust)?;
+            let href = model.urls.href(&format!("/{file}"));
+            Ok(match hash {
+                None => format!("{href}{rest}"),
+                Some(hash) => match rest.strip_prefix('?') {
+                    Some(query) => format!("{href}?h={hash}&{query}"),
+                    None => format!("{href}?h={hash}{rest}"),
+                },
+            })
         },
     );
     let l = lookup.clone();

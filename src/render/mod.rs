@@ -3,14 +3,17 @@
 //! Each output is a [`Job`]; jobs render in parallel and independently, each recording what it
 //! read (see [`deps`]). Writing the files is the `output` stage's business.
 
+pub mod assets;
 pub mod cite;
 pub mod context;
 pub mod data;
 pub mod deps;
 pub mod filters;
 pub mod functions;
+mod host_files;
 pub mod json_ld;
 pub mod limit;
+pub mod minify;
 pub mod ownership;
 pub mod signature;
 pub mod templates;
@@ -71,6 +74,48 @@ pub enum Job {
     Cite(usize, cite::CiteFormat),
     /// The search page (`/search/`), unless the site turned search off.
     Search,
+    /// A host's configuration file (`_redirects`, `_headers`), when `[output]` asks for it.
+    Host(HostFile),
+}
+
+/// The files that configure Netlify and Cloudflare Pages (both read the same formats).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HostFile {
+    /// `_redirects`: a 301 from each page alias to its page.
+    Redirects,
+    /// `_headers`: how long browsers and CDNs may cache what.
+    Headers,
+}
+
+impl HostFile {
+    /// The file's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            HostFile::Redirects => "_redirects",
+            HostFile::Headers => "_headers",
+        }
+    }
+
+    /// Its template's name (a name starting with `_` would be skipped in `templates/`).
+    pub fn template(self) -> &'static str {
+        match self {
+            HostFile::Redirects => "redirects.txt",
+            HostFile::Headers => "headers.txt",
+        }
+    }
+
+    /// The host files a configuration asks for.
+    pub fn wanted(config: &crate::Config) -> Vec<HostFile> {
+        let output = &config.output;
+        let mut files = Vec::new();
+        if output.redirects_file {
+            files.push(HostFile::Redirects);
+        }
+        if output.headers_file {
+            files.push(HostFile::Headers);
+        }
+        files
+    }
 }
 
 /// A rendered job.
@@ -94,6 +139,8 @@ pub struct Renderer {
     limit: Duration,
     /// The renders in progress, for a supervisor to watch and stop (see [`limit`]).
     watch: Arc<limit::Watch>,
+    /// Hashes of static files, for `get_url` and fingerprinted names (see [`assets`]).
+    assets: Arc<assets::Assets>,
 }
 
 impl Renderer {
@@ -110,10 +157,16 @@ impl Renderer {
         views: Views,
     ) -> Result<Renderer, Vec<Diagnostic>> {
         let views = Arc::new(views);
+        let assets = Arc::new(assets::Assets::new(
+            templates.root.as_deref(),
+            templates.uses_builtin("base.html"),
+            model.config.assets.fingerprint,
+        ));
         let lookup = Arc::new(functions::Lookup {
             model: model.clone(),
             views: views.clone(),
             data: templates.root.as_deref().map(data::DataRoot::new),
+            assets: assets.clone(),
         });
         let templates = templates.keeping(&needed_templates(&model));
         let tera = templates.compile(|tera| functions::register_functions(tera, lookup))?;
@@ -124,6 +177,7 @@ impl Renderer {
             templates,
             tera,
             watch: limit::Watch::new(),
+            assets,
         };
         renderer.check_templates_exist()?;
         Ok(renderer)
@@ -148,6 +202,11 @@ impl Renderer {
     /// The templates in use.
     pub fn templates(&self) -> &TemplateSet {
         &self.templates
+    }
+
+    /// The hashes of the static files (see [`assets`]).
+    pub fn assets(&self) -> &Arc<assets::Assets> {
+        &self.assets
     }
 
     fn check_templates_exist(&self) -> Result<(), Vec<Diagnostic>> {
@@ -207,6 +266,7 @@ impl Renderer {
             Job::Robots => "robots.txt".into(),
             Job::Cite(_, format) => format.file_name().into(),
             Job::Search => "search.html".into(),
+            Job::Host(file) => file.template().into(),
         }
     }
 
@@ -236,6 +296,7 @@ impl Renderer {
         if model.config.search {
             jobs.push(Job::Search);
         }
+        jobs.extend(HostFile::wanted(&model.config).into_iter().map(Job::Host));
         jobs
     }
 
@@ -261,6 +322,7 @@ impl Renderer {
             Job::Robots => "/robots.txt".into(),
             Job::Cite(p, format) => cite::site_path(&model.pages[*p].path, *format),
             Job::Search => crate::search::PAGE_PATH.into(),
+            Job::Host(file) => format!("/{}", file.name()),
         }
     }
 
@@ -300,11 +362,16 @@ impl Renderer {
         }
         let site_path = self.site_path(job);
         let (bytes, reads) = deps::recording(|| self.render_bytes(job, &site_path));
+        let path = Urls::output_file(&site_path);
+        let mut bytes = bytes?;
+        if self.model.config.minify && path.ends_with(".html") {
+            bytes = minify::html(bytes);
+        }
         Ok(Rendered {
             job: job.clone(),
             file: OutputFile {
-                path: Urls::output_file(&site_path),
-                contents: Contents::Bytes(bytes?),
+                path,
+                contents: Contents::Bytes(bytes),
             },
             reads,
         })
@@ -381,6 +448,11 @@ fn needed_templates(model: &SiteModel) -> Vec<String> {
     if model.config.search {
         needed.insert("search.html".into());
     }
+    needed.extend(
+        HostFile::wanted(&model.config)
+            .iter()
+            .map(|f| f.template().to_string()),
+    );
     for page in &model.pages {
         if let Some(t) = &page.meta().template {
             needed.insert(t.clone());

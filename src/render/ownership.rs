@@ -31,7 +31,7 @@ fn describe(renderer: &Renderer, job: &Job) -> String {
         Job::AuthorList => "the list of authors".to_string(),
         Job::Feed(l) => format!("the feed of {}", model.listings[*l].path),
         Job::TaxonomyList(t) => format!("the \"{}\" taxonomy", model.taxonomies[*t].name),
-        Job::NotFound | Job::Sitemap | Job::Robots => "a generated file".to_string(),
+        Job::NotFound | Job::Sitemap | Job::Robots | Job::Host(_) => "a generated file".to_string(),
         Job::Search => "the search page".to_string(),
         Job::Cite(p, _) => format!(
             "the citation files of {}",

@@ -221,6 +221,12 @@ impl Fingerprints {
                 self.taxonomy.hash(&mut h);
             }
             Job::NotFound | Job::Robots | Job::Search => {}
+            // Aliases and the static files' names.
+            Job::Host(_) => {
+                for page in &model.pages {
+                    (&page.path, &page.meta().aliases).hash(&mut h);
+                }
+            }
             // A citation file shows the page's title, authors, date, series and URL.
             Job::Cite(p, _) => self.light[*p].hash(&mut h),
         }
@@ -304,7 +310,7 @@ fn job_kind(job: &Job) -> u8 {
         Job::Sitemap => 6,
         Job::Robots => 7,
         Job::Cite(..) => 9,
-        Job::Search => 10,
+        Job::Search | Job::Host(_) => 10,
     }
 }
 

@@ -133,6 +133,14 @@ impl Rebuilder {
         if changes.iter().any(|(kind, _)| *kind == InputKind::Static) {
             self.memory.copy_list = None;
         }
+        // Image sizes are read while Markdown renders (`<img width height>`): renderings kept
+        // from before a changed image could show its old size.
+        if changes
+            .iter()
+            .any(|(_, path)| crate::content::images::is_image_file(path))
+        {
+            self.memory.markdown = MarkdownCache::default();
+        }
         let changed: Vec<PathBuf> = changes
             .iter()
             .filter(|(kind, _)| *kind == InputKind::Content)
@@ -287,6 +295,7 @@ impl Rebuilder {
                     formatter,
                     labels: &labels,
                 }),
+            &content.images,
         );
         if !markdown.errors.is_empty() {
             return restore(memory, model);

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::config::MarkdownConfig;
+use crate::content::images::ImageProbe;
 use crate::content::{PageMeta, Parsed};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, LinkResolver, Rendered};
@@ -120,6 +121,18 @@ fn link_targets(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The image sizes of one page: its relative images are beside it (see [`ImageProbe`]).
+struct PageImages<'a> {
+    probe: &'a ImageProbe,
+    rel: &'a str,
+}
+
+impl markdown::images::ImageSizes for PageImages<'_> {
+    fn size_of(&self, src: &str) -> Option<markdown::images::ImageSize> {
+        self.probe.size_of(src, self.rel)
+    }
+}
+
 /// Renders a page's Markdown: body, key points and recommendations.
 ///
 /// `fingerprint` computes [`Rendered::fingerprint`], which only incremental rebuilds use.
@@ -129,9 +142,14 @@ pub fn render_page(
     resolver: &dyn LinkResolver,
     fingerprint: bool,
     citations: Option<markdown::CitationContext<'_>>,
+    images: &ImageProbe,
 ) -> PageMarkdown {
+    let sizes = PageImages {
+        probe: images,
+        rel: &source.rel,
+    };
     let (rendered, body_errors) =
-        markdown::render_cited(source.body(), config, resolver, citations);
+        markdown::render_page_body(source.body(), config, resolver, citations, &sizes);
     let rendered = if fingerprint {
         rendered.fingerprinted()
     } else {

@@ -383,6 +383,7 @@ pub fn build_cached(
                         &resolver,
                         cache.record,
                         context,
+                        &content.images,
                     )),
                     false,
                 ),
