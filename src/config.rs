@@ -59,6 +59,9 @@ pub struct Config {
     /// Free-form table for templates.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
+    /// Whether briefs get a typeset PDF (a brief's own `pdf` field wins; see [`crate::pdf`]).
+    #[serde(default)]
+    pub pdf: bool,
 }
 
 /// Atom feed settings.

@@ -77,6 +77,13 @@ pub fn report(model: &SiteModel, index: usize) -> String {
         if let Some(number) = m.number.filter(|n| *n != 0) {
             fields.insert("position".into(), number.into());
         }
+        if crate::pdf::wanted(config, m) {
+            let pdf = urls.permalink(&crate::pdf::site_path(&page.path, &page.slug));
+            fields.insert(
+                "encoding".into(),
+                json!({ "@type": "MediaObject", "contentUrl": pdf, "encodingFormat": "application/pdf" }),
+            );
+        }
     }
     script_safe(&report.to_string())
 }

@@ -12,6 +12,7 @@ pub mod functions;
 pub mod json_ld;
 pub mod limit;
 pub mod ownership;
+pub mod pdf;
 pub mod signature;
 pub mod templates;
 pub mod views;
@@ -69,6 +70,8 @@ pub enum Job {
     Robots,
     /// A page's citation file (`cite.bib`, `cite.ris`): (page, format).
     Cite(usize, cite::CiteFormat),
+    /// A page's PDF (see [`pdf`]).
+    Pdf(usize),
 }
 
 /// A rendered job.
@@ -92,6 +95,8 @@ pub struct Renderer {
     limit: Duration,
     /// The renders in progress, for a supervisor to watch and stop (see [`limit`]).
     watch: Arc<limit::Watch>,
+    /// PDFs: typeset or kept as source, and their sizes.
+    pdfs: pdf::Pdfs,
 }
 
 impl Renderer {
@@ -113,6 +118,7 @@ impl Renderer {
             views: views.clone(),
             data: templates.root.as_deref().map(data::DataRoot::new),
         });
+        let pdfs = pdf::Pdfs::new(templates.root.as_deref());
         let templates = templates.keeping(&needed_templates(&model));
         let tera = templates.compile(|tera| functions::register_functions(tera, lookup))?;
         let renderer = Renderer {
@@ -122,6 +128,7 @@ impl Renderer {
             templates,
             tera,
             watch: limit::Watch::new(),
+            pdfs,
         };
         renderer.check_templates_exist()?;
         Ok(renderer)
@@ -204,6 +211,7 @@ impl Renderer {
             Job::Sitemap => "sitemap.xml".into(),
             Job::Robots => "robots.txt".into(),
             Job::Cite(_, format) => format.file_name().into(),
+            Job::Pdf(_) => pdf::TEMPLATE.into(),
         }
     }
 
@@ -227,6 +235,11 @@ impl Renderer {
         for p in 0..model.pages.len() {
             jobs.extend(cite::CiteFormat::ALL.map(|format| Job::Cite(p, format)));
         }
+        jobs.extend(
+            (0..model.pages.len())
+                .filter(|&p| self.wants_pdf(p))
+                .map(Job::Pdf),
+        );
         jobs.push(Job::NotFound);
         jobs.push(Job::Sitemap);
         jobs.push(Job::Robots);
@@ -254,6 +267,7 @@ impl Renderer {
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
             Job::Cite(p, format) => cite::site_path(&model.pages[*p].path, *format),
+            Job::Pdf(p) => self.pdf_path(*p),
         }
     }
 
@@ -262,10 +276,13 @@ impl Renderer {
         self.render_jobs(&self.jobs())
     }
 
-    /// Renders the given jobs in parallel.
+    /// Renders the given jobs in parallel, PDFs first (a brief's page shows its PDF's size).
     pub fn render_jobs(&self, jobs: &[Job]) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
-        let results: Vec<Result<Rendered, Diagnostic>> =
-            jobs.par_iter().map(|job| self.render(job)).collect();
+        let (pdfs, others): (Vec<&Job>, Vec<&Job>) =
+            jobs.iter().partition(|job| matches!(job, Job::Pdf(_)));
+        let mut results: Vec<Result<Rendered, Diagnostic>> =
+            pdfs.par_iter().map(|job| self.render(job)).collect();
+        results.par_extend(others.par_iter().map(|job| self.render(job)));
         let mut out = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
         for result in results {
@@ -304,6 +321,9 @@ impl Renderer {
     }
 
     fn render_bytes(&self, job: &Job, site_path: &str) -> Result<Vec<u8>, Diagnostic> {
+        if let Job::Pdf(i) = job {
+            return self.render_pdf(*i, site_path);
+        }
         let template = self.template_of(job);
         let context = self.context(job, site_path);
         self.render_template(&template, &context, site_path)
@@ -378,6 +398,13 @@ fn needed_templates(model: &SiteModel) -> Vec<String> {
     }
     for listing in &model.listings {
         needed.insert(listing.template.clone());
+    }
+    if model
+        .pages
+        .iter()
+        .any(|p| crate::pdf::wanted(&model.config, p.meta()))
+    {
+        needed.insert(pdf::TEMPLATE.into());
     }
     needed.into_iter().collect()
 }

@@ -392,8 +392,10 @@ pub fn build_cached(
                 .internal_links
                 .iter()
                 .any(|l| l.anchor.is_some());
+            // A brief's PDF converts its Markdown again (see `crate::pdf`).
             if release_bodies
                 && !anchored
+                && !crate::pdf::wanted(&config, &source.meta)
                 && let Some(source) = Arc::get_mut(source)
             {
                 source.release_body();
@@ -579,6 +581,9 @@ pub fn build_cached(
     if release_bodies {
         // Only `serve` compares and re-renders sources; a build is done with the bodies.
         for page in &mut pages {
+            if crate::pdf::wanted(&config, page.meta()) {
+                continue;
+            }
             if let Some(source) = Arc::get_mut(&mut page.source) {
                 source.release_body();
             }
