@@ -181,3 +181,67 @@ fn a_typst_error_names_the_template_line_and_keeps_the_html() {
     site.build_ok(&[]);
     assert!(site.has_output("briefs/ports/ports.pdf"));
 }
+
+/// `GET target` on a local server: (status, head, body).
+fn http_get(port: u16, target: &str) -> (u16, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&response[..split]).to_string();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head, response[split + 4..].to_vec())
+}
+
+#[test]
+fn serve_typesets_a_pdf_when_it_is_asked_for() {
+    let site = Site::fixture("pdf");
+    let mut child = common::communique()
+        .args([
+            "--root",
+            site.root().to_str().unwrap(),
+            "serve",
+            "--port",
+            "0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (port, lines) = common::serving_port(&mut child);
+    std::thread::spawn(move || for _ in lines {});
+    // Nothing is typeset until the PDF is asked for, so the link shows no size.
+    assert!(!site.path(".communique-cache/pdf").exists());
+    let (status, _, page) = http_get(port, "/briefs/ports/");
+    assert_eq!(status, 200);
+    let page = String::from_utf8_lossy(&page);
+    assert!(page.contains(">Download PDF</a>"), "{page}");
+    let (status, head, pdf) = http_get(port, "/briefs/ports/ports.pdf");
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/pdf"),
+        "{head}"
+    );
+    assert!(pdf.starts_with(b"%PDF"));
+    assert!(
+        site.path(".communique-cache/pdf")
+            .read_dir()
+            .unwrap()
+            .next()
+            .is_some()
+    );
+    let (_, _, again) = http_get(port, "/briefs/ports/ports.pdf");
+    assert_eq!(pdf, again, "served from memory the second time");
+    let _ = child.kill();
+    let _ = child.wait();
+}
