@@ -53,7 +53,22 @@ impl Cache {
 
     /// The cached PDF for `key`, if there is one and every file it read is unchanged.
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
-        let pdf = std::fs::read(self.dir.join(format!("{key}.pdf"))).ok()?;
+        self.check(key)?;
+        self.read(key)
+    }
+
+    /// The PDF kept under `key`, as it is.
+    pub fn read(&self, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.dir.join(format!("{key}.pdf"))).ok()
+    }
+
+    /// The size of the PDF kept under `key`, if there is one and every file it read is
+    /// unchanged (without reading the PDF).
+    pub fn check(&self, key: &str) -> Option<u64> {
+        let size = std::fs::metadata(self.dir.join(format!("{key}.pdf")))
+            .ok()
+            .filter(std::fs::Metadata::is_file)?
+            .len();
         let deps = match std::fs::read_to_string(self.dir.join(format!("{key}.deps"))) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -66,7 +81,7 @@ impl Cache {
                 return None;
             }
         }
-        Some(pdf)
+        Some(size)
     }
 
     /// Keeps `pdf` under `key`; whether it could. Failing to is not an error: the next run

@@ -111,6 +111,35 @@ pub struct PdfStats {
     pub reused: usize,
 }
 
+/// What typesetting gave.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A PDF typeset now, and the cache key it is kept under, if it could be kept.
+    Fresh {
+        /// The PDF.
+        pdf: Vec<u8>,
+        /// Its cache key.
+        key: Option<String>,
+    },
+    /// A PDF in the cache, not read yet.
+    Cached {
+        /// Its cache key.
+        key: String,
+        /// Its size in bytes.
+        size: u64,
+    },
+}
+
+impl Outcome {
+    /// The PDF's size in bytes.
+    pub fn size(&self) -> u64 {
+        match self {
+            Outcome::Fresh { pdf, .. } => pdf.len() as u64,
+            Outcome::Cached { size, .. } => *size,
+        }
+    }
+}
+
 /// Compiles between evictions of Typst's memoised results.
 const EVICT_EVERY: usize = 32;
 
@@ -149,18 +178,32 @@ impl Typesetter {
         }
     }
 
-    /// The PDF of `source` (from the cache when it holds it), and the cache key it is kept
-    /// under (`None` when it could not be kept); or Typst's errors. `ident` identifies the
-    /// document (its permalink), so the PDF's id is stable across builds.
-    pub fn typeset(
+    /// The PDF of `source` (from the cache when it holds it), or Typst's errors. `ident`
+    /// identifies the document (its permalink), so the PDF's id is stable across builds.
+    pub fn typeset(&self, source: String, ident: &str) -> Result<Vec<u8>, Vec<world::TypstError>> {
+        match self.typeset_lazily(source, ident)? {
+            Outcome::Fresh { pdf, .. } => Ok(pdf),
+            Outcome::Cached { key, .. } => self.cached(&key).ok_or_else(|| {
+                vec![world::TypstError {
+                    message: "the cached PDF vanished while it was read".into(),
+                    hints: Vec::new(),
+                    range: None,
+                }]
+            }),
+        }
+    }
+
+    /// Like [`Typesetter::typeset`], but a PDF in the cache is only checked, not read: a
+    /// build reads it once, when it writes it.
+    pub fn typeset_lazily(
         &self,
         source: String,
         ident: &str,
-    ) -> Result<(Vec<u8>, Option<String>), Vec<world::TypstError>> {
+    ) -> Result<Outcome, Vec<world::TypstError>> {
         let key = cache::key(&source);
-        if let Some(pdf) = self.cache().and_then(|c| c.get(&key)) {
+        if let Some(size) = self.cache().and_then(|c| c.check(&key)) {
             self.reused.fetch_add(1, Ordering::Relaxed);
-            return Ok((pdf, Some(key)));
+            return Ok(Outcome::Cached { key, size });
         }
         let world = world::BriefWorld::new(source, self.root().cloned());
         let result = world::compile(&world, ident);
@@ -172,12 +215,15 @@ impl Typesetter {
         let kept = self
             .cache()
             .is_some_and(|cache| cache.put(&key, &pdf, &world.dependencies()));
-        Ok((pdf, kept.then_some(key)))
+        Ok(Outcome::Fresh {
+            pdf,
+            key: kept.then_some(key),
+        })
     }
 
     /// A PDF this typesetter kept under `key`, without counting it as reused.
     pub fn cached(&self, key: &str) -> Option<Vec<u8>> {
-        self.cache()?.get(key)
+        self.cache()?.read(key)
     }
 
     /// Keeps a failed source for the user to read (see [`cache::Cache::keep_failed`]).
@@ -208,8 +254,7 @@ mod tests {
                 "#set document(title: \"T\")\n= Hello\n\nWorld.\n".into(),
                 "t",
             )
-            .unwrap()
-            .0;
+            .unwrap();
         assert!(pdf.starts_with(b"%PDF"));
         let errors = typesetter
             .typeset("= Hello\n\n#nonsense(1)\n".into(), "t")

@@ -11,7 +11,7 @@ use super::views::Fields;
 use super::{Job, Renderer};
 use crate::diagnostics::{Diagnostic, Location, line_col};
 use crate::markdown::LinkResolver;
-use crate::pdf::{self, Mode, PdfStats, Typesetter, escape, markup};
+use crate::pdf::{self, Mode, Outcome, PdfStats, Typesetter, escape, markup};
 use crate::site::{ContentRef, Page, SiteModel};
 
 /// The template a brief's PDF is rendered with.
@@ -145,10 +145,12 @@ impl Renderer {
         let failed = jobs.par_iter().filter_map(|&index| {
             let site_path = self.pdf_path(index);
             match self.typeset_page(index, &site_path) {
-                Ok((pdf, key)) => {
-                    let held = match key {
-                        Some(key) => Held::Cached(key),
-                        None => Held::Bytes(pdf),
+                Ok(outcome) => {
+                    let held = match outcome {
+                        Outcome::Cached { key, .. } | Outcome::Fresh { key: Some(key), .. } => {
+                            Held::Cached(key)
+                        }
+                        Outcome::Fresh { pdf, key: None } => Held::Bytes(pdf),
                     };
                     if let Ok(mut all) = self.pdfs.held.lock() {
                         all.insert(index, held);
@@ -169,38 +171,44 @@ impl Renderer {
             .lock()
             .ok()
             .and_then(|mut h| h.remove(&index));
-        let from_cache = match held {
+        let key = match held {
             Some(Held::Bytes(pdf)) => return Ok(pdf),
-            Some(Held::Cached(key)) => self.pdfs.typesetter.cached(&key),
-            None => None,
+            Some(Held::Cached(key)) => key,
+            None => match self.typeset_page(index, site_path)? {
+                Outcome::Fresh { pdf, .. } => return Ok(pdf),
+                Outcome::Cached { key, .. } => key,
+            },
         };
-        match from_cache {
-            Some(pdf) => Ok(pdf),
-            None => self.typeset_page(index, site_path).map(|(pdf, _)| pdf),
-        }
+        self.pdfs.typesetter.cached(&key).ok_or_else(|| {
+            Diagnostic::error(format!(
+                "the PDF of {} vanished from {} while the build read it",
+                self.model.pages[index].source.display_path.display(),
+                pdf::cache::DIR
+            ))
+            .hint("build again; something else removed the cache folder")
+        })
     }
 
-    /// Renders page `index`'s `brief.typ` and typesets it (in `serve`, returns the source):
-    /// the bytes, and the cache key they are kept under, if kept.
-    fn typeset_page(
-        &self,
-        index: usize,
-        site_path: &str,
-    ) -> Result<(Vec<u8>, Option<String>), Diagnostic> {
+    /// Renders page `index`'s `brief.typ` and typesets it (in `serve`, the source is the
+    /// outcome).
+    fn typeset_page(&self, index: usize, site_path: &str) -> Result<Outcome, Diagnostic> {
         let mut context = self.context(&Job::Page(index), site_path);
         context.insert_value("typst", self.typst_view(index));
         let source = self.render_template(TEMPLATE, &context, site_path)?;
         if self.pdfs.mode == Mode::Source {
-            return Ok((source, None));
+            return Ok(Outcome::Fresh {
+                pdf: source,
+                key: None,
+            });
         }
         let source = String::from_utf8_lossy(&source).into_owned();
         let ident = self.model.urls.permalink(site_path);
-        match self.pdfs.typesetter.typeset(source.clone(), &ident) {
-            Ok((pdf, key)) => {
+        match self.pdfs.typesetter.typeset_lazily(source.clone(), &ident) {
+            Ok(outcome) => {
                 if let Ok(mut sizes) = self.pdfs.sizes.lock() {
-                    sizes.insert(index, pdf.len() as u64);
+                    sizes.insert(index, outcome.size());
                 }
-                Ok((pdf, key))
+                Ok(outcome)
             }
             Err(errors) => Err(self.typst_diagnostic(index, &errors, &source)),
         }

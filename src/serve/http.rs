@@ -246,7 +246,7 @@ async fn typeset(state: &AppState, name: &str, source: Arc<[u8]>) -> Result<Arc<
         crate::pdf::Typesetter::new(Some(&root)).typeset(text, &ident)
     });
     let pdf: Arc<[u8]> = match typeset.await {
-        Ok(Ok((pdf, _))) => Arc::from(pdf),
+        Ok(Ok(pdf)) => Arc::from(pdf),
         Ok(Err(errors)) => {
             let why: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
             return Err(format!(
