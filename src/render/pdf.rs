@@ -142,9 +142,17 @@ impl Renderer {
         let jobs: Vec<usize> = (0..self.model.pages.len())
             .filter(|&p| self.wants_pdf(p))
             .collect();
+        // `COMMUNIQUE_TRACE` prints the time per brief (docs/performance.md).
+        let trace = std::env::var_os("COMMUNIQUE_TRACE").is_some();
+        let times = Mutex::new(Vec::new());
         let failed = jobs.par_iter().filter_map(|&index| {
             let site_path = self.pdf_path(index);
-            match self.typeset_page(index, &site_path) {
+            let started = std::time::Instant::now();
+            let typeset = self.typeset_page(index, &site_path);
+            if trace && let Ok(mut times) = times.lock() {
+                times.push(started.elapsed());
+            }
+            match typeset {
                 Ok(outcome) => {
                     let held = match outcome {
                         Outcome::Cached { key, .. } | Outcome::Fresh { key: Some(key), .. } => {
@@ -160,7 +168,20 @@ impl Renderer {
                 Err(e) => Some((Job::Pdf(index), e)),
             }
         });
-        failed.collect()
+        let failed = failed.collect();
+        if let Ok(mut times) = times.into_inner()
+            && !times.is_empty()
+        {
+            times.sort();
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+            eprintln!(
+                "  pdf: {} briefs, {:.1} ms median, {:.1} ms p90 per brief (brief.typ, Markdown to Typst, typesetting or cache check)",
+                times.len(),
+                ms(times[times.len() / 2]),
+                ms(times[times.len() * 9 / 10])
+            );
+        }
+        failed
     }
 
     /// Renders page `index`'s PDF (or, in `serve`, its Typst source).
