@@ -314,6 +314,7 @@ pub fn build_with(
     }
     let render_and_write = rendering.elapsed();
     let committed = stage.commit().map_err(BuildError::Output)?;
+    prepared.renderer.prune_pdf_cache();
     let mut warnings = prepared.warnings.clone();
     warnings.extend(notes.iter().cloned());
     warnings.extend(committed.warnings);

@@ -140,6 +140,18 @@ fn a_brief_gets_a_typeset_pdf_once() {
     );
     let third = site.build_ok(&[]);
     assert!(pdf_summary(&third).starts_with("PDFs: 1 typeset"));
+    // The cache keeps one entry per brief, not one per edit.
+    let entries = std::fs::read_dir(site.path(".communique-cache/pdf"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pdf")
+        })
+        .count();
+    assert_eq!(entries, 1);
 }
 
 #[test]

@@ -106,6 +106,27 @@ impl Cache {
                 .is_ok()
     }
 
+    /// Removes the entries whose key is not in `used` (what a whole build typeset or reused),
+    /// so the folder holds one entry per brief rather than one per edit. Only entry files are
+    /// removed; anything else in the folder is left alone.
+    pub fn prune(&self, used: &std::collections::HashSet<String>) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some((key, ext)) = name.rsplit_once('.') else {
+                continue;
+            };
+            let is_entry = matches!(ext, "pdf" | "deps")
+                && key.len() == 32
+                && key.bytes().all(|b| b.is_ascii_hexdigit());
+            if is_entry && !used.contains(key) && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
     /// Keeps the Typst source of a PDF that failed, for the user to look at; returns its path
     /// relative to the site root.
     pub fn keep_failed(&self, name: &str, source: &str) -> Option<String> {

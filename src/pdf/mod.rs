@@ -100,6 +100,8 @@ pub struct Typesetter {
     place: OnceLock<(Option<PathBuf>, Option<cache::Cache>)>,
     typeset: AtomicUsize,
     reused: AtomicUsize,
+    /// The cache keys of every PDF typeset or reused, for [`Typesetter::prune`].
+    used: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// What a run did with PDFs.
@@ -151,6 +153,7 @@ impl Typesetter {
             place: OnceLock::new(),
             typeset: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
+            used: std::sync::Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -201,6 +204,9 @@ impl Typesetter {
         ident: &str,
     ) -> Result<Outcome, Vec<world::TypstError>> {
         let key = cache::key(&source);
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(key.clone());
+        }
         if let Some(size) = self.cache().and_then(|c| c.check(&key)) {
             self.reused.fetch_add(1, Ordering::Relaxed);
             return Ok(Outcome::Cached { key, size });
@@ -219,6 +225,14 @@ impl Typesetter {
             pdf,
             key: kept.then_some(key),
         })
+    }
+
+    /// Removes from the cache every PDF this typesetter did not typeset or reuse: called after
+    /// a whole build, which asked for every PDF the site has.
+    pub fn prune(&self) {
+        if let (Some(cache), Ok(used)) = (self.cache(), self.used.lock()) {
+            cache.prune(&used);
+        }
     }
 
     /// A PDF this typesetter kept under `key`, without counting it as reused.

@@ -87,6 +87,13 @@ impl Renderer {
         self
     }
 
+    /// Removes cached PDFs this renderer did not use (see [`Typesetter::prune`]).
+    pub fn prune_pdf_cache(&self) {
+        if self.pdfs.mode == Mode::Typeset && self.pdf_stats() != PdfStats::default() {
+            self.pdfs.typesetter.prune();
+        }
+    }
+
     /// What typesetting did so far.
     pub fn pdf_stats(&self) -> PdfStats {
         self.pdfs.typesetter.stats()
