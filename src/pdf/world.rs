@@ -163,6 +163,34 @@ pub struct TypstError {
 
 /// Compiles `world` to PDF bytes, or the errors Typst found.
 pub fn compile(world: &BriefWorld, ident: &str) -> Result<Vec<u8>, Vec<TypstError>> {
+    // Typst's layout recurses deeply: a rayon or tokio worker's 2 MiB stack overflowed on
+    // ordinary briefs in a release build. A thread of its own costs microseconds per brief.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(STACK)
+            .spawn_scoped(scope, || compile_here(world, ident))
+            .map_err(|e| {
+                vec![TypstError {
+                    message: format!("cannot start the typesetting thread: {e}"),
+                    hints: Vec::new(),
+                    range: None,
+                }]
+            })?
+            .join()
+            .unwrap_or_else(|_| {
+                Err(vec![TypstError {
+                    message: "the typesetter failed unexpectedly".into(),
+                    hints: Vec::new(),
+                    range: None,
+                }])
+            })
+    })
+}
+
+/// The stack of a typesetting thread.
+const STACK: usize = 64 << 20;
+
+fn compile_here(world: &BriefWorld, ident: &str) -> Result<Vec<u8>, Vec<TypstError>> {
     let warned = typst::compile::<PagedDocument>(world);
     let document = warned.output.map_err(|es| errors(world, &es))?;
     let options = typst_pdf::PdfOptions {
