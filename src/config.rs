@@ -78,6 +78,9 @@ pub struct Config {
     /// Extra files for hosts (`[output]`).
     #[serde(default)]
     pub output: OutputConfig,
+    /// Whether briefs get a typeset PDF (a brief's own `pdf` field wins; see [`crate::pdf`]).
+    #[serde(default)]
+    pub pdf: bool,
 }
 
 /// `[check]`: how `check --external` asks other sites.

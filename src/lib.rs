@@ -25,6 +25,7 @@ pub mod diagnostics;
 pub mod import;
 pub mod markdown;
 pub mod output;
+pub mod pdf;
 pub mod pipeline;
 pub mod render;
 pub mod scaffold;
@@ -35,6 +36,7 @@ pub mod site;
 mod test_support;
 pub mod theme;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -204,6 +206,10 @@ pub struct BuildReport {
     pub timings: Timings,
     /// Briefs under embargo, soonest first.
     pub upcoming: Vec<site::embargo::Upcoming>,
+    /// PDFs typeset and taken from the cache.
+    pub pdfs: pdf::PdfStats,
+    /// Why PDFs failed: their briefs' pages were written without them, and the build fails.
+    pub pdf_failures: Diagnostics,
 }
 
 /// Why a build failed.
@@ -252,7 +258,16 @@ pub fn build_with(
     // The search index: its files are written like copies (see [`search`]).
     let index = search::index(prepared.renderer.model(), &dirs.root);
     prepared.copies.extend(index.files);
-    let paths = prepared.output_paths();
+    // PDFs first: one that fails is left out of the output (its page does not link it), and
+    // every page then knows its PDF's size.
+    let pdf_failures = prepared.renderer.typeset_pdfs();
+    let failed_pdfs: HashSet<render::Job> = pdf_failures.iter().map(|(j, _)| j.clone()).collect();
+    let failed_paths: HashSet<String> = failed_pdfs
+        .iter()
+        .map(|job| site::Urls::output_file(&prepared.renderer.site_path(job)))
+        .collect();
+    let mut paths = prepared.output_paths();
+    paths.retain(|p| !failed_paths.contains(p));
     let keep = paths.iter().map(String::as_str).collect();
     let stage = opened
         .stage(&keep)
@@ -266,7 +281,7 @@ pub fn build_with(
     let abandoned = stage.abandon_handle();
     let filling = {
         let prepared = prepared.clone();
-        move || (fill_stage(&prepared, &stage), stage)
+        move || (fill_stage(&prepared, &stage, &failed_pdfs), stage)
     };
     let (results, stage) = render::limit::supervise(prepared.renderer.watch(), filling)
         .map_err(|running| {
@@ -309,6 +324,7 @@ pub fn build_with(
     }
     let render_and_write = rendering.elapsed();
     let committed = stage.commit().map_err(BuildError::Output)?;
+    prepared.renderer.prune_pdf_cache();
     let mut warnings = prepared.warnings.clone();
     warnings.extend(notes.iter().cloned());
     warnings.extend(committed.warnings);
@@ -323,6 +339,8 @@ pub fn build_with(
             ..prepared.timings.clone()
         },
         upcoming: renderer.model().upcoming.clone(),
+        pdfs: renderer.pdf_stats(),
+        pdf_failures: Diagnostics(pdf_failures.into_iter().map(|(_, d)| d).collect()),
     };
     // Freeing a large site's memory takes a noticeable fraction of a build: do it off the
     // caller's path (a command-line build exits without waiting for it).
@@ -338,10 +356,15 @@ enum StageFailure {
 
 /// Renders every job and copies every file into `stage`, in parallel: for each, whether its
 /// bytes changed, or why it failed.
-fn fill_stage(prepared: &PreparedSite, stage: &output::Stage) -> Vec<Result<bool, StageFailure>> {
+fn fill_stage(
+    prepared: &PreparedSite,
+    stage: &output::Stage,
+    failed_pdfs: &HashSet<render::Job>,
+) -> Vec<Result<bool, StageFailure>> {
     use rayon::prelude::*;
     let renderer = &prepared.renderer;
-    let jobs = renderer.jobs();
+    let mut jobs = renderer.jobs();
+    jobs.retain(|job| !failed_pdfs.contains(job));
     let rendered = jobs.par_iter().map(|job| {
         let r = renderer.render(job).map_err(StageFailure::Site)?;
         stage.write(&r.file).map_err(StageFailure::Io)
@@ -368,5 +391,7 @@ pub fn check(dirs: &SiteDirs, options: &BuildOptions) -> Result<BuildReport, Dia
         elapsed: report.elapsed,
         timings: Timings::default(),
         upcoming: report.upcoming,
+        pdfs: Default::default(),
+        pdf_failures: Diagnostics::new(),
     })
 }

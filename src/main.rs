@@ -466,6 +466,21 @@ fn build(
             t.render.as_millis()
         ));
     }
+    let pdfs = report.pdfs;
+    if pdfs.typeset + pdfs.reused + report.pdf_failures.error_count() > 0 {
+        reporter.info(&format!(
+            "PDFs: {} typeset, {} unchanged (from .communique-cache/pdf), {} failed",
+            pdfs.typeset,
+            pdfs.reused,
+            report.pdf_failures.error_count()
+        ));
+    }
+    if !report.pdf_failures.is_empty() {
+        return Err(Failure::Site {
+            diagnostics: report.pdf_failures,
+            written: "the site was written, with the pages of these briefs but not their PDFs",
+        });
+    }
     Ok(())
 }
 

@@ -90,6 +90,8 @@ pub struct PageMeta {
     pub extra: BTreeMap<String, Value>,
     /// The brief's own bibliography file, relative to its folder.
     pub bibliography: Option<String>,
+    /// Whether it gets a PDF, over the site's `pdf` setting.
+    pub pdf: Option<bool>,
 }
 
 /// Fixed page fields (taxonomy names are added from the config).
@@ -120,6 +122,7 @@ pub const PAGE_FIELDS: &[&str] = &[
     "taxonomies",
     "extra",
     "bibliography",
+    "pdf",
 ];
 
 /// Whether `name` is a page field (so not free to name a taxonomy): one of [`PAGE_FIELDS`], or
@@ -506,6 +509,7 @@ fn page_meta(raw: &mut RawFrontMatter<'_>, config: &Config) -> Result<PageMeta, 
         taxonomies,
         extra,
         bibliography: raw.take("bibliography", "a file name such as \"refs.bib\"", e),
+        pdf: raw.take("pdf", "true or false", e),
     };
     for alias in &mut meta.aliases {
         // Kept decoded: a site path names the file on disk; URLs are encoded when made.

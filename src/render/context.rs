@@ -55,7 +55,10 @@ impl Renderer {
         let model = &self.model;
         let mut context = self.base_context(site_path);
         match job {
-            Job::Page(i) => context.insert_value("page", self.views.full_page(model, *i)),
+            Job::Page(i) | Job::Pdf(i) => {
+                context.insert_value("page", self.views.full_page(model, *i));
+                context.insert_value("pdf", self.pdf_link(*i));
+            }
             Job::Pager(l, n) => {
                 let listing = &model.listings[*l];
                 self.insert_listing(&mut context, listing);

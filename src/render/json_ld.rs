@@ -36,6 +36,18 @@ struct Report<'a> {
     is_part_of: Option<Series<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     position: Option<i64>,
+    /// The brief's PDF, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoding: Option<MediaObject>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MediaObject {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    content_url: String,
+    encoding_format: &'static str,
 }
 
 #[derive(Serialize)]
@@ -127,6 +139,11 @@ pub fn report(model: &SiteModel, index: usize) -> String {
             name,
         }),
         position: m.number.filter(|n| *n != 0),
+        encoding: crate::pdf::wanted(config, m).then(|| MediaObject {
+            kind: "MediaObject",
+            content_url: urls.permalink(&crate::pdf::site_path(&page.path, &page.slug)),
+            encoding_format: "application/pdf",
+        }),
     };
     // Serialising borrowed strings and plain numbers cannot fail.
     serde_json::to_string(&report).map_or_else(|_| "{}".to_string(), |json| script_safe(&json))

@@ -15,6 +15,7 @@ pub mod json_ld;
 pub mod limit;
 pub mod minify;
 pub mod ownership;
+pub mod pdf;
 pub mod signature;
 pub mod templates;
 pub mod views;
@@ -76,6 +77,8 @@ pub enum Job {
     Search,
     /// A host's configuration file (`_redirects`, `_headers`), when `[output]` asks for it.
     Host(HostFile),
+    /// A page's PDF (see [`pdf`]).
+    Pdf(usize),
 }
 
 /// The files that configure Netlify and Cloudflare Pages (both read the same formats).
@@ -141,6 +144,8 @@ pub struct Renderer {
     watch: Arc<limit::Watch>,
     /// Hashes of static files, for `get_url` and fingerprinted names (see [`assets`]).
     assets: Arc<assets::Assets>,
+    /// PDFs: typeset or kept as source, and their sizes.
+    pdfs: pdf::Pdfs,
 }
 
 impl Renderer {
@@ -168,6 +173,7 @@ impl Renderer {
             data: templates.root.as_deref().map(data::DataRoot::new),
             assets: assets.clone(),
         });
+        let pdfs = pdf::Pdfs::new(templates.root.as_deref());
         let templates = templates.keeping(&needed_templates(&model));
         let tera = templates.compile(|tera| functions::register_functions(tera, lookup))?;
         let renderer = Renderer {
@@ -178,6 +184,7 @@ impl Renderer {
             tera,
             watch: limit::Watch::new(),
             assets,
+            pdfs,
         };
         renderer.check_templates_exist()?;
         Ok(renderer)
@@ -267,6 +274,7 @@ impl Renderer {
             Job::Cite(_, format) => format.file_name().into(),
             Job::Search => "search.html".into(),
             Job::Host(file) => file.template().into(),
+            Job::Pdf(_) => pdf::TEMPLATE.into(),
         }
     }
 
@@ -290,6 +298,11 @@ impl Renderer {
         for p in 0..model.pages.len() {
             jobs.extend(cite::CiteFormat::ALL.map(|format| Job::Cite(p, format)));
         }
+        jobs.extend(
+            (0..model.pages.len())
+                .filter(|&p| self.wants_pdf(p))
+                .map(Job::Pdf),
+        );
         jobs.push(Job::NotFound);
         jobs.push(Job::Sitemap);
         jobs.push(Job::Robots);
@@ -323,6 +336,7 @@ impl Renderer {
             Job::Cite(p, format) => cite::site_path(&model.pages[*p].path, *format),
             Job::Search => crate::search::PAGE_PATH.into(),
             Job::Host(file) => format!("/{}", file.name()),
+            Job::Pdf(p) => self.pdf_path(*p),
         }
     }
 
@@ -331,10 +345,13 @@ impl Renderer {
         self.render_jobs(&self.jobs())
     }
 
-    /// Renders the given jobs in parallel.
+    /// Renders the given jobs in parallel, PDFs first (a brief's page shows its PDF's size).
     pub fn render_jobs(&self, jobs: &[Job]) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
-        let results: Vec<Result<Rendered, Diagnostic>> =
-            jobs.par_iter().map(|job| self.render(job)).collect();
+        let (pdfs, others): (Vec<&Job>, Vec<&Job>) =
+            jobs.iter().partition(|job| matches!(job, Job::Pdf(_)));
+        let mut results: Vec<Result<Rendered, Diagnostic>> =
+            pdfs.par_iter().map(|job| self.render(job)).collect();
+        results.par_extend(others.par_iter().map(|job| self.render(job)));
         let mut out = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
         for result in results {
@@ -378,6 +395,9 @@ impl Renderer {
     }
 
     fn render_bytes(&self, job: &Job, site_path: &str) -> Result<Vec<u8>, Diagnostic> {
+        if let Job::Pdf(i) = job {
+            return self.render_pdf(*i, site_path);
+        }
         let template = self.template_of(job);
         let context = self.context(job, site_path);
         self.render_template(&template, &context, site_path)
@@ -460,6 +480,13 @@ fn needed_templates(model: &SiteModel) -> Vec<String> {
     }
     for listing in &model.listings {
         needed.insert(listing.template.clone());
+    }
+    if model
+        .pages
+        .iter()
+        .any(|p| crate::pdf::wanted(&model.config, p.meta()))
+    {
+        needed.insert(pdf::TEMPLATE.into());
     }
     needed.into_iter().collect()
 }

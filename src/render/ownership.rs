@@ -37,6 +37,10 @@ fn describe(renderer: &Renderer, job: &Job) -> String {
             "the citation files of {}",
             model.pages[*p].source.display_path.display()
         ),
+        Job::Pdf(p) => format!(
+            "the PDF of {}",
+            model.pages[*p].source.display_path.display()
+        ),
     }
 }
 
@@ -47,7 +51,7 @@ fn blame(renderer: &Renderer, job: &Job, message: String) -> Diagnostic {
             model.pages[*p].source.error_at_field("aliases", message),
             "remove the alias, or point it at an address nothing else uses",
         ),
-        Job::Page(p) => (
+        Job::Page(p) | Job::Pdf(p) => (
             model.pages[*p].source.error_at_field("slug", message),
             "give the brief a different `slug`, or move it",
         ),

@@ -170,7 +170,8 @@ impl Fingerprints {
         let (template_fp, all_pages) = self.templates.get(&template).copied().unwrap_or((0, true));
         template_fp.hash(&mut h);
         match job {
-            Job::Page(i) => self.full[*i].hash(&mut h),
+            // A PDF shows what its page shows.
+            Job::Page(i) | Job::Pdf(i) => self.full[*i].hash(&mut h),
             Job::Pager(l, n) => {
                 let listing = &model.listings[*l];
                 self.listing(model, *l).hash(&mut h);
@@ -310,7 +311,7 @@ fn job_kind(job: &Job) -> u8 {
         Job::Sitemap => 6,
         Job::Robots => 7,
         Job::Cite(..) => 9,
-        Job::Search | Job::Host(_) => 10,
+        Job::Search | Job::Host(_) | Job::Pdf(_) => 10,
     }
 }
 

@@ -121,6 +121,7 @@ impl TemplateSet {
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".xml", ".htm"]);
         crate::render::functions::register_filters(&mut tera);
+        crate::render::pdf::register_filters(&mut tera);
         register(&mut tera);
         tera.add_raw_templates(
             self.templates

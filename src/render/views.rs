@@ -146,6 +146,10 @@ impl Views {
         fields.insert("toc".into(), toc_view(model, page, &page.rendered.toc));
         let json_ld = super::json_ld::report(model, index);
         fields.insert("json_ld".into(), Value::safe_string(&json_ld));
+        if crate::pdf::wanted(&model.config, page.meta()) {
+            let pdf = crate::pdf::site_path(&page.path, &page.slug);
+            fields.insert("pdf_url".into(), Value::from(model.urls.permalink(&pdf)));
+        }
         let related: Vec<Value> = page
             .related
             .iter()

@@ -15,7 +15,7 @@ use tokio::sync::broadcast;
 
 use super::hosts::AllowedHosts;
 use super::reload::{self, ReloadEvent};
-use super::state::ServedSite;
+use super::state::{Served, ServedSite};
 
 /// Shared between the HTTP handlers and the rebuild loop.
 #[derive(Clone)]
@@ -210,6 +210,13 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
             )
         }
     };
+    let found = match found {
+        Some(Served::Typst(source)) => match typeset(&state, &name, source).await {
+            Ok(pdf) => Some(Served::Bytes(pdf)),
+            Err(why) => return (StatusCode::INTERNAL_SERVER_ERROR, why).into_response(),
+        },
+        other => other,
+    };
     // Everything comes from memory: what the last good build produced, nothing from disk.
     let bytes: Bytes = match found {
         Some(served) => Bytes::from_owner(served.bytes().clone()),
@@ -290,6 +297,38 @@ fn outside_the_prefix(state: &AppState, prefix: &str, path: &str) -> Response<Bo
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::empty())
         .unwrap_or_default()
+}
+
+/// Typesets a brief's PDF on its first request (through the PDF cache, so a PDF typeset before
+/// is read back) and serves it from memory after that, until a rebuild changes its source.
+async fn typeset(state: &AppState, name: &str, source: Arc<[u8]>) -> Result<Arc<[u8]>, String> {
+    let root = match state.site.read() {
+        Ok(site) => site.root().to_path_buf(),
+        Err(_) => return Err("server state unavailable\n".into()),
+    };
+    let text = String::from_utf8_lossy(&source).into_owned();
+    let ident = name.to_string();
+    let typeset = tokio::task::spawn_blocking(move || {
+        crate::pdf::Typesetter::new(Some(&root)).typeset(text, &ident)
+    });
+    let pdf: Arc<[u8]> = match typeset.await {
+        Ok(Ok(pdf)) => Arc::from(pdf),
+        Ok(Err(errors)) => {
+            let why: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+            return Err(format!(
+                "the PDF could not be typeset: {}\n(`communique check` names the template line)\n",
+                why.join("; ")
+            ));
+        }
+        Err(_) => return Err("the PDF could not be typeset\n".into()),
+    };
+    if let Ok(mut site) = state.site.write()
+        && matches!(site.files.get(name), Some(Served::Typst(s)) if *s == source)
+    {
+        site.files
+            .insert(name.to_string(), Served::Bytes(pdf.clone()));
+    }
+    Ok(pdf)
 }
 
 /// The `Content-Type` of an output file, from its name (`mime`, as mime_guess guessed it).

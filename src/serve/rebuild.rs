@@ -357,7 +357,8 @@ impl Rebuilder {
         memory.views = view_cache;
         let renderer = Renderer::with_views(Arc::new(model), templates, views)
             .map_err(|es| failed(Diagnostics(es), &warnings))?
-            .watched_by(self.watch.clone());
+            .watched_by(self.watch.clone())
+            .typeset_on_request();
         lap("views+templates");
         // A body edit changes no output's path and no copied file: the last plan holds.
         let copies = match (rebuilt, memory.copy_list.take()) {

@@ -29,13 +29,16 @@ pub enum Served {
         /// What was read.
         bytes: Arc<[u8]>,
     },
+    /// A brief's PDF before anyone asked for it: its Typst source, typeset on the first
+    /// request (see [`super::http`]).
+    Typst(Arc<[u8]>),
 }
 
 impl Served {
     /// The bytes to send.
     pub fn bytes(&self) -> &Arc<[u8]> {
         match self {
-            Served::Bytes(bytes) | Served::Copied { bytes, .. } => bytes,
+            Served::Bytes(bytes) | Served::Copied { bytes, .. } | Served::Typst(bytes) => bytes,
         }
     }
 }
@@ -100,6 +103,11 @@ impl ServedSite {
         changed
     }
 
+    /// The canonical site root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// Applies a partial update: these files changed or appeared, those disappeared.
     pub fn apply(&mut self, updated: Vec<(String, Served)>, removed: &[String]) -> Vec<String> {
         let mut changed = Vec::new();
@@ -130,6 +138,10 @@ impl ServedSite {
         let mut to_read = Vec::new();
         for file in files {
             match file.contents {
+                // Rendered bytes at a `.pdf` path are a PDF's Typst source (see `Served::Typst`).
+                Contents::Bytes(b) if file.path.ends_with(".pdf") => {
+                    loaded.push((file.path, Served::Typst(Arc::from(b))))
+                }
                 Contents::Bytes(b) => loaded.push((file.path, Served::Bytes(Arc::from(b)))),
                 Contents::Copy(source) => match self.files.get(&file.path) {
                     Some(kept @ Served::Copied { source: was, .. })

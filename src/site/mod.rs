@@ -398,8 +398,10 @@ pub fn build_cached(
                 .iter()
                 .any(|l| l.anchor.is_some())
                 || !rendered.0.rendered.static_links.is_empty();
+            // A brief's PDF converts its Markdown again (see `crate::pdf`).
             if release_bodies
                 && !anchored
+                && !crate::pdf::wanted(&config, &source.meta)
                 && let Some(source) = Arc::get_mut(source)
             {
                 source.release_body();
@@ -585,8 +587,9 @@ pub fn build_cached(
     if release_bodies {
         // Only `serve` compares and re-renders sources; a build is done with the bodies.
         for page in &mut pages {
-            // `@static/` links are checked once the copied files are known, and quote the body.
-            if !page.rendered.static_links.is_empty() {
+            // `@static/` links are checked once the copied files are known, and quote the body;
+            // a brief's PDF converts its Markdown again.
+            if !page.rendered.static_links.is_empty() || crate::pdf::wanted(&config, page.meta()) {
                 continue;
             }
             if let Some(source) = Arc::get_mut(&mut page.source) {

@@ -1,0 +1,565 @@
+//! A brief's PDF as a render job: `brief.typ` rendered with the brief and its Typst markup
+//! (`typst` in docs/templates.md), then typeset (see [`crate::pdf`]); and the `pdf` link a
+//! brief page shows.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tera::{Kwargs, State, Tera, Value};
+
+use super::views::Fields;
+use super::{Job, Renderer};
+use crate::diagnostics::{Diagnostic, Location, line_col};
+use crate::markdown::LinkResolver;
+use crate::pdf::{self, Mode, Outcome, PdfStats, Typesetter, escape, markup};
+use crate::site::{ContentRef, Page, SiteModel};
+
+/// The template a brief's PDF is rendered with.
+pub const TEMPLATE: &str = "brief.typ";
+
+/// A renderer's PDF state: what to do with the Typst source, and the sizes of the PDFs made.
+#[derive(Debug)]
+pub struct Pdfs {
+    mode: Mode,
+    typesetter: Typesetter,
+    sizes: Mutex<HashMap<usize, u64>>,
+    /// PDFs typeset ahead of writing ([`Renderer::typeset_pdfs`]), until they are written.
+    held: Mutex<HashMap<usize, Held>>,
+}
+
+/// A PDF typeset ahead: its bytes, or the cache key to read them back by.
+#[derive(Debug)]
+enum Held {
+    Bytes(Vec<u8>),
+    Cached(String),
+}
+
+impl Pdfs {
+    /// PDFs typeset for the site at `root`.
+    pub fn new(root: Option<&std::path::Path>) -> Pdfs {
+        Pdfs {
+            mode: Mode::Typeset,
+            typesetter: Typesetter::new(root),
+            sizes: Mutex::new(HashMap::new()),
+            held: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// Registers the filters `brief.typ` escapes with: `typst` (text as markup) and
+/// `typst_string` (text as a string literal).
+pub fn register_filters(tera: &mut Tera) {
+    tera.register_filter(
+        "typst",
+        |text: &str, _: Kwargs, _: &State| -> Result<String, tera::Error> {
+            super::limit::check()?;
+            Ok(escape::markup(text))
+        },
+    );
+    tera.register_filter(
+        "typst_string",
+        |text: &str, _: Kwargs, _: &State| -> Result<String, tera::Error> {
+            super::limit::check()?;
+            Ok(escape::string_literal(text))
+        },
+    );
+}
+
+/// `@/` links as absolute URLs: a PDF is read away from the site.
+struct Permalinks<'a>(&'a SiteModel);
+
+impl LinkResolver for Permalinks<'_> {
+    fn resolve(&self, rel: &str) -> Option<String> {
+        let model = self.0;
+        let path = match model.by_rel.get(rel.trim_start_matches('/'))? {
+            ContentRef::Page(i) => &model.pages[*i].path,
+            ContentRef::Section(i) => &model.sections[*i].path,
+        };
+        Some(model.urls.permalink(path))
+    }
+}
+
+impl Renderer {
+    /// Typesets PDFs only when `serve` is asked for one: a PDF job's output is then its Typst
+    /// source (see [`crate::serve`]).
+    pub fn typeset_on_request(mut self) -> Renderer {
+        self.pdfs.mode = Mode::Source;
+        self
+    }
+
+    /// Removes cached PDFs this renderer did not use (see [`Typesetter::prune`]).
+    pub fn prune_pdf_cache(&self) {
+        if self.pdfs.mode == Mode::Typeset && self.pdf_stats() != PdfStats::default() {
+            self.pdfs.typesetter.prune();
+        }
+    }
+
+    /// What typesetting did so far.
+    pub fn pdf_stats(&self) -> PdfStats {
+        self.pdfs.typesetter.stats()
+    }
+
+    /// Whether page `index` gets a PDF.
+    pub fn wants_pdf(&self, index: usize) -> bool {
+        pdf::wanted(&self.model.config, self.model.pages[index].meta())
+    }
+
+    /// The site path of page `index`'s PDF.
+    pub fn pdf_path(&self, index: usize) -> String {
+        let page = &self.model.pages[index];
+        pdf::site_path(&page.path, &page.slug)
+    }
+
+    /// What `brief.html` sees as `pdf`: `{ url, permalink, size, size_text }`, or nothing when
+    /// the brief has no PDF. A build knows the size (PDFs are typeset before pages); `serve`
+    /// typesets on request, so its link has no size.
+    pub(super) fn pdf_link(&self, index: usize) -> Value {
+        if !self.wants_pdf(index) {
+            return Value::none();
+        }
+        let size = self
+            .pdfs
+            .sizes
+            .lock()
+            .ok()
+            .and_then(|s| s.get(&index).copied());
+        if self.pdfs.mode == Mode::Typeset && size.is_none() {
+            return Value::none();
+        }
+        let path = self.pdf_path(index);
+        let urls = &self.model.urls;
+        let mut f = Fields::new();
+        f.insert("url", Value::from(urls.href(&path)));
+        f.insert("permalink", Value::from(urls.permalink(&path)));
+        f.insert("size", size.map_or(Value::none(), Value::from));
+        f.insert(
+            "size_text",
+            size.map_or(Value::none(), |s| Value::from(pdf::size_text(s))),
+        );
+        Value::from(f)
+    }
+
+    /// Typesets every PDF of the site, in parallel, before anything is written: a build then
+    /// knows which PDFs failed (they are left out of the output, and their briefs' pages do
+    /// not link them) and every PDF's size. Each PDF is held until [`Renderer::render`] writes
+    /// it: read back from the cache, or in memory when there is no cache. Returns the PDF jobs
+    /// that failed, with why.
+    pub fn typeset_pdfs(&self) -> Vec<(Job, Diagnostic)> {
+        use rayon::prelude::*;
+        let jobs: Vec<usize> = (0..self.model.pages.len())
+            .filter(|&p| self.wants_pdf(p))
+            .collect();
+        // `COMMUNIQUE_TRACE` prints the time per brief (docs/performance.md).
+        let trace = std::env::var_os("COMMUNIQUE_TRACE").is_some();
+        let times = Mutex::new(Vec::new());
+        let failed = jobs.par_iter().filter_map(|&index| {
+            let site_path = self.pdf_path(index);
+            let started = std::time::Instant::now();
+            let typeset = self.typeset_page(index, &site_path);
+            if trace && let Ok(mut times) = times.lock() {
+                times.push(started.elapsed());
+            }
+            match typeset {
+                Ok(outcome) => {
+                    let held = match outcome {
+                        Outcome::Cached { key, .. } | Outcome::Fresh { key: Some(key), .. } => {
+                            Held::Cached(key)
+                        }
+                        Outcome::Fresh { pdf, key: None } => Held::Bytes(pdf),
+                    };
+                    if let Ok(mut all) = self.pdfs.held.lock() {
+                        all.insert(index, held);
+                    }
+                    None
+                }
+                Err(e) => Some((Job::Pdf(index), e)),
+            }
+        });
+        let failed = failed.collect();
+        if let Ok(mut times) = times.into_inner()
+            && !times.is_empty()
+        {
+            times.sort();
+            let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+            eprintln!(
+                "  pdf: {} briefs, {:.1} ms median, {:.1} ms p90 per brief (brief.typ, Markdown to Typst, typesetting or cache check)",
+                times.len(),
+                ms(times[times.len() / 2]),
+                ms(times[times.len() * 9 / 10])
+            );
+        }
+        failed
+    }
+
+    /// Renders page `index`'s PDF (or, in `serve`, its Typst source).
+    pub(super) fn render_pdf(&self, index: usize, site_path: &str) -> Result<Vec<u8>, Diagnostic> {
+        let held = self
+            .pdfs
+            .held
+            .lock()
+            .ok()
+            .and_then(|mut h| h.remove(&index));
+        let key = match held {
+            Some(Held::Bytes(pdf)) => return Ok(pdf),
+            Some(Held::Cached(key)) => key,
+            None => match self.typeset_page(index, site_path)? {
+                Outcome::Fresh { pdf, .. } => return Ok(pdf),
+                Outcome::Cached { key, .. } => key,
+            },
+        };
+        self.pdfs.typesetter.cached(&key).ok_or_else(|| {
+            Diagnostic::error(format!(
+                "the PDF of {} vanished from {} while the build read it",
+                self.model.pages[index].source.display_path.display(),
+                pdf::cache::DIR
+            ))
+            .hint("build again; something else removed the cache folder")
+        })
+    }
+
+    /// Renders page `index`'s `brief.typ` and typesets it (in `serve`, the source is the
+    /// outcome).
+    fn typeset_page(&self, index: usize, site_path: &str) -> Result<Outcome, Diagnostic> {
+        let mut context = self.context(&Job::Page(index), site_path);
+        context.insert_value("typst", self.typst_view(index));
+        let source = self.render_template(TEMPLATE, &context, site_path)?;
+        if self.pdfs.mode == Mode::Source {
+            return Ok(Outcome::Fresh {
+                pdf: source,
+                key: None,
+            });
+        }
+        let source = String::from_utf8_lossy(&source).into_owned();
+        let ident = self.model.urls.permalink(site_path);
+        match self.pdfs.typesetter.typeset_lazily(source.clone(), &ident) {
+            Ok(outcome) => {
+                if let Ok(mut sizes) = self.pdfs.sizes.lock() {
+                    sizes.insert(index, outcome.size());
+                }
+                Ok(outcome)
+            }
+            Err(errors) => Err(self.typst_diagnostic(index, &errors, &source)),
+        }
+    }
+
+    /// What `brief.typ` sees as `typst`: the brief's Markdown as Typst markup, and how to set
+    /// its language (see docs/templates.md).
+    fn typst_view(&self, index: usize) -> Value {
+        let model = &self.model;
+        let page = &model.pages[index];
+        let meta = page.meta();
+        let config = &model.config;
+        let permalink = model.urls.permalink(&page.path);
+        let base = model.urls.base_url().to_string();
+        let absolute = |url: &str| absolute_url(url, &permalink, &base);
+        let image = |url: &str| self.image_source(page, url);
+        let html = &page.rendered.html;
+        let citations = citation_markup(html);
+        let options = markup::Options {
+            markdown: &config.markdown,
+            resolver: &Permalinks(model),
+            absolute_url: &absolute,
+            image_path: &image,
+            citations: (!citations.is_empty()).then_some(citations.as_slice()),
+        };
+        let inline_list = |items: &[String]| -> Value {
+            Value::from(
+                items
+                    .iter()
+                    .map(|k| Value::from(markup::inline(k, &options)))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let mut f = Fields::new();
+        f.insert("body", Value::from(markup::body(meta_body(page), &options)));
+        f.insert("key_points", inline_list(&meta.key_points));
+        f.insert("recommendations", inline_list(&meta.recommendations));
+        f.insert("summary", summary_view(meta, &options));
+        f.insert("references", Value::from(reference_markup(html)));
+        let typography = pdf::typography(&config.language);
+        f.insert("dir", Value::from(typography.dir));
+        let fonts: Vec<String> = typography
+            .fonts
+            .iter()
+            .map(|f| escape::string_literal(f))
+            .collect();
+        f.insert("fonts", Value::from(format!("({},)", fonts.join(", "))));
+        let lang = config.language.split(['-', '_']).next().unwrap_or("en");
+        f.insert(
+            "lang",
+            Value::from(escape::string_literal(&lang.to_ascii_lowercase())),
+        );
+        let authors: Vec<String> = page
+            .authors
+            .iter()
+            .map(|&a| escape::string_literal(&model.authors[a].name))
+            .collect();
+        f.insert("authors", Value::from(format!("({},)", authors.join(", "))));
+        let date = meta
+            .date
+            .timestamp
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date();
+        f.insert(
+            "date",
+            Value::from(format!(
+                "datetime(year: {}, month: {}, day: {})",
+                date.year(),
+                date.month(),
+                date.day()
+            )),
+        );
+        Value::from(f)
+    }
+
+    /// Where Typst reads an image of page `page` from: `/content/…` for the brief's own files,
+    /// `/static/…` for the site's; `None` for an image elsewhere (it stays a description).
+    fn image_source(&self, page: &Page, url: &str) -> Option<String> {
+        if url.contains(':') || url.starts_with("//") {
+            return None;
+        }
+        let url = url.split(['?', '#']).next().unwrap_or(url);
+        let url = percent_encoding::percent_decode_str(url)
+            .decode_utf8()
+            .ok()?
+            .into_owned();
+        if url.split('/').any(|part| part == "..") {
+            return None;
+        }
+        if let Some(file) = url.strip_prefix('/') {
+            let root = self.templates.root.as_ref()?;
+            return root
+                .join("static")
+                .join(file)
+                .is_file()
+                .then(|| format!("/static/{file}"));
+        }
+        let rel = url.trim_start_matches("./");
+        let dir = page.source.rel.trim_end_matches("index.md");
+        page.source
+            .assets
+            .iter()
+            .any(|a| a == rel)
+            .then(|| format!("/content/{dir}{rel}"))
+    }
+
+    /// A Typst error as a diagnostic naming the template and, when the line the error is on
+    /// comes from the template as written, its line there.
+    fn typst_diagnostic(
+        &self,
+        index: usize,
+        errors: &[pdf::world::TypstError],
+        source: &str,
+    ) -> Diagnostic {
+        let page = &self.model.pages[index];
+        let Some(error) = errors.first() else {
+            return Diagnostic::error("the PDF could not be typeset");
+        };
+        let template = self.templates.templates.get(TEMPLATE);
+        let file = template.map_or_else(
+            || std::path::PathBuf::from(format!("templates/{TEMPLATE}")),
+            |t| t.display_path.clone(),
+        );
+        let generated = error.range.as_ref().map(|r| {
+            let (line, column) = line_col(source, r.start);
+            let text = source
+                .lines()
+                .nth(line.saturating_sub(1))
+                .unwrap_or("")
+                .trim();
+            (line, column, text.to_string())
+        });
+        let in_template = generated.as_ref().and_then(|(_, _, text)| {
+            let template = template?;
+            let found = template
+                .text
+                .lines()
+                .position(|l| !text.is_empty() && l.trim() == text)?;
+            let column = template.text.lines().nth(found)?.find(text.as_str())? + 1;
+            Some((found + 1, column, template.text.clone()))
+        });
+        let mut message = format!(
+            "Typst error in the PDF of {}: {}",
+            page.source.display_path.display(),
+            error.message
+        );
+        let mut diagnostic = match (&in_template, &generated) {
+            (Some((line, column, text)), _) => Diagnostic::error(message)
+                .at(Location::at(&file, *line, *column))
+                .with_snippet_from(text),
+            (None, Some((line, _, text))) => {
+                message.push_str(&format!(
+                    " (line {line} of the Typst source generated from {}: `{text}`)",
+                    file.display()
+                ));
+                Diagnostic::error(message).at(Location::file(&file))
+            }
+            (None, None) => Diagnostic::error(message).at(Location::file(&file)),
+        };
+        let mut hints: Vec<String> = error.hints.clone();
+        let kept = self.pdfs.typesetter.keep_failed(&page.slug, source);
+        if let Some(kept) = kept {
+            hints.push(format!("the generated Typst source is in {kept}"));
+        }
+        hints.push(format!(
+            "the brief's HTML is built without it; fix {} (see \"brief.typ\" in docs/templates.md) or set `pdf = false` in the brief",
+            file.display()
+        ));
+        diagnostic = diagnostic.hint(hints.join("; "));
+        diagnostic
+    }
+}
+
+/// The Markdown body of a page.
+fn meta_body(page: &Page) -> &str {
+    page.source.body()
+}
+
+/// The structured summary's parts as markup, or nothing.
+fn summary_view(meta: &crate::content::PageMeta, options: &markup::Options<'_>) -> Value {
+    let Some(summary) = &meta.summary else {
+        return Value::none();
+    };
+    let part = |text: &Option<String>| {
+        text.as_deref()
+            .map_or(Value::none(), |t| Value::from(markup::body(t, options)))
+    };
+    let mut f = Fields::new();
+    f.insert("whats_new", part(&summary.whats_new));
+    f.insert("why_it_matters", part(&summary.why_it_matters));
+    f.insert("what_should_be_done", part(&summary.what_should_be_done));
+    Value::from(f)
+}
+
+/// A link's URL made absolute against the brief's permalink (`page`) and the site's base.
+fn absolute_url(url: &str, page: &str, base: &str) -> String {
+    use crate::markdown::urls::{UrlUse, is_dangerous};
+    if is_dangerous(url, UrlUse::Link, false) {
+        return page.to_string();
+    }
+    let has_scheme = url.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if has_scheme {
+        url.to_string()
+    } else if let Some(rest) = url.strip_prefix("//") {
+        format!("https://{rest}")
+    } else if url.starts_with('/') {
+        format!("{}{url}", base.trim_end_matches('/'))
+    } else {
+        format!("{page}{url}")
+    }
+}
+
+/// The formatted citations of a body's HTML (`<span class="citation" …>`), in order, as markup.
+fn citation_markup(html: &str) -> Vec<String> {
+    const OPEN: &str = "<span class=\"citation\"";
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(OPEN) {
+        let after = &rest[start..];
+        let Some(inner_start) = after.find('>') else {
+            break;
+        };
+        let inner = &after[inner_start + 1..];
+        let end = matching_end(inner, "span");
+        out.push(escape::html_to_markup(&inner[..end]));
+        rest = &inner[end..];
+    }
+    out
+}
+
+/// The entries of a body's reference list, as markup (its label first), without back-links.
+fn reference_markup(html: &str) -> Vec<String> {
+    let Some(list) = html.find("<section class=\"references\"") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut rest = &html[list..];
+    while let Some(start) = rest.find("<li") {
+        let after = &rest[start..];
+        let Some(inner_start) = after.find('>') else {
+            break;
+        };
+        let inner = &after[inner_start + 1..];
+        let end = inner.find("</li>").unwrap_or(inner.len());
+        let entry = &inner[..end];
+        let entry = entry
+            .find(" <a href=\"#cite-")
+            .or_else(|| entry.find(" <a href=\"#"))
+            .filter(|&i| entry[i..].contains("reference-backref"))
+            .map_or(entry, |i| &entry[..i]);
+        out.push(escape::html_to_markup(entry).trim().to_string());
+        rest = &inner[end..];
+    }
+    out
+}
+
+/// The offset of the `</name>` that closes an element whose content starts `html`.
+fn matching_end(html: &str, name: &str) -> usize {
+    let (open, close) = (format!("<{name}"), format!("</{name}>"));
+    let mut depth = 0usize;
+    let mut at = 0;
+    while at < html.len() {
+        let rest = &html[at..];
+        let next_open = rest.find(&open);
+        let Some(next_close) = rest.find(&close) else {
+            return html.len();
+        };
+        match next_open {
+            Some(o) if o < next_close => {
+                depth += 1;
+                at += o + open.len();
+            }
+            _ if depth == 0 => return at + next_close,
+            _ => {
+                depth -= 1;
+                at += next_close + close.len();
+            }
+        }
+    }
+    html.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn citations_and_references_are_read_from_the_html() {
+        let html = "<p>As <span class=\"citation\" id=\"cite-1\">(<a href=\"#ref-h\">Hassan <span>2024</span></a>)</span>.</p>\n<section class=\"references\" aria-labelledby=\"references\">\n<h2 id=\"references\">References</h2>\n<ol class=\"reference-list\">\n<li id=\"ref-h\"><span class=\"reference-label\">[1]</span> Hassan, L. <i>Ports</i>. <a href=\"#cite-1\" class=\"reference-backref\" aria-label=\"Back\">↩</a></li>\n</ol>\n</section>\n";
+        assert_eq!(citation_markup(html), ["(Hassan 2024)"]);
+        assert_eq!(
+            reference_markup(html),
+            ["\\[1\\] Hassan, L. #emph[Ports]\\."]
+        );
+    }
+
+    #[test]
+    fn links_are_made_absolute() {
+        let page = "https://x.org/briefs/a/";
+        assert_eq!(
+            absolute_url("b/", page, "https://x.org"),
+            "https://x.org/briefs/a/b/"
+        );
+        assert_eq!(
+            absolute_url("/about/", page, "https://x.org"),
+            "https://x.org/about/"
+        );
+        assert_eq!(
+            absolute_url("#s", page, "https://x.org"),
+            "https://x.org/briefs/a/#s"
+        );
+        assert_eq!(
+            absolute_url("mailto:a@b.org", page, "https://x.org"),
+            "mailto:a@b.org"
+        );
+        assert_eq!(
+            absolute_url("javascript:alert(1)", page, "https://x.org"),
+            page
+        );
+    }
+}
