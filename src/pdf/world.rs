@@ -162,33 +162,38 @@ pub struct TypstError {
 }
 
 /// Compiles `world` to PDF bytes, or the errors Typst found.
+///
+/// Typesetting runs in a thread pool of its own, with large stacks: Typst's layout recurses
+/// deeply (a rayon or tokio worker's 2 MiB stack overflowed on ordinary briefs in a release
+/// build). It must be a rayon pool: the PDF writer (krilla) hands work to rayon and waits for
+/// it, helping while it waits only on a rayon worker; a plain thread waiting while every
+/// worker of the global pool waited for it deadlocked the build.
 pub fn compile(world: &BriefWorld, ident: &str) -> Result<Vec<u8>, Vec<TypstError>> {
-    // Typst's layout recurses deeply: a rayon or tokio worker's 2 MiB stack overflowed on
-    // ordinary briefs in a release build. A thread of its own costs microseconds per brief.
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .stack_size(STACK)
-            .spawn_scoped(scope, || compile_here(world, ident))
-            .map_err(|e| {
-                vec![TypstError {
-                    message: format!("cannot start the typesetting thread: {e}"),
-                    hints: Vec::new(),
-                    range: None,
-                }]
-            })?
-            .join()
-            .unwrap_or_else(|_| {
-                Err(vec![TypstError {
-                    message: "the typesetter failed unexpectedly".into(),
-                    hints: Vec::new(),
-                    range: None,
-                }])
-            })
-    })
+    match typesetting_pool() {
+        Some(pool) => pool.install(|| compile_here(world, ident)),
+        None => Err(vec![TypstError {
+            message: "cannot start the typesetting threads".into(),
+            hints: Vec::new(),
+            range: None,
+        }]),
+    }
 }
 
 /// The stack of a typesetting thread.
 const STACK: usize = 64 << 20;
+
+/// The pool PDFs are typeset in, made on first use: one thread per core.
+fn typesetting_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK)
+            .thread_name(|i| format!("communique-typeset-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
 
 fn compile_here(world: &BriefWorld, ident: &str) -> Result<Vec<u8>, Vec<TypstError>> {
     let warned = typst::compile::<PagedDocument>(world);
