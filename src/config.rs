@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Location, did_you_mean, line_col};
 
+pub mod languages;
+pub use languages::{Direction, Language, LanguageTable, NavItem};
+
 /// The site configuration, validated.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,9 +22,17 @@ pub struct Config {
     /// One-sentence description, used in feeds and `<meta>`.
     #[serde(default)]
     pub description: Option<String>,
-    /// BCP 47 language tag of the site.
+    /// BCP 47 language tag of the site's default language (published at the root).
     #[serde(default = "default_language")]
     pub language: String,
+    /// `[languages.<code>]`: further languages (and options of the default one), as written;
+    /// see [`Config::languages`] for them resolved.
+    #[serde(default, rename = "languages")]
+    pub language_tables: BTreeMap<String, LanguageTable>,
+    /// Every language of the site, default first: set by [`Config::parse`] from `language`
+    /// and `[languages.*]`.
+    #[serde(skip)]
+    pub languages: Vec<Language>,
     /// The publishing organisation.
     #[serde(default)]
     pub organization: Option<String>,
@@ -373,6 +384,17 @@ impl Config {
             toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file))?;
         config.validate(text, file)?;
         config.markdown.strings = Arc::new(config.strings.clone());
+        config.languages = languages::resolve(
+            languages::LanguageInputs {
+                default: &config.language,
+                title: &config.title,
+                description: config.description.as_deref(),
+                tables: &config.language_tables,
+                strings: &config.markdown.strings,
+            },
+            text,
+            file,
+        )?;
         config.set_base_url(config.base_url.clone());
         Ok(config)
     }
@@ -461,6 +483,16 @@ impl Config {
         let seconds = self.template_time_limit_seconds;
         std::time::Duration::try_from_secs_f64(seconds.clamp(0.0, MAX_TEMPLATE_TIME_LIMIT))
             .unwrap_or(std::time::Duration::from_secs(5))
+    }
+
+    /// Whether the site has more than one language.
+    pub fn is_multilingual(&self) -> bool {
+        self.languages.len() > 1
+    }
+
+    /// The language with this code, by its position in [`Config::languages`].
+    pub fn language_index(&self, code: &str) -> Option<usize> {
+        self.languages.iter().position(|l| l.code == code)
     }
 
     /// The base URL without a trailing slash.

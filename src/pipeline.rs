@@ -343,7 +343,8 @@ pub fn copied_files(
         if page.source.assets.is_empty() {
             continue;
         }
-        let page_dir = content_dir.join(page.source.rel.trim_end_matches("index.md"));
+        let folder = content::translation::page_folder(&page.source.rel);
+        let page_dir = content_dir.join(folder.unwrap_or(&page.source.rel));
         let out_dir = site::Urls::output_file(&page.path)
             .trim_end_matches("index.html")
             .to_string();

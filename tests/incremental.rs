@@ -345,3 +345,79 @@ fn a_bibliography_edit_rerenders_exactly_the_briefs_citing_the_entry() {
     entries.retain(|e| e.key != "k3");
     assert_eq!(rerendered(&entries, "k3 removed"), pages(&[]));
 }
+
+/// Translations: an edit to `brief.ar.md` re-renders the Arabic pages that show it and, when
+/// its title (which the switcher and `hreflang` links name) changes, the English page; never
+/// an English listing. Every step serves what a full build makes.
+#[test]
+fn translation_edits_rerender_their_language_and_the_translated_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(
+        &root.join("communique.toml"),
+        "title = \"T\"\nbase_url = \"https://x.org\"\ntaxonomies = [\"topics\"]\n[languages.ar]\ntitle = \"ت\"\n",
+    );
+    write(
+        &root.join("content/_index.md"),
+        "+++\ntitle = \"Home\"\n+++\n",
+    );
+    let brief = |title: &str, body: &str, topic: &str| {
+        format!(
+            "+++\ntitle = \"{title}\"\ndate = 2024-01-02\ntopics = [\"{topic}\"]\n+++\n\n{body}\n"
+        )
+    };
+    for i in 1..=4 {
+        write(
+            &root.join(format!("content/briefs/b{i}.md")),
+            &brief(&format!("Brief {i}"), "Text.", "Security"),
+        );
+    }
+    let arabic = root.join("content/briefs/b1.ar.md");
+    write(&arabic, &brief("موجز", "نص.", "الأمن"));
+    write(
+        &root.join("content/briefs/b2.ar.md"),
+        &brief("موجز ٢", "انظر [الأول](@/briefs/b1.md).", "الأمن"),
+    );
+    let (mut rebuilder, mut served, dirs, options) = first_build(&root);
+    assert_served_matches_full("first build", &served, &dirs, &options);
+    let mut edit = |text: String, context: &str| -> BTreeSet<String> {
+        write(&arabic, &text);
+        let changed = BTreeSet::from([(InputKind::Content, arabic.clone())]);
+        let update = rebuilder.rebuild(&changed).expect("rebuild");
+        let rendered: BTreeSet<String> = update
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".html") || f.path.ends_with(".xml"))
+            .map(|f| f.path.clone())
+            .collect();
+        serve(&mut served, update);
+        assert_served_matches_full(context, &served, &dirs, &options);
+        rendered
+    };
+    let english = |rendered: &BTreeSet<String>| -> Vec<String> {
+        rendered
+            .iter()
+            .filter(|p| !p.starts_with("ar/") && *p != "sitemap.xml")
+            .cloned()
+            .collect()
+    };
+    // A body edit: the Arabic page and the Arabic listings and feeds showing it.
+    let rendered = edit(brief("موجز", "نص جديد.", "الأمن"), "arabic body");
+    assert!(rendered.contains("ar/briefs/b1/index.html"), "{rendered:?}");
+    assert!(english(&rendered).is_empty(), "{rendered:?}");
+    // A title edit: the English page too, whose switcher and alternates name it.
+    let rendered = edit(brief("موجز معدل", "نص جديد.", "الأمن"), "arabic title");
+    assert!(rendered.contains("ar/briefs/b1/index.html"), "{rendered:?}");
+    assert!(rendered.contains("ar/index.html"), "{rendered:?}");
+    assert_eq!(english(&rendered), ["briefs/b1/index.html"], "{rendered:?}");
+    // A new slug moves it: the Arabic brief linking to it follows.
+    let moved = "+++\ntitle = \"موجز معدل\"\nslug = \"jadid\"\ndate = 2024-01-02\ntopics = [\"الأمن\"]\n+++\n\nنص.\n";
+    let rendered = edit(moved.to_string(), "arabic slug");
+    assert!(
+        rendered.contains("ar/briefs/jadid/index.html"),
+        "{rendered:?}"
+    );
+    assert!(rendered.contains("ar/briefs/b2/index.html"), "{rendered:?}");
+    assert_eq!(english(&rendered), ["briefs/b1/index.html"], "{rendered:?}");
+    assert!(!served.contains_key("ar/briefs/b1/index.html"));
+}

@@ -42,7 +42,7 @@ pub struct Found {
 /// Whether a file or folder name is an editor's temporary file, hidden, or otherwise not content.
 pub fn is_ignored_name(name: &str) -> bool {
     (name.starts_with('.') && name != ".")
-        || (name.starts_with('_') && name != "_index.md")
+        || (name.starts_with('_') && !is_section_index(name))
         || name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swx")
@@ -50,6 +50,17 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.ends_with(".bck")
         || name.contains("___jb_")
         || name == "4913"
+}
+
+/// Whether a file name makes its folder a section: `_index.md`, or a translation of it
+/// (`_index.ar.md`, see [`super::translation`]).
+pub fn is_section_index(name: &str) -> bool {
+    name == SECTION_INDEX || super::translation::language_of(name).0 == SECTION_INDEX
+}
+
+/// Whether a file name is a translation of a folder page's `index.md` (`index.ar.md`).
+fn is_page_index_translation(name: &str) -> bool {
+    name != PAGE_INDEX && super::translation::language_of(name).0 == PAGE_INDEX
 }
 
 /// What discovery found: the files to load, the files refused, and what was skipped.
@@ -165,8 +176,14 @@ impl Discovery {
         let walked = folders.walk_files(dir);
         self.diagnostics.extend(walked.skipped);
         let mut assets = Vec::new();
+        // `index.ar.md` beside `index.md`: the page in another language, sharing its assets.
+        let mut translations = Vec::new();
         for file in walked.files {
             if file.rel == PAGE_INDEX {
+                continue;
+            }
+            if is_page_index_translation(&file.rel) {
+                translations.push(file.abs);
                 continue;
             }
             if file.rel.ends_with(".md") {
@@ -183,6 +200,14 @@ impl Discovery {
             assets.push(file.rel);
         }
         let abs = dir.join(PAGE_INDEX);
+        for abs in translations {
+            self.found.push(Found {
+                rel: rel_path(&abs, content_dir),
+                abs,
+                kind: Kind::Page,
+                assets: assets.clone(),
+            });
+        }
         self.found.push(Found {
             rel: rel_path(&abs, content_dir),
             abs,
@@ -197,7 +222,7 @@ impl Discovery {
         if name == PAGE_INDEX || path.extension().is_none_or(|e| e != "md") {
             return;
         }
-        let kind = if name == SECTION_INDEX {
+        let kind = if is_section_index(&name.to_string_lossy()) {
             Kind::Section
         } else {
             Kind::Page
@@ -234,6 +259,15 @@ impl Discovery {
                     .hint("rename it to _index.md to give the listing of all authors a title and text, or to <id>.md for an author");
                 self.rejected
                     .push((rel_path(&file.abs, content_dir), error));
+                continue;
+            }
+            if file.rel != SECTION_INDEX && is_section_index(&file.rel) {
+                // The listing of all authors is in the default language only.
+                self.diagnostics.push(
+                    Diagnostic::warning("not published: the listing of all authors has one text, content/authors/_index.md")
+                        .at(Location::file(folders.display(&file.abs)))
+                        .hint("translations of authors' texts are not supported yet; remove the file or start its name with `_` and another letter"),
+                );
                 continue;
             }
             let kind = if file.rel == SECTION_INDEX {

@@ -92,7 +92,7 @@ impl ImageProbe {
             return Some(dirs.static_dir.join(rel));
         }
         // A relative image is beside its page only in a folder page (`x/index.md`).
-        let bundle = page_rel.strip_suffix("index.md")?;
+        let bundle = super::translation::page_folder(page_rel)?;
         Some(dirs.content.join(bundle).join(rel))
     }
 

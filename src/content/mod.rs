@@ -14,6 +14,7 @@ pub mod locate;
 pub mod migration;
 mod parsed;
 pub mod sources;
+pub mod translation;
 pub mod values;
 
 use std::collections::BTreeMap;

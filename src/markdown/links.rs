@@ -15,6 +15,12 @@ pub trait LinkResolver: Sync {
     fn unavailable(&self, _rel: &str) -> Option<String> {
         None
     }
+
+    /// For a page in another language than `rel`'s, when `rel` has no translation into it:
+    /// the error message and hint.
+    fn untranslated(&self, _rel: &str) -> Option<(String, String)> {
+        None
+    }
 }
 
 /// An `@/` link found in a body.
@@ -106,6 +112,13 @@ pub fn resolve(
     };
     let (target, anchor) = parse_internal(dest_url)?;
     let Some(url) = resolver.resolve(target) else {
+        if let Some((message, hint)) = resolver.untranslated(target) {
+            return Some(Err(MarkdownError {
+                offset: range.start,
+                message,
+                hint,
+            }));
+        }
         if let Some(why) = resolver.unavailable(target) {
             return Some(Err(MarkdownError {
                 offset: range.start,

@@ -27,23 +27,48 @@ impl Renderer {
                 Value::from(model.urls.permalink(&self.site_path(&job))),
             );
             f.insert("lastmod", lastmod);
+            f.insert("alternates", self.sitemap_alternates(&job));
             entries.push(Value::from(f));
         }
         Value::from(entries)
     }
 
-    fn base_context(&self, site_path: &str) -> Context {
+    /// What every template sees: `config` (in the job's language), `current_path`,
+    /// `current_url`, `lang` and `dir` (the job's language and its direction), `feed_url` (the
+    /// language's feed) and `translations` (see [`Renderer::translations_view`]).
+    fn base_context(&self, job: &Job, site_path: &str) -> Context {
         let model = &self.model;
+        let lang = self.job_language(job);
+        let language = model.config.languages.get(lang);
         let mut context = Context::new();
-        context.insert_value("config", self.views.config.clone());
+        let config = self.views.configs.get(lang).unwrap_or(&self.views.config);
+        context.insert_value("config", config.clone());
         context.insert_value("current_path", Value::from(model.urls.href(site_path)));
         context.insert_value("current_url", Value::from(model.urls.permalink(site_path)));
-        context.insert_value("lang", Value::from(model.config.language.as_str()));
+        let code = language.map_or(model.config.language.as_str(), |l| l.code.as_str());
+        context.insert_value("lang", Value::from(code));
+        let direction = language.map_or(crate::config::Direction::of(code), |l| l.direction);
+        context.insert_value("dir", Value::from(direction.as_str()));
+        let prefix = language.map_or("", |l| l.prefix.as_str());
         let feed = &model.config.feed;
         context.insert_value(
             "feed_url",
             if feed.enabled {
-                Value::from(model.urls.permalink(&format!("/{}", feed.filename)))
+                Value::from(model.urls.permalink(&format!("{prefix}/{}", feed.filename)))
+            } else {
+                Value::none()
+            },
+        );
+        context.insert_value("translations", self.translations_view(job));
+        // Each language searches its own index (see `crate::search`).
+        context.insert_value(
+            "search_url",
+            if model.config.search {
+                Value::from(
+                    model
+                        .urls
+                        .href(&format!("{prefix}{}", crate::search::PAGE_PATH)),
+                )
             } else {
                 Value::none()
             },
@@ -53,7 +78,7 @@ impl Renderer {
 
     pub(super) fn context(&self, job: &Job, site_path: &str) -> Context {
         let model = &self.model;
-        let mut context = self.base_context(site_path);
+        let mut context = self.base_context(job, site_path);
         match job {
             Job::Page(i) | Job::Pdf(i) => {
                 context.insert_value("page", self.views.full_page(model, *i));
@@ -86,7 +111,7 @@ impl Renderer {
                 context.insert_value("page", self.views.pages[*p].clone());
                 context.insert_value("cite", cite::file_view(model, *p, *format));
             }
-            Job::NotFound | Job::Search => {}
+            Job::NotFound | Job::Search(_) => {}
             Job::Host(file) => self.insert_host_file(&mut context, *file),
         }
         context
@@ -113,7 +138,13 @@ impl Renderer {
                 "term"
             }
             ListingKind::Author(a) => {
-                let author = views::author_view(model, &model.authors[a], &self.views.pages);
+                let author = views::author_view(
+                    model,
+                    &model.authors[a],
+                    listing.lang,
+                    &listing.pages,
+                    &self.views.pages,
+                );
                 context.insert_value("author", author);
                 "author"
             }
@@ -123,7 +154,10 @@ impl Renderer {
             }
         };
         f.insert("kind", Value::from(kind));
-        f.insert("home", Value::from(listing.kind == ListingKind::Section(0)));
+        f.insert(
+            "home",
+            Value::from(matches!(listing.kind, ListingKind::Section(s) if model.sections[s].parent.is_none())),
+        );
         f.insert("title", Value::from(listing.title(model)));
         f.insert("path", Value::from(urls.href(&listing.path)));
         f.insert("permalink", Value::from(urls.permalink(&listing.path)));
@@ -143,7 +177,7 @@ impl Renderer {
     /// `filters`, the terms of `taxonomy` that any event files under, to filter by.
     fn timeline_view(&self, listing: &Listing) -> Value {
         let model = &self.model;
-        let filter = timeline_taxonomy(model);
+        let filter = timeline_taxonomy(model, listing.lang);
         let mut events = Vec::new();
         for &p in &listing.pages {
             events.extend(
@@ -229,7 +263,16 @@ impl Renderer {
         let authors: Vec<Value> = model
             .authors
             .iter()
-            .map(|a| views::author_view(model, a, &self.views.pages))
+            .map(|a| {
+                // The listing of all authors is in the default language.
+                let listed: Vec<usize> = if model.config.is_multilingual() {
+                    let pages = a.pages.iter().copied();
+                    pages.filter(|&p| model.pages[p].lang == 0).collect()
+                } else {
+                    a.pages.clone()
+                };
+                views::author_view(model, a, 0, &listed, &self.views.pages)
+            })
             .collect();
         context.insert_value("authors", Value::from(authors));
         let index = model.authors_index.as_ref().map_or(Value::none(), |index| {
@@ -313,12 +356,20 @@ fn opt_value(s: Option<&str>) -> Value {
     s.map_or(Value::none(), Value::from)
 }
 
-/// The taxonomy the timeline filters by: `topics` when the site has it, else its first one.
-fn timeline_taxonomy(model: &SiteModel) -> Option<usize> {
-    let configured = model.config.taxonomies.len().min(model.taxonomies.len());
-    let taxonomies = &model.taxonomies[..configured];
+/// The taxonomy the timeline of language `lang` filters by: `topics` when the site has it,
+/// else its first one (configured taxonomies come first in each language's, see
+/// `site::taxonomy::build_all`).
+fn timeline_taxonomy(model: &SiteModel, lang: usize) -> Option<usize> {
+    let start = model.taxonomies.iter().position(|t| t.lang == lang)?;
+    let configured = model
+        .config
+        .taxonomies
+        .len()
+        .min(model.taxonomies.len() - start);
+    let taxonomies = &model.taxonomies[start..start + configured];
     taxonomies
         .iter()
         .position(|t| t.name == "topics")
         .or((!taxonomies.is_empty()).then_some(0))
+        .map(|t| start + t)
 }

@@ -8,7 +8,7 @@ use super::data::DataRoot;
 use super::limit::check;
 use super::views::Views;
 use crate::diagnostics::did_you_mean;
-use crate::site::{ContentRef, SiteModel, Taxonomy, Term, Urls, slugify};
+use crate::site::{ContentRef, SiteModel, Taxonomy, Term, slugify};
 
 /// The data template functions read.
 pub struct Lookup {
@@ -330,7 +330,7 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
             let name = kwargs.must_get::<&str>("name")?;
             let taxonomy = taxonomy_named(&l, kind, "get_taxonomy_url")?;
             let term = term_named(taxonomy, name)?;
-            Ok(l.model.urls.href(&Urls::term(kind, &term.slug)))
+            Ok(l.model.urls.href(&taxonomy.term_path(&term.slug)))
         },
     );
     let l = lookup.clone();

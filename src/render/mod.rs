@@ -12,6 +12,7 @@ pub mod filters;
 pub mod functions;
 mod host_files;
 pub mod json_ld;
+pub mod languages;
 pub mod limit;
 pub mod minify;
 pub mod ownership;
@@ -73,8 +74,9 @@ pub enum Job {
     Robots,
     /// A page's citation file (`cite.bib`, `cite.ris`): (page, format).
     Cite(usize, cite::CiteFormat),
-    /// The search page (`/search/`), unless the site turned search off.
-    Search,
+    /// The search page of a language (`/search/`, `/ar/search/`), unless the site turned
+    /// search off.
+    Search(usize),
     /// A host's configuration file (`_redirects`, `_headers`), when `[output]` asks for it.
     Host(HostFile),
     /// A page's PDF (see [`pdf`]).
@@ -272,7 +274,7 @@ impl Renderer {
             Job::Sitemap => "sitemap.xml".into(),
             Job::Robots => "robots.txt".into(),
             Job::Cite(_, format) => format.file_name().into(),
-            Job::Search => "search.html".into(),
+            Job::Search(_) => "search.html".into(),
             Job::Host(file) => file.template().into(),
             Job::Pdf(_) => pdf::TEMPLATE.into(),
         }
@@ -307,7 +309,8 @@ impl Renderer {
         jobs.push(Job::Sitemap);
         jobs.push(Job::Robots);
         if model.config.search {
-            jobs.push(Job::Search);
+            let languages = model.config.languages.len().max(1);
+            jobs.extend((0..languages).map(Job::Search));
         }
         jobs.extend(HostFile::wanted(&model.config).into_iter().map(Job::Host));
         jobs
@@ -320,7 +323,7 @@ impl Renderer {
             Job::Page(i) => model.pages[*i].path.clone(),
             Job::Pager(l, n) => model.listings[*l].pager_path(*n),
             Job::Feed(l) => model.listings[*l].feed.clone().unwrap_or_default(),
-            Job::TaxonomyList(t) => Urls::taxonomy(&model.taxonomies[*t].name),
+            Job::TaxonomyList(t) => model.taxonomies[*t].path.clone(),
             Job::AuthorList => Urls::authors(),
             Job::Alias(p, a) => {
                 let alias = model.pages[*p].meta().aliases[*a].trim_matches('/');
@@ -334,7 +337,11 @@ impl Renderer {
             Job::Sitemap => "/sitemap.xml".into(),
             Job::Robots => "/robots.txt".into(),
             Job::Cite(p, format) => cite::site_path(&model.pages[*p].path, *format),
-            Job::Search => crate::search::PAGE_PATH.into(),
+            Job::Search(lang) => format!(
+                "{}{}",
+                views::language_prefix(model, *lang),
+                crate::search::PAGE_PATH
+            ),
             Job::Host(file) => format!("/{}", file.name()),
             Job::Pdf(p) => self.pdf_path(*p),
         }

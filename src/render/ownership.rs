@@ -32,7 +32,7 @@ fn describe(renderer: &Renderer, job: &Job) -> String {
         Job::Feed(l) => format!("the feed of {}", model.listings[*l].path),
         Job::TaxonomyList(t) => format!("the \"{}\" taxonomy", model.taxonomies[*t].name),
         Job::NotFound | Job::Sitemap | Job::Robots | Job::Host(_) => "a generated file".to_string(),
-        Job::Search => "the search page".to_string(),
+        Job::Search(_) => "the search page".to_string(),
         Job::Cite(p, _) => format!(
             "the citation files of {}",
             model.pages[*p].source.display_path.display()

@@ -335,7 +335,8 @@ impl Renderer {
                 .then(|| format!("/static/{file}"));
         }
         let rel = url.trim_start_matches("./");
-        let dir = page.source.rel.trim_end_matches("index.md");
+        let dir =
+            crate::content::translation::page_folder(&page.source.rel).unwrap_or(&page.source.rel);
         page.source
             .assets
             .iter()

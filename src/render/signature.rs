@@ -120,7 +120,7 @@ impl Fingerprints {
                     .iter()
                     .map(|term| (term.name.as_str(), term.slug.as_str(), term.pages.len()))
                     .collect();
-                hash_of((&t.name, terms))
+                hash_of((&t.name, &t.path, terms))
             })
             .collect();
         let author = model
@@ -171,7 +171,15 @@ impl Fingerprints {
         template_fp.hash(&mut h);
         match job {
             // A PDF shows what its page shows.
-            Job::Page(i) | Job::Pdf(i) => self.full[*i].hash(&mut h),
+            Job::Page(i) | Job::Pdf(i) => {
+                self.full[*i].hash(&mut h);
+                // The language switcher and `hreflang` links name each translation (feeds and
+                // `get_page` do not, so this is not part of the page's full fingerprint).
+                for &t in &model.pages[*i].translations {
+                    let version = &model.pages[t];
+                    (&version.path, &version.meta().title).hash(&mut h);
+                }
+            }
             Job::Pager(l, n) => {
                 let listing = &model.listings[*l];
                 self.listing(model, *l).hash(&mut h);
@@ -189,7 +197,14 @@ impl Fingerprints {
                 let newest = model.listings[*l].feed_pages(model);
                 newest.iter().for_each(|&p| self.full[p].hash(&mut h));
             }
-            Job::TaxonomyList(t) => self.taxonomy[*t].hash(&mut h),
+            Job::TaxonomyList(t) => {
+                self.taxonomy[*t].hash(&mut h);
+                // Its versions in other languages, for the language switcher.
+                let name = &model.taxonomies[*t].name;
+                for other in model.taxonomies.iter().filter(|o| &o.name == name) {
+                    other.path.hash(&mut h);
+                }
+            }
             // Every author with their briefs, and the text of `authors/_index.md`.
             Job::AuthorList => {
                 for (author, fingerprint) in model.authors.iter().zip(&self.author) {
@@ -221,7 +236,7 @@ impl Fingerprints {
                 }
                 self.taxonomy.hash(&mut h);
             }
-            Job::NotFound | Job::Robots | Job::Search => {}
+            Job::NotFound | Job::Robots | Job::Search(_) => {}
             // Aliases and the static files' names.
             Job::Host(_) => {
                 for page in &model.pages {
@@ -289,12 +304,19 @@ impl Fingerprints {
             // Its pages' listing views hold their events and terms, and it shows every page.
             ListingKind::Timeline => 0,
         };
+        // Its versions in other languages, for the language switcher.
+        let translations: Vec<&str> = listing
+            .translations
+            .iter()
+            .map(|&t| model.listings[t].path.as_str())
+            .collect();
         hash_of((
             own,
             &listing.path,
             &listing.feed,
             listing.paginate_by,
             &listing.template,
+            translations,
         ))
     }
 }
@@ -311,7 +333,7 @@ fn job_kind(job: &Job) -> u8 {
         Job::Sitemap => 6,
         Job::Robots => 7,
         Job::Cite(..) => 9,
-        Job::Search | Job::Host(_) | Job::Pdf(_) => 10,
+        Job::Search(_) | Job::Host(_) | Job::Pdf(_) => 10,
     }
 }
 

@@ -21,8 +21,11 @@ pub struct ViewCache(Vec<(String, u64, Value)>);
 
 /// Views shared by every template render of one build.
 pub struct Views {
-    /// The `config` variable.
+    /// The `config` variable of the default language.
     pub config: Value,
+    /// The `config` variable of each language, by index into `Config::languages` (the
+    /// default's is `config`): its title, description, `language`, `extra.nav` and `strings`.
+    pub configs: Vec<Value>,
     /// Light view of each page (no content, toc or related).
     pub pages: Vec<Value>,
     /// View of each section, with its listed pages.
@@ -103,7 +106,16 @@ impl Views {
     }
 
     fn from_pages(model: &SiteModel, pages: Vec<Value>) -> Views {
-        let config = config_view(model);
+        let config = config_view(model, 0);
+        let configs = (0..model.config.languages.len().max(1))
+            .map(|lang| {
+                if lang == 0 {
+                    config.clone()
+                } else {
+                    config_view(model, lang)
+                }
+            })
+            .collect();
         let sections = (0..model.sections.len())
             .map(|i| section_view(model, &model.sections[i], &pages))
             .collect();
@@ -114,6 +126,7 @@ impl Views {
             .collect();
         Views {
             config,
+            configs,
             pages,
             sections,
             taxonomies,
@@ -162,26 +175,43 @@ impl Views {
     }
 }
 
-fn config_view(model: &SiteModel) -> Value {
+/// The `config` variable in language `lang`: the site's settings with the title, description,
+/// language, menu (`extra.nav`) and interface words of that language.
+fn config_view(model: &SiteModel, lang: usize) -> Value {
     let c = &model.config;
+    let language = c.languages.get(lang);
     let mut fields = Fields::new();
-    fields.insert("title", Value::from(c.title.as_str()));
+    let title = language.map_or(c.title.as_str(), |l| l.title.as_str());
+    fields.insert("title", Value::from(title));
     fields.insert("base_url", Value::from(model.urls.base_url()));
-    fields.insert("description", opt_str(&c.description));
-    fields.insert("language", Value::from(c.language.as_str()));
+    let description = language.map_or(&c.description, |l| &l.description);
+    fields.insert("description", opt_str(description));
+    fields.insert(
+        "language",
+        Value::from(language.map_or(c.language.as_str(), |l| l.code.as_str())),
+    );
     fields.insert("organization", opt_str(&c.organization));
     fields.insert("author", opt_str(&c.author));
     fields.insert("taxonomies", Value::from(c.taxonomies.clone()));
-    fields.insert("extra", Value::from_serializable(&c.extra));
-    fields.insert("strings", Value::from_serializable(&c.strings));
+    let mut extra: BTreeMap<String, Value> = c
+        .extra
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::from_serializable(v)))
+        .collect();
+    if let Some(nav) = language.and_then(|l| l.nav.as_ref()) {
+        extra.insert("nav".to_string(), Value::from_serializable(nav));
+    }
+    fields.insert("extra", Value::from(extra));
+    let strings = language.map_or(&c.strings, |l| l.strings.as_ref());
+    fields.insert("strings", Value::from_serializable(strings));
     fields.insert("search", Value::from(c.search));
     Value::from(fields)
 }
 
-/// `{ name, slug, path, permalink }` of a term.
-pub fn term_link(model: &SiteModel, taxonomy: &str, name: &str) -> Value {
+/// `{ name, slug, path, permalink }` of a term, in the language published under `prefix`.
+pub fn term_link(model: &SiteModel, prefix: &str, taxonomy: &str, name: &str) -> Value {
     let slug = slugify(name);
-    let path = Urls::term(taxonomy, &slug);
+    let path = format!("{prefix}{}", Urls::term(taxonomy, &slug));
     let mut fields = Fields::new();
     fields.insert("name", Value::from(name));
     fields.insert("slug", Value::from(slug));
@@ -193,18 +223,25 @@ pub fn term_link(model: &SiteModel, taxonomy: &str, name: &str) -> Value {
 /// The term links pages show, one shared value per spelling of a term: a site of ten thousand
 /// briefs has tens of thousands of term mentions but a few hundred spellings, so each link is
 /// built (slug, URLs) once and every page view points to it.
-struct TermLinks<'a>(Vec<HashMap<&'a str, Value>>);
+struct TermLinks<'a>(Vec<Vec<HashMap<&'a str, Value>>>);
 
 impl<'a> TermLinks<'a> {
-    /// The links of every spelling used by the model's pages, per configured taxonomy.
+    /// The links of every spelling used by the model's pages, per language and configured
+    /// taxonomy.
     fn new(model: &'a SiteModel) -> TermLinks<'a> {
         let taxonomies = &model.config.taxonomies;
-        let mut links: Vec<HashMap<&'a str, Value>> = vec![HashMap::new(); taxonomies.len()];
+        let languages = model.config.languages.len().max(1);
+        let mut links: Vec<Vec<HashMap<&'a str, Value>>> =
+            vec![vec![HashMap::new(); taxonomies.len()]; languages];
         for page in &model.pages {
-            for (name, spellings) in taxonomies.iter().zip(links.iter_mut()) {
+            let prefix = language_prefix(model, page.lang);
+            let Some(of_language) = links.get_mut(page.lang) else {
+                continue;
+            };
+            for (name, spellings) in taxonomies.iter().zip(of_language.iter_mut()) {
                 for term in page.meta().taxonomies.get(name).into_iter().flatten() {
                     if !spellings.contains_key(term.as_str()) {
-                        spellings.insert(term.as_str(), term_link(model, name, term));
+                        spellings.insert(term.as_str(), term_link(model, prefix, name, term));
                     }
                 }
             }
@@ -212,14 +249,33 @@ impl<'a> TermLinks<'a> {
         TermLinks(links)
     }
 
-    /// The link of `term` as spelled in taxonomy number `taxonomy`.
-    fn get(&self, model: &SiteModel, taxonomy: usize, term: &str) -> Value {
-        match self.0.get(taxonomy).and_then(|links| links.get(term)) {
+    /// The link of `term` as spelled in taxonomy number `taxonomy` in language `lang`.
+    fn get(&self, model: &SiteModel, lang: usize, taxonomy: usize, term: &str) -> Value {
+        let found = self
+            .0
+            .get(lang)
+            .and_then(|l| l.get(taxonomy))
+            .and_then(|links| links.get(term));
+        match found {
             Some(link) => link.clone(),
             // Every spelling of the model is in the table; this only guards against misuse.
-            None => term_link(model, &model.config.taxonomies[taxonomy], term),
+            None => term_link(
+                model,
+                language_prefix(model, lang),
+                &model.config.taxonomies[taxonomy],
+                term,
+            ),
         }
     }
+}
+
+/// The site path prefix of language `lang` (`""` for the default, `/ar`).
+pub fn language_prefix(model: &SiteModel, lang: usize) -> &str {
+    model
+        .config
+        .languages
+        .get(lang)
+        .map_or("", |l| l.prefix.as_str())
 }
 
 fn light_fields(model: &SiteModel, terms: &TermLinks<'_>, page: &Page) -> Fields {
@@ -238,7 +294,14 @@ fn light_fields(model: &SiteModel, terms: &TermLinks<'_>, page: &Page) -> Fields
     );
     // A brief's own affiliation for an author wins in its byline.
     let authors: Vec<Value> = (m.authors.iter().zip(&page.authors))
-        .map(|(entry, &a)| author_link(model, &model.authors[a], entry.affiliation.as_ref()))
+        .map(|(entry, &a)| {
+            author_link(
+                model,
+                &model.authors[a],
+                entry.affiliation.as_ref(),
+                page.lang,
+            )
+        })
         .collect();
     f.insert("authors", Value::from(authors));
     f.insert("slug", Value::from(page.slug.as_str()));
@@ -266,7 +329,11 @@ fn light_fields(model: &SiteModel, terms: &TermLinks<'_>, page: &Page) -> Fields
         let links: Vec<Value> = m
             .taxonomies
             .get(name)
-            .map(|ts| ts.iter().map(|term| terms.get(model, t, term)).collect())
+            .map(|ts| {
+                ts.iter()
+                    .map(|term| terms.get(model, page.lang, t, term))
+                    .collect()
+            })
             .unwrap_or_default();
         taxonomies.insert(name.clone(), Value::from(links));
     }
@@ -359,9 +426,11 @@ fn field_term_paths(f: &mut Fields, model: &SiteModel, page: &Page) {
     ] {
         let built_in = !model.config.taxonomies.iter().any(|t| t == taxonomy);
         let path = match term {
-            Some(term) if built_in => {
-                Value::from(model.urls.href(&Urls::term(taxonomy, &slugify(term))))
-            }
+            Some(term) if built_in => Value::from(model.urls.href(&format!(
+                "{}{}",
+                language_prefix(model, page.lang),
+                Urls::term(taxonomy, &slugify(term))
+            ))),
             _ => Value::none(),
         };
         f.insert(key, path);
@@ -430,7 +499,7 @@ fn section_view(model: &SiteModel, section: &Section, pages: &[Value]) -> Value 
 
 /// `{ name, slug, path, permalink, page_count }` of a term.
 pub fn term_view(model: &SiteModel, taxonomy: &Taxonomy, term: &Term) -> Value {
-    let path = Urls::term(&taxonomy.name, &term.slug);
+    let path = taxonomy.term_path(&term.slug);
     let mut f = Fields::new();
     f.insert("name", Value::from(term.name.as_str()));
     f.insert("slug", Value::from(term.slug.as_str()));
@@ -441,11 +510,11 @@ pub fn term_view(model: &SiteModel, taxonomy: &Taxonomy, term: &Term) -> Value {
 }
 
 fn taxonomy_view(model: &SiteModel, taxonomy: &Taxonomy) -> Value {
-    let path = Urls::taxonomy(&taxonomy.name);
+    let path = &taxonomy.path;
     let mut f = Fields::new();
     f.insert("name", Value::from(taxonomy.name.as_str()));
-    f.insert("path", Value::from(model.urls.href(&path)));
-    f.insert("permalink", Value::from(model.urls.permalink(&path)));
+    f.insert("path", Value::from(model.urls.href(path)));
+    f.insert("permalink", Value::from(model.urls.permalink(path)));
     f.insert(
         "terms",
         Value::from(
@@ -460,8 +529,14 @@ fn taxonomy_view(model: &SiteModel, taxonomy: &Taxonomy) -> Value {
 }
 
 /// `{ id, name, affiliation, path, permalink }` of an author, as a brief's byline shows them;
-/// `affiliation` replaces the author's own when given.
-pub fn author_link(model: &SiteModel, author: &SiteAuthor, affiliation: Option<&String>) -> Value {
+/// `affiliation` replaces the author's own when given. The path is their page in language
+/// `lang`.
+pub fn author_link(
+    model: &SiteModel,
+    author: &SiteAuthor,
+    affiliation: Option<&String>,
+    lang: usize,
+) -> Value {
     let mut f = Fields::new();
     f.insert("id", Value::from(author.id.as_str()));
     f.insert("name", Value::from(author.name.as_str()));
@@ -470,16 +545,24 @@ pub fn author_link(model: &SiteModel, author: &SiteAuthor, affiliation: Option<&
         "affiliation",
         affiliation.map_or(Value::none(), |a| Value::from(a.as_str())),
     );
-    f.insert("path", Value::from(model.urls.href(&author.path)));
-    f.insert("permalink", Value::from(model.urls.permalink(&author.path)));
+    let path = format!("{}{}", language_prefix(model, lang), author.path);
+    f.insert("path", Value::from(model.urls.href(&path)));
+    f.insert("permalink", Value::from(model.urls.permalink(&path)));
     Value::from(f)
 }
 
 /// The whole view of an author, for their page and the listing of all authors: the fields of
 /// [`author_link`] plus `role`, `email`, `photo` (an href), `links` (`{ title, url }`), `bio`
-/// (HTML), `page_count`, and `pages` (light page views, newest first) taken from `pages`.
-pub fn author_view(model: &SiteModel, author: &SiteAuthor, pages: &[Value]) -> Value {
-    let Some(mut f) = author_link(model, author, None).into_map() else {
+/// (HTML), `page_count`, and `pages` (light page views, newest first) taken from `pages`: the
+/// author's briefs in language `lang`, `listed`.
+pub fn author_view(
+    model: &SiteModel,
+    author: &SiteAuthor,
+    lang: usize,
+    listed: &[usize],
+    pages: &[Value],
+) -> Value {
+    let Some(mut f) = author_link(model, author, None, lang).into_map() else {
         return Value::none();
     };
     // A site path is made an href (with the base URL's sub-path); a URL is kept as written.
@@ -511,8 +594,8 @@ pub fn author_view(model: &SiteModel, author: &SiteAuthor, pages: &[Value]) -> V
         .collect();
     f.insert("links".into(), Value::from(links));
     f.insert("bio".into(), Value::safe_string(&author.bio_html));
-    f.insert("page_count".into(), Value::from(author.pages.len()));
-    let listed: Vec<Value> = author.pages.iter().map(|&i| pages[i].clone()).collect();
+    f.insert("page_count".into(), Value::from(listed.len()));
+    let listed: Vec<Value> = listed.iter().map(|&i| pages[i].clone()).collect();
     f.insert("pages".into(), Value::from(listed));
     Value::from(f)
 }

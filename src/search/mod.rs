@@ -52,7 +52,7 @@ pub fn index(model: &SiteModel, root: &Path) -> Index {
         return index;
     }
     Records {
-        records: records::records(model),
+        records: records_by_language(model),
         key,
     }
     .index(root)
@@ -60,16 +60,38 @@ pub fn index(model: &SiteModel, root: &Path) -> Index {
 
 /// What the index is made of, taken from a model (which can then be let go).
 pub struct Records {
-    records: Vec<records::Record>,
+    /// Per language (by index into `Config::languages`): its code when it is not the default
+    /// one, and the records of its briefs.
+    records: Vec<(Option<String>, Vec<records::Record>)>,
     /// The cache key of the model's briefs.
     key: String,
+}
+
+/// The records of each language's briefs: each language searches its own index, published
+/// under its prefix (`/ar/search/data/`).
+fn records_by_language(model: &SiteModel) -> Vec<(Option<String>, Vec<records::Record>)> {
+    let all = records::records(model);
+    let languages = &model.config.languages;
+    if languages.len() <= 1 {
+        return vec![(None, all)];
+    }
+    let mut by_language: Vec<(Option<String>, Vec<records::Record>)> = languages
+        .iter()
+        .map(|l| ((!l.is_default()).then(|| l.code.clone()), Vec::new()))
+        .collect();
+    for (record, page) in all.into_iter().zip(&model.pages) {
+        if let Some((_, records)) = by_language.get_mut(page.lang) {
+            records.push(record);
+        }
+    }
+    by_language
 }
 
 impl Records {
     /// The records of `model`; `None` when the site turned search off.
     pub fn of(model: &SiteModel) -> Option<Records> {
         model.config.search.then(|| Records {
-            records: records::records(model),
+            records: records_by_language(model),
             key: key_of(model),
         })
     }
@@ -79,7 +101,19 @@ impl Records {
         if let Some(index) = cached(root, &self.key) {
             return index;
         }
-        let files = compact::build(self.records);
+        // A language's files are kept as `@<code>/<file>` in the cache (see `output_files`).
+        let files: Vec<(String, Vec<u8>)> = self
+            .records
+            .into_iter()
+            .flat_map(|(code, records)| {
+                compact::build(records)
+                    .into_iter()
+                    .map(move |(path, bytes)| match &code {
+                        Some(code) => (format!("@{code}/{path}"), bytes),
+                        None => (path, bytes),
+                    })
+            })
+            .collect();
         if let Some(dir) = cache::folder(root) {
             // Without a cache the next build indexes again; that is all it costs.
             let _ = cache::write(&dir, &self.key, &files);
@@ -96,7 +130,13 @@ fn key_of(model: &SiteModel) -> String {
     let salt = format!(
         "{INDEXER} {} {}",
         compact::FORMAT_VERSION,
-        index_language(&model.config.language)
+        model
+            .config
+            .languages
+            .iter()
+            .map(|l| index_language(&l.code))
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     cache::key(&model.pages, &salt, |page, h| {
         records::fingerprint(model, page, h)
@@ -124,7 +164,10 @@ fn output_files(files: Vec<(String, Vec<u8>)>) -> Vec<OutputFile> {
     files
         .into_iter()
         .map(|(path, bytes)| OutputFile {
-            path: format!("{OUTPUT_DIR}/{path}"),
+            path: match path.strip_prefix('@').and_then(|p| p.split_once('/')) {
+                Some((code, file)) => format!("{code}/{OUTPUT_DIR}/{file}"),
+                None => format!("{OUTPUT_DIR}/{path}"),
+            },
             contents: Contents::Bytes(bytes),
         })
         .collect()

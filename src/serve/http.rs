@@ -176,7 +176,11 @@ async fn serve_file(State(state): State<AppState>, request: Request<Body>) -> Re
         }
         Err(PathError::Forbidden) => return (StatusCode::FORBIDDEN, "forbidden\n").into_response(),
     };
-    if path.starts_with(crate::search::OUTPUT_DIR) {
+    // A language's index lies under its prefix (`ar/search/data/`).
+    let in_language = path.split_once('/').map_or("", |(_, rest)| rest);
+    if path.starts_with(crate::search::OUTPUT_DIR)
+        || in_language.starts_with(crate::search::OUTPUT_DIR)
+    {
         // A query right after an edit finds the edit: the index refresh under way finishes first.
         state.search.idle().await;
     }

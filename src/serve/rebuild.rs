@@ -255,6 +255,16 @@ impl Rebuilder {
         let Some(&site::ContentRef::Page(index)) = model.by_rel.get(&rel) else {
             return restore(memory, model);
         };
+        // A translation's links resolve within its language and its Markdown uses its
+        // language's words: the full rebuild knows both.
+        if model.pages[index].lang != 0 {
+            return restore(memory, model);
+        }
+        // A translation's links resolve within its language and its Markdown uses its
+        // language's words: the full rebuild knows both.
+        if model.pages[index].lang != 0 {
+            return restore(memory, model);
+        }
         let old = model.pages[index].source.clone();
         // A file that became a link goes through discovery, which checks where it leads.
         if path

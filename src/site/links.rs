@@ -13,11 +13,43 @@ pub(super) struct Resolver<'a> {
     pub(super) hrefs: &'a HashMap<String, String>,
     /// Briefs under embargo, which published briefs may not link to yet.
     pub(super) upcoming: &'a [embargo::Upcoming],
+    /// For a page in a language other than the default: where its links lead first.
+    pub(super) language: Option<InLanguage<'a>>,
+}
+
+/// The pages and sections of one language other than the default, by the content path they
+/// translate: an `@/briefs/x.md` link from an Arabic page leads to `briefs/x.ar.md`.
+pub(super) struct InLanguage<'a> {
+    pub(super) hrefs: &'a HashMap<String, String>,
+    pub(super) language: &'a crate::config::Language,
+}
+
+impl Resolver<'_> {
+    /// Whether `rel` is a page in the default language with no translation into this
+    /// resolver's language, which links may not fall back to.
+    fn untranslated(&self, rel: &str) -> Option<&crate::config::Language> {
+        let language = self.language.as_ref()?;
+        let untranslated = !language.hrefs.contains_key(rel)
+            && self.hrefs.contains_key(rel)
+            && !language.language.fallback
+            // A link naming a translation (`@/briefs/x.fr.md`) means that very file.
+            && crate::content::translation::language_of(rel).1.is_none();
+        untranslated.then_some(language.language)
+    }
 }
 
 impl LinkResolver for Resolver<'_> {
     fn resolve(&self, rel: &str) -> Option<String> {
-        self.hrefs.get(rel.trim_start_matches('/')).cloned()
+        let rel = rel.trim_start_matches('/');
+        if let Some(language) = &self.language {
+            if let Some(href) = language.hrefs.get(rel) {
+                return Some(href.clone());
+            }
+            if self.untranslated(rel).is_some() {
+                return None;
+            }
+        }
+        self.hrefs.get(rel).cloned()
     }
 
     fn unavailable(&self, rel: &str) -> Option<String> {
@@ -26,6 +58,20 @@ impl LinkResolver for Resolver<'_> {
             .iter()
             .find(|u| u.rel == rel)
             .map(embargo::Upcoming::reason)
+    }
+
+    fn untranslated(&self, rel: &str) -> Option<(String, String)> {
+        let rel = rel.trim_start_matches('/');
+        let language = Resolver::untranslated(self, rel)?;
+        let code = &language.code;
+        Some((
+            format!("link to \"@/{rel}\", which has no translation into \"{code}\""),
+            format!(
+                "an @/ link leads to the page in the linking page's language: translate it as {}, link to another page, or set `fallback = true` under [languages.{code}] to link to the {} page",
+                crate::content::translation::translated_rel(rel, code),
+                "default language's"
+            ),
+        ))
     }
 }
 
@@ -88,11 +134,12 @@ pub fn check_anchors_around(model: &SiteModel, index: usize) -> Vec<Diagnostic> 
             if i != index && link.target != *target_rel {
                 continue;
             }
-            let anchors = match model.by_rel.get(&link.target) {
-                Some(ContentRef::Page(t)) => &model.pages[*t].rendered.anchors,
-                Some(ContentRef::Section(t)) => &model.sections[*t].rendered.anchors,
-                None => continue,
-            };
+            let anchors =
+                match super::find_target(&model.by_rel, &model.config, page.lang, &link.target) {
+                    Some(ContentRef::Page(t)) => &model.pages[t].rendered.anchors,
+                    Some(ContentRef::Section(t)) => &model.sections[t].rendered.anchors,
+                    None => continue,
+                };
             if !anchors.contains(anchor) {
                 errors.push(page.source.error_in_body(
                     link.offset,

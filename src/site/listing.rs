@@ -35,6 +35,12 @@ pub struct Listing {
     pub template: String,
     /// Site path of its Atom feed, when it has one.
     pub feed: Option<String>,
+    /// Its language: an index into [`Config::languages`].
+    pub lang: usize,
+    /// Every version of it (itself included) in language order, when another language has
+    /// the same listing (a section's translation, an author's briefs in that language, the
+    /// timeline); empty otherwise.
+    pub translations: Vec<usize>,
 }
 
 impl Listing {
@@ -59,7 +65,10 @@ impl Listing {
             ListingKind::Section(s) => model.sections[s].title(&model.config),
             ListingKind::Term(t, k) => model.taxonomies[t].terms[k].name.clone(),
             ListingKind::Author(a) => model.authors[a].name.clone(),
-            ListingKind::Timeline => model.config.strings.timeline.clone(),
+            ListingKind::Timeline => model.config.languages.get(self.lang).map_or_else(
+                || model.config.strings.timeline.clone(),
+                |l| l.strings.timeline.clone(),
+            ),
         }
     }
 
@@ -110,12 +119,14 @@ fn feed_path(config: &Config, path: &str) -> Option<String> {
 }
 
 /// Every listing of a model: sections (root first), each taxonomy's terms, authors, then the
-/// timeline when any brief has events.
+/// timeline when any brief has events; each in every language that has pages for it.
 pub fn build(model: &SiteModel) -> Vec<Listing> {
     let config = &model.config;
+    let language_count = config.languages.len().max(1);
     let mut listings = Vec::with_capacity(model.sections.len());
     for (s, section) in model.sections.iter().enumerate() {
-        let default = if s == 0 { "index.html" } else { "section.html" };
+        let home = section.parent.is_none();
+        let default = if home { "index.html" } else { "section.html" };
         listings.push(Listing {
             kind: ListingKind::Section(s),
             path: section.path.clone(),
@@ -126,13 +137,16 @@ pub fn build(model: &SiteModel) -> Vec<Listing> {
                 .template
                 .clone()
                 .unwrap_or_else(|| default.to_string()),
-            // The home page's feed is the site's; other sections' pages are in it already.
-            feed: (s == 0).then(|| feed_path(config, "/")).flatten(),
+            // The home page's feed is the site's (in its language); other sections' pages are
+            // in it already.
+            feed: home.then(|| feed_path(config, &section.path)).flatten(),
+            lang: section.lang,
+            translations: Vec::new(),
         });
     }
     for (t, taxonomy) in model.taxonomies.iter().enumerate() {
         for (k, term) in taxonomy.terms.iter().enumerate() {
-            let path = Urls::term(&taxonomy.name, &term.slug);
+            let path = taxonomy.term_path(&term.slug);
             listings.push(Listing {
                 kind: ListingKind::Term(t, k),
                 feed: feed_path(config, &path),
@@ -140,34 +154,99 @@ pub fn build(model: &SiteModel) -> Vec<Listing> {
                 pages: term.pages.clone(),
                 paginate_by: config.paginate_by,
                 template: "taxonomy_term.html".to_string(),
+                lang: taxonomy.lang,
+                translations: Vec::new(),
             });
         }
     }
-    for (a, author) in model.authors.iter().enumerate() {
-        listings.push(Listing {
-            kind: ListingKind::Author(a),
-            feed: feed_path(config, &author.path),
-            path: author.path.clone(),
-            pages: author.pages.clone(),
-            paginate_by: config.paginate_by,
-            template: "author.html".to_string(),
-        });
+    for lang in 0..language_count {
+        let prefix = config.languages.get(lang).map_or("", |l| l.prefix.as_str());
+        for (a, author) in model.authors.iter().enumerate() {
+            let pages: Vec<usize> = if language_count == 1 {
+                author.pages.clone()
+            } else {
+                let pages: Vec<usize> = author
+                    .pages
+                    .iter()
+                    .copied()
+                    .filter(|&p| model.pages[p].lang == lang)
+                    .collect();
+                // Every author has a page in the default language; in another, those who
+                // wrote in it.
+                if pages.is_empty() && lang != 0 {
+                    continue;
+                }
+                pages
+            };
+            let path = format!("{prefix}{}", author.path);
+            listings.push(Listing {
+                kind: ListingKind::Author(a),
+                feed: feed_path(config, &path),
+                path,
+                pages,
+                paginate_by: config.paginate_by,
+                template: "author.html".to_string(),
+                lang,
+                translations: Vec::new(),
+            });
+        }
     }
-    let with_events: Vec<usize> = (0..model.pages.len())
-        .filter(|&i| !model.pages[i].meta().events.is_empty())
-        .collect();
-    if !with_events.is_empty() {
-        listings.push(Listing {
-            kind: ListingKind::Timeline,
-            path: Urls::timeline(),
-            pages: with_events,
-            // One page: a chronology is read (and filtered) whole.
-            paginate_by: 0,
-            template: "timeline.html".to_string(),
-            feed: None,
-        });
+    for lang in 0..language_count {
+        let prefix = config.languages.get(lang).map_or("", |l| l.prefix.as_str());
+        let with_events: Vec<usize> = (0..model.pages.len())
+            .filter(|&i| model.pages[i].lang == lang && !model.pages[i].meta().events.is_empty())
+            .collect();
+        if !with_events.is_empty() {
+            listings.push(Listing {
+                kind: ListingKind::Timeline,
+                path: format!("{prefix}{}", Urls::timeline()),
+                pages: with_events,
+                // One page: a chronology is read (and filtered) whole.
+                paginate_by: 0,
+                template: "timeline.html".to_string(),
+                feed: None,
+                lang,
+                translations: Vec::new(),
+            });
+        }
+    }
+    if language_count > 1 {
+        link_translations(model, &mut listings);
     }
     listings
+}
+
+/// Fills each listing's [`Listing::translations`]: sections by their translations, authors by
+/// author, the timelines together. Terms are words of their language and have none.
+fn link_translations(model: &SiteModel, listings: &mut [Listing]) {
+    #[derive(PartialEq, Eq, Hash)]
+    enum Key {
+        Section(usize),
+        Author(usize),
+        Timeline,
+    }
+    let key = |listing: &Listing| match listing.kind {
+        // A section's versions share their first one (in language order).
+        ListingKind::Section(s) => Some(Key::Section(
+            model.sections[s].translations.first().copied().unwrap_or(s),
+        )),
+        ListingKind::Author(a) => Some(Key::Author(a)),
+        ListingKind::Timeline => Some(Key::Timeline),
+        ListingKind::Term(..) => None,
+    };
+    let mut groups: std::collections::HashMap<Key, Vec<usize>> = Default::default();
+    for (l, listing) in listings.iter().enumerate() {
+        if let Some(k) = key(listing) {
+            groups.entry(k).or_default().push(l);
+        }
+    }
+    for group in groups.into_values().filter(|g| g.len() > 1) {
+        let mut group = group;
+        group.sort_by_key(|&l| listings[l].lang);
+        for &l in &group {
+            listings[l].translations.clone_from(&group);
+        }
+    }
 }
 
 /// Sorts page indexes: newest first, by title, or lightest first; ties by title then path.

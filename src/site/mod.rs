@@ -4,6 +4,7 @@
 pub mod authors;
 pub mod brief_html;
 pub mod embargo;
+pub mod languages;
 mod links;
 pub mod listing;
 pub mod markdown_cache;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::config::MarkdownConfig;
 use crate::content::bibliography::citer_for;
 use crate::content::{Content, PageMeta, Parsed, SectionMeta};
 use crate::diagnostics::Diagnostic;
@@ -23,6 +25,7 @@ use crate::markdown::{
     self, CitationContext, CitationFormatter, CitationLabels, LinkResolver, Rendered,
 };
 pub use authors::{AuthorsIndex, SiteAuthor};
+use languages::{FileLanguage, SectionSource};
 use links::Resolver;
 pub use links::{ModelResolver, check_anchors_around, check_static_links};
 pub use listing::{Listing, ListingKind, sort_pages};
@@ -57,6 +60,11 @@ pub struct Page {
     pub embargoed_until: Option<crate::content::PublishDate>,
     /// Indexes of its authors in [`SiteModel::authors`], in the order the brief lists them.
     pub authors: Vec<usize>,
+    /// Its language: an index into [`Config::languages`] (0, the default, on a site with one).
+    pub lang: usize,
+    /// Every version of it (itself included) in language order, when it has a translation;
+    /// empty otherwise.
+    pub translations: Vec<usize>,
 }
 
 impl Page {
@@ -81,6 +89,11 @@ pub struct Section {
     pub subsections: Vec<usize>,
     /// Parent section.
     pub parent: Option<usize>,
+    /// Its language: an index into [`Config::languages`].
+    pub lang: usize,
+    /// Every version of it (itself included) in language order, when it has a translation;
+    /// empty otherwise.
+    pub translations: Vec<usize>,
 }
 
 impl Section {
@@ -89,13 +102,16 @@ impl Section {
         &self.source.meta
     }
 
-    /// Its title, or its folder's name.
+    /// Its title, or its folder's name (the site's title in its language for a home page).
     pub fn title(&self, config: &Config) -> String {
         self.meta().title.clone().unwrap_or_else(|| {
-            let dir = self.source.rel.trim_end_matches("_index.md");
-            let name = dir.trim_matches('/').rsplit('/').next().unwrap_or("");
+            let dir = self.source.rel.rsplit_once('/').map_or("", |(d, _)| d);
+            let name = dir.rsplit('/').next().unwrap_or("");
             if name.is_empty() {
-                config.title.clone()
+                config
+                    .languages
+                    .get(self.lang)
+                    .map_or_else(|| config.title.clone(), |l| l.title.clone())
             } else {
                 name.to_string()
             }
@@ -107,6 +123,13 @@ impl Section {
         self.meta().paginate_by.unwrap_or(config.paginate_by)
     }
 }
+
+/// A page's language (an index into [`Config::languages`]) and, for a translation, the content
+/// path it translates.
+type PageKey = (usize, Option<String>);
+
+/// A section's language and the content path of the default language's version.
+type SectionKey = (usize, String);
 
 /// Whether a content path names a page or a section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,52 +218,128 @@ pub fn build_cached(
     let urls = Urls::new(config.base_url());
     let mut errors: Vec<Diagnostic> = Vec::new();
 
-    // Sections, root first.
-    // A draft section hides everything beneath it.
-    let draft_dirs: Vec<String> = content
-        .sections
-        .iter()
-        .filter(|s| s.meta.draft && !options.drafts)
-        .map(|s| s.rel.trim_end_matches("_index.md").to_string())
-        .collect();
-    let in_draft_section = |rel: &str| draft_dirs.iter().any(|d| rel.starts_with(d.as_str()));
-    let mut section_sources: Vec<Arc<Parsed<SectionMeta>>> = content
-        .sections
-        .into_iter()
-        .filter(|s| !in_draft_section(&s.rel))
-        .collect();
-    section_sources.sort_by_cached_key(|s| section_path(&s.rel));
-    if section_sources.first().is_none_or(|s| s.rel != "_index.md") {
-        section_sources.insert(0, implicit_root());
+    // Every file's language, by its name (see [`languages`]).
+    let multilingual = config.is_multilingual();
+    let mut unknown_language = |display: &std::path::Path, code: &str| {
+        errors.push(languages::unknown_language(&config, display, code));
+    };
+    let mut section_files: Vec<SectionSource> = Vec::with_capacity(content.sections.len());
+    for source in content.sections {
+        let (lang, key) = match languages::file_language(&config, &source.rel) {
+            FileLanguage::Default => (0, source.rel.clone()),
+            FileLanguage::Translation { lang, key } => (lang, key),
+            FileLanguage::Unknown(code) => {
+                // Before languages, `_index.fr.md` was an ignored file: it stays one on a site
+                // with a single language.
+                if multilingual {
+                    unknown_language(&source.display_path, &code);
+                }
+                continue;
+            }
+        };
+        section_files.push(SectionSource { source, lang, key });
     }
-    let section_paths: Vec<String> = section_sources
+    let mut page_files: Vec<(Arc<Parsed<PageMeta>>, usize, Option<String>)> =
+        Vec::with_capacity(content.pages.len());
+    for source in content.pages {
+        let (lang, key) = match languages::file_language(&config, &source.rel) {
+            FileLanguage::Default => (0, None),
+            FileLanguage::Translation { lang, key } => (lang, Some(key)),
+            FileLanguage::Unknown(code) => {
+                unknown_language(&source.display_path, &code);
+                continue;
+            }
+        };
+        page_files.push((source, lang, key));
+    }
+    let key_of = |(source, _, key): &(Arc<Parsed<PageMeta>>, usize, Option<String>)| -> String {
+        key.clone().unwrap_or_else(|| source.rel.clone())
+    };
+
+    // Sections, root first.
+    // A draft section hides everything beneath it: in every language when it is the default
+    // language's, in its own language when it is a translation's.
+    let draft_dirs: Vec<(usize, String)> = section_files
         .iter()
-        .map(|s| section_path(&s.rel))
+        .filter(|s| s.source.meta.draft && !options.drafts)
+        .map(|s| (s.lang, s.key.trim_end_matches("_index.md").to_string()))
         .collect();
-    let section_of_dir = |dir: &str| -> usize {
-        // The nearest enclosing section of a folder.
+    let in_draft_section = |lang: usize, key: &str| {
+        draft_dirs
+            .iter()
+            .any(|(l, d)| (*l == 0 || *l == lang) && key.starts_with(d.as_str()))
+    };
+    section_files.retain(|s| !in_draft_section(s.lang, &s.key));
+    if !section_files
+        .iter()
+        .any(|s| s.lang == 0 && s.key == "_index.md")
+    {
+        section_files.push(SectionSource {
+            source: implicit_root(),
+            lang: 0,
+            key: "_index.md".to_string(),
+        });
+    }
+    if multilingual {
+        let (defaults, translated): (Vec<SectionSource>, Vec<SectionSource>) =
+            section_files.into_iter().partition(|s| s.lang == 0);
+        let page_dirs: Vec<(usize, String)> = page_files
+            .iter()
+            .filter(|(_, lang, _)| *lang != 0)
+            .map(|file| {
+                let key = key_of(file);
+                (file.1, page_location(&key).0.to_string())
+            })
+            .collect();
+        let implicit = languages::implicit_sections(&config, &defaults, &translated, &page_dirs);
+        section_files = defaults;
+        section_files.extend(translated);
+        section_files.extend(implicit);
+    }
+    let prefix_of = |lang: usize| -> &str {
+        config
+            .languages
+            .get(lang)
+            .map_or("", |l: &crate::config::Language| l.prefix.as_str())
+    };
+    section_files.sort_by_cached_key(|s| (s.lang, section_path(&s.key)));
+    let section_paths: Vec<String> = section_files
+        .iter()
+        .map(|s| format!("{}{}", prefix_of(s.lang), section_path(&s.key)))
+        .collect();
+    let section_langs: Vec<usize> = section_files.iter().map(|s| s.lang).collect();
+    let section_of_dir = |lang: usize, dir: &str| -> usize {
+        // The nearest enclosing section of a folder, in the language.
         let mut dir = dir.to_string();
+        let prefix = prefix_of(lang);
         loop {
-            let path = folder_path(&dir);
-            if let Some(i) = section_paths.iter().position(|p| *p == path) {
+            let path = format!("{prefix}{}", folder_path(&dir));
+            if let Some(i) = section_paths
+                .iter()
+                .zip(&section_langs)
+                .position(|(p, l)| *l == lang && *p == path)
+            {
                 return i;
             }
             match dir.rsplit_once('/') {
                 Some((parent, _)) => dir = parent.to_string(),
                 None if !dir.is_empty() => dir.clear(),
-                None => return 0,
+                None => {
+                    // A language's home page always exists (see `implicit_sections`).
+                    return section_langs.iter().position(|l| *l == lang).unwrap_or(0);
+                }
             }
         }
     };
-    let parents: Vec<Option<usize>> = section_paths
+    let parents: Vec<Option<usize>> = section_files
         .iter()
-        .map(|p| {
-            let trimmed = p.trim_matches('/');
-            if trimmed.is_empty() {
+        .map(|s| {
+            let dir = s.key.trim_end_matches("_index.md").trim_end_matches('/');
+            if dir.is_empty() {
                 return None;
             }
-            let parent_dir = trimmed.rsplit_once('/').map_or("", |(d, _)| d);
-            Some(section_of_dir(parent_dir))
+            let parent_dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+            Some(section_of_dir(s.lang, parent_dir))
         })
         .collect();
 
@@ -248,41 +347,56 @@ pub fn build_cached(
     // (unless building with drafts); briefs under embargo are remembered as upcoming.
     let now = options.now;
     let mut upcoming: Vec<embargo::Upcoming> = Vec::new();
-    let mut page_sources: Vec<Arc<Parsed<PageMeta>>> = Vec::with_capacity(content.pages.len());
-    for page in content.pages {
-        let draft = page.meta.draft || in_draft_section(&page.rel);
+    let mut page_sources: Vec<(Arc<Parsed<PageMeta>>, usize, Option<String>)> =
+        Vec::with_capacity(page_files.len());
+    for file in page_files {
+        let page = &file.0;
+        let draft =
+            page.meta.draft || in_draft_section(file.1, file.2.as_deref().unwrap_or(&page.rel));
         let waiting = if draft {
             None
         } else {
-            embargo::upcoming(&page, now)
+            embargo::upcoming(page, now)
         };
         let held_back = draft || waiting.is_some() || embargo::expired(&page.meta, now);
         upcoming.extend(waiting);
         if options.drafts || !held_back {
-            page_sources.push(page);
+            page_sources.push(file);
         }
     }
     upcoming.sort_by(|a, b| a.publish_date.cmp(&b.publish_date).then(a.rel.cmp(&b.rel)));
-    page_sources.sort_by(|a, b| a.rel.cmp(&b.rel));
+    page_sources.sort_by(|a, b| a.0.rel.cmp(&b.0.rel));
+    // Each page's language and, for a translation, the content path it translates.
+    let (mut page_sources, page_keys): (Vec<Arc<Parsed<PageMeta>>>, Vec<PageKey>) = page_sources
+        .into_iter()
+        .map(|(source, lang, key)| (source, (lang, key)))
+        .unzip();
     let mut placed = Vec::with_capacity(page_sources.len());
-    for source in &page_sources {
-        let (dir, stem) = page_location(&source.rel);
+    for (source, (lang, key)) in page_sources.iter().zip(&page_keys) {
+        let (dir, stem) = page_location(key.as_deref().unwrap_or(&source.rel));
         let slug = slugify(source.meta.slug.as_deref().unwrap_or(stem));
         let slug = if slug.is_empty() {
             "page".to_string()
         } else {
             slug
         };
-        // A fixed `path` (Zola's `path`, Hugo's `url`) replaces folder and file name alike.
+        let prefix = prefix_of(*lang);
+        // A fixed `path` (Zola's `path`, Hugo's `url`) replaces folder and file name alike;
+        // a translation's is within its language.
         let (path, slug) = match &source.meta.path {
             Some(fixed) => {
                 let last = fixed.trim_matches('/').rsplit('/').next().unwrap_or("");
-                (fixed.clone(), last.to_string())
+                (format!("{prefix}{fixed}"), last.to_string())
             }
-            None => (page_path(dir, &slug), slug),
+            None => (format!("{prefix}{}", page_path(dir, &slug)), slug),
         };
-        placed.push((path, slug, section_of_dir(dir)));
+        placed.push((path, slug, section_of_dir(*lang, dir)));
     }
+    let (section_sources, section_keys): (Vec<Arc<Parsed<SectionMeta>>>, Vec<SectionKey>) =
+        section_files
+            .into_iter()
+            .map(|s| (s.source, (s.lang, s.key)))
+            .unzip();
     // Every URL must have one owner.
     let content_count = page_sources.len() + section_sources.len();
     let mut owners: HashMap<&str, &std::path::Path> = HashMap::with_capacity(content_count);
@@ -320,8 +434,12 @@ pub fn build_cached(
                 .hint(format!("two files would be published at the same URL: give one of them a different `{field}`")),
         );
     }
-    for name in &config.taxonomies {
-        let path = Urls::taxonomy(name);
+    for (name, language) in config
+        .taxonomies
+        .iter()
+        .flat_map(|name| config.languages.iter().map(move |l| (name, l)))
+    {
+        let path = format!("{}{}", language.prefix, Urls::taxonomy(name));
         if let Some(other) = owners.get(path.as_str()) {
             errors.push(
                 Diagnostic::error(format!(
@@ -334,39 +452,85 @@ pub fn build_cached(
         }
     }
 
-    // Link targets: content path → href.
+    // Link targets: content path → href, and per language other than the default, the key
+    // of each of its pages and sections → href (`@/` links resolve within the linking page's
+    // language).
     let mut hrefs: HashMap<String, String> = HashMap::with_capacity(content_count);
+    let mut translated_hrefs: Vec<HashMap<String, String>> =
+        vec![HashMap::new(); config.languages.len().max(1)];
     for (source, path) in section_sources.iter().zip(&section_paths) {
         hrefs.insert(source.rel.clone(), urls.href(path));
     }
-    for (source, (path, _, _)) in page_sources.iter().zip(&placed) {
-        hrefs.insert(source.rel.clone(), urls.href(path));
+    for ((lang, key), path) in section_keys.iter().zip(&section_paths) {
+        if *lang != 0 {
+            translated_hrefs[*lang].insert(key.clone(), urls.href(path));
+        }
+    }
+    for ((source, (path, _, _)), (lang, key)) in page_sources.iter().zip(&placed).zip(&page_keys) {
+        let href = urls.href(path);
+        if let (Some(key), true) = (key, *lang != 0) {
+            translated_hrefs[*lang].insert(key.clone(), href.clone());
+        }
+        hrefs.insert(source.rel.clone(), href);
     }
     // Files that failed to parse are reported already: links to them are not errors too.
     let content_failed: Vec<String> = content.failed.iter().map(|(rel, _)| rel.clone()).collect();
     for rel in &content_failed {
         hrefs.entry(rel.clone()).or_insert_with(|| "#".to_string());
+        if let FileLanguage::Translation { lang, key } = languages::file_language(&config, rel) {
+            translated_hrefs[lang]
+                .entry(key)
+                .or_insert_with(|| "#".to_string());
+        }
     }
-    let resolver = Resolver {
-        hrefs: &hrefs,
-        // With drafts, briefs under embargo are in the build, and links to them resolve.
-        upcoming: if options.drafts { &[] } else { &upcoming },
-    };
+    // With drafts, briefs under embargo are in the build, and links to them resolve.
+    let upcoming_links: &[embargo::Upcoming] = if options.drafts { &[] } else { &upcoming };
+    let resolvers: Vec<Resolver> = (0..config.languages.len().max(1))
+        .map(|lang| Resolver {
+            hrefs: &hrefs,
+            upcoming: upcoming_links,
+            language: (lang != 0).then(|| links::InLanguage {
+                hrefs: &translated_hrefs[lang],
+                language: &config.languages[lang],
+            }),
+        })
+        .collect();
+    let resolver = &resolvers[0];
 
     // Markdown, in parallel.
-    let md = &config.markdown;
+    // Each language renders with its own interface words (callout labels, note back-links).
+    let markdown_configs: Vec<MarkdownConfig> = config
+        .languages
+        .iter()
+        .skip(1)
+        .map(|l| MarkdownConfig {
+            strings: Arc::clone(&l.strings),
+            ..config.markdown.clone()
+        })
+        .collect();
+    let md_of = |lang: usize| -> &MarkdownConfig {
+        match lang {
+            0 => &config.markdown,
+            _ => &markdown_configs[lang - 1],
+        }
+    };
     let release_bodies = !cache.record;
-    let labels = CitationLabels::from(&config.strings);
+    let labels: Vec<CitationLabels> = std::iter::once(&config.strings)
+        .chain(config.languages.iter().skip(1).map(|l| l.strings.as_ref()))
+        .map(CitationLabels::from)
+        .collect();
     let own = &content.page_bibliographies;
     let citers =
         |source: &Parsed<PageMeta>| citer_for(content.citations.as_ref(), own.get(&source.rel));
     let page_rendered: Vec<(Arc<PageMarkdown>, bool)> = page_sources
         .par_iter_mut()
-        .map(|source| {
+        .zip(&page_keys)
+        .map(|(source, (lang, _))| {
+            let (lang, resolver) = (*lang, &resolvers[*lang]);
             let citer = citers(source);
             let context = citer.as_ref().map(|formatter| CitationContext {
                 formatter,
-                labels: &labels,
+                labels: &labels[lang],
             });
             // A rendering that cites is stale when a cited entry (or the style) changed.
             let cited_same = |r: &Arc<PageMarkdown>| {
@@ -374,13 +538,13 @@ pub fn build_cached(
                 let now = citer.as_ref().map_or(0, |c| c.fingerprint(keys));
                 keys.is_empty() || now == r.rendered.citation_fingerprint
             };
-            let rendered = match cache.previous.get(source, &resolver).filter(cited_same) {
+            let rendered = match cache.previous.get(source, resolver).filter(cited_same) {
                 Some(reused) => (reused, true),
                 None => (
                     Arc::new(markdown_cache::render_page(
                         source,
-                        md,
-                        &resolver,
+                        md_of(lang),
+                        resolver,
                         cache.record,
                         context,
                         &content.images,
@@ -411,9 +575,11 @@ pub fn build_cached(
         .collect();
     if cache.record {
         let mut next_cache = MarkdownCache::default();
-        for (source, (output, reused)) in page_sources.iter().zip(&page_rendered) {
+        for ((source, (output, reused)), (lang, _)) in
+            page_sources.iter().zip(&page_rendered).zip(&page_keys)
+        {
             if !(*reused && next_cache.keep(&mut cache.previous, &source.rel)) {
-                next_cache.insert(source, &resolver, output.clone());
+                next_cache.insert(source, &resolvers[*lang], output.clone());
             }
         }
         cache.next = Some(next_cache);
@@ -421,8 +587,10 @@ pub fn build_cached(
     let page_rendered: Vec<Arc<PageMarkdown>> = page_rendered.into_iter().map(|(r, _)| r).collect();
     let section_rendered: Vec<Result<Rendered, Vec<Diagnostic>>> = section_sources
         .par_iter()
-        .map(|source| {
-            markdown::render(source.body(), md, &resolver).map_err(|es| {
+        .zip(&section_keys)
+        .map(|(source, (lang, _))| {
+            let resolver = &resolvers[*lang];
+            markdown::render(source.body(), md_of(*lang), resolver).map_err(|es| {
                 es.into_iter()
                     .map(|e| source.error_in_body(e.offset, e.message).hint(e.hint))
                     .collect()
@@ -431,8 +599,11 @@ pub fn build_cached(
         .collect();
 
     let mut pages = Vec::with_capacity(page_sources.len());
-    for ((source, (path, slug, section)), rendered) in
-        page_sources.into_iter().zip(placed).zip(page_rendered)
+    for (((source, (path, slug, section)), rendered), (lang, _)) in page_sources
+        .into_iter()
+        .zip(placed)
+        .zip(page_rendered)
+        .zip(&page_keys)
     {
         // A page whose body has errors stays in the model so links and related lists that
         // name it are not reported as broken too.
@@ -455,35 +626,47 @@ pub fn build_cached(
             recommendations,
             related: Vec::new(),
             authors: Vec::new(),
+            lang: *lang,
+            translations: Vec::new(),
         });
     }
     let mut sections = Vec::with_capacity(section_sources.len());
-    for (((source, path), parent), rendered) in section_sources
+    for ((((source, path), parent), rendered), (lang, _)) in section_sources
         .into_iter()
         .zip(section_paths)
         .zip(parents)
         .zip(section_rendered)
+        .zip(&section_keys)
     {
-        match rendered {
-            Ok(rendered) => sections.push(Section {
-                source,
-                path,
-                rendered,
-                pages: Vec::new(),
-                subsections: Vec::new(),
-                parent,
-            }),
-            Err(es) => {
-                errors.extend(es);
-                sections.push(Section {
-                    source,
-                    path,
-                    rendered: Rendered::default(),
-                    pages: Vec::new(),
-                    subsections: Vec::new(),
-                    parent,
-                });
-            }
+        let rendered = rendered.unwrap_or_else(|es| {
+            errors.extend(es);
+            Rendered::default()
+        });
+        sections.push(Section {
+            source,
+            path,
+            rendered,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            parent,
+            lang: *lang,
+            translations: Vec::new(),
+        });
+    }
+    if multilingual {
+        let page_groups = languages::translations(
+            page_keys
+                .iter()
+                .zip(&pages)
+                .map(|((lang, key), page)| (key.as_deref().unwrap_or(&page.source.rel), *lang)),
+        );
+        for (page, group) in pages.iter_mut().zip(page_groups) {
+            page.translations = group;
+        }
+        let section_groups =
+            languages::translations(section_keys.iter().map(|(lang, key)| (key.as_str(), *lang)));
+        for (section, group) in sections.iter_mut().zip(section_groups) {
+            section.translations = group;
         }
     }
 
@@ -495,17 +678,20 @@ pub fn build_cached(
         by_rel.insert(s.source.rel.clone(), ContentRef::Section(i));
     }
 
-    // Related briefs and anchors of @/ links.
+    // Related briefs and anchors of @/ links, within each page's language.
     let mut related_all = Vec::with_capacity(pages.len());
     for page in &pages {
         let mut related = Vec::new();
+        let resolver = &resolvers[page.lang];
         for target in &page.meta().related {
             let rel = target
                 .strip_prefix("@/")
                 .unwrap_or(target)
                 .trim_start_matches('/');
-            match by_rel.get(rel) {
-                Some(ContentRef::Page(i)) => related.push(*i),
+            match find_target(&by_rel, &config, page.lang, rel) {
+                Some(ContentRef::Page(i)) => related.push(i),
+                // A related brief not translated yet is left out of the translation's list.
+                _ if page.lang != 0 && by_rel.contains_key(rel) => {}
                 _ if content_failed.iter().any(|f| f == rel) => {}
                 _ if resolver.unavailable(rel).is_some() => errors.push(
                     page.source
@@ -522,9 +708,9 @@ pub fn build_cached(
         related_all.push(related);
         for link in &page.rendered.internal_links {
             let Some(anchor) = &link.anchor else { continue };
-            let anchors = match by_rel.get(&link.target) {
-                Some(ContentRef::Page(i)) => &pages[*i].rendered.anchors,
-                Some(ContentRef::Section(i)) => &sections[*i].rendered.anchors,
+            let anchors = match find_target(&by_rel, &config, page.lang, &link.target) {
+                Some(ContentRef::Page(i)) => &pages[i].rendered.anchors,
+                Some(ContentRef::Section(i)) => &sections[i].rendered.anchors,
                 None => continue,
             };
             if !anchors.contains(anchor) {
@@ -569,7 +755,7 @@ pub fn build_cached(
             .sort_by(|a, b| weights[*a].cmp(&weights[*b]));
     }
 
-    let taxonomies = taxonomy::build(&config.taxonomies, &pages);
+    let taxonomies = taxonomy::build_all(&config, &pages);
     let built_authors = authors::build_authors(authors::AuthorInputs {
         files: content.authors,
         index: content.authors_index,
@@ -577,7 +763,7 @@ pub fn build_cached(
         pages: &pages,
         sections: &sections,
         config: &config,
-        resolver: &resolver,
+        resolver,
     });
     errors.extend(built_authors.errors);
     for (page, ids) in pages.iter_mut().zip(built_authors.by_page) {
@@ -616,6 +802,26 @@ pub fn build_cached(
     } else {
         Err(errors)
     }
+}
+
+/// What an `@/` link to `rel` from a page in language `lang` leads to: the translation into
+/// that language when there is one, else the file named (which is in the default language,
+/// or in the language its name says).
+pub fn find_target(
+    by_rel: &HashMap<String, ContentRef>,
+    config: &Config,
+    lang: usize,
+    rel: &str,
+) -> Option<ContentRef> {
+    if lang != 0
+        && let Some(language) = config.languages.get(lang)
+    {
+        let translated = crate::content::translation::translated_rel(rel, &language.code);
+        if let Some(found) = by_rel.get(&translated) {
+            return Some(*found);
+        }
+    }
+    by_rel.get(rel).copied()
 }
 
 fn implicit_root() -> Arc<Parsed<SectionMeta>> {

@@ -17,11 +17,15 @@ pub struct Term {
     pub pages: Vec<usize>,
 }
 
-/// A taxonomy and its terms.
+/// A taxonomy and its terms, in one language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Taxonomy {
     /// Name, as in the config (`topics`).
     pub name: String,
+    /// Its language: an index into [`crate::config::Config::languages`].
+    pub lang: usize,
+    /// Site path of its list of terms (`/topics/`, `/ar/topics/`).
+    pub path: String,
     /// Terms sorted by name.
     pub terms: Vec<Term>,
 }
@@ -45,11 +49,38 @@ fn field_terms<'p>(name: &str, page: &'p Page) -> Vec<Cow<'p, str>> {
     value.into_iter().collect()
 }
 
+impl Taxonomy {
+    /// The site path of its term with this slug (`/topics/security/`).
+    pub fn term_path(&self, slug: &str) -> String {
+        format!("{}{slug}/", self.path)
+    }
+}
+
+/// The taxonomies of every language, the default language's first: in each, the configured
+/// taxonomies in config order, then the field taxonomies (see [`build`]).
+pub fn build_all(config: &crate::config::Config, pages: &[Page]) -> Vec<Taxonomy> {
+    let names = &config.taxonomies;
+    if config.languages.len() <= 1 {
+        return build(names, pages, 0, "");
+    }
+    config
+        .languages
+        .iter()
+        .enumerate()
+        .flat_map(|(lang, language)| build(names, pages, lang, &language.prefix))
+        .collect()
+}
+
 /// Gathers the terms of each configured taxonomy, then of the field taxonomies the config does
-/// not define. Spellings with the same slug ("Security", "security") are one term.
-pub fn build(names: &[String], pages: &[Page]) -> Vec<Taxonomy> {
+/// not define, from the pages in language `lang` (published under `prefix`). Spellings with
+/// the same slug ("Security", "security") are one term.
+pub fn build(names: &[String], pages: &[Page], lang: usize, prefix: &str) -> Vec<Taxonomy> {
+    let in_language = |page: &Page| page.lang == lang;
     let configured = names.iter().map(|name| {
-        gather(name, pages, |page| {
+        gather(name, lang, prefix, pages, |page| {
+            if !in_language(page) {
+                return Vec::new();
+            }
             let terms = page.meta().taxonomies.get(name);
             terms
                 .into_iter()
@@ -61,7 +92,15 @@ pub fn build(names: &[String], pages: &[Page]) -> Vec<Taxonomy> {
     let from_fields = FIELD_TAXONOMIES
         .iter()
         .filter(|name| !names.iter().any(|n| n == *name))
-        .map(|name| gather(name, pages, |page| field_terms(name, page)))
+        .map(|name| {
+            gather(name, lang, prefix, pages, |page| {
+                if in_language(page) {
+                    field_terms(name, page)
+                } else {
+                    Vec::new()
+                }
+            })
+        })
         // A site whose briefs have no type (or no region) gets no empty listing of them.
         .filter(|taxonomy| !taxonomy.terms.is_empty());
     configured.chain(from_fields).collect()
@@ -71,6 +110,8 @@ pub fn build(names: &[String], pages: &[Page]) -> Vec<Taxonomy> {
 /// first and the terms by name.
 fn gather<'p>(
     name: &str,
+    lang: usize,
+    prefix: &str,
     pages: &'p [Page],
     terms_of: impl Fn(&'p Page) -> Vec<Cow<'p, str>>,
 ) -> Taxonomy {
@@ -103,6 +144,8 @@ fn gather<'p>(
     });
     Taxonomy {
         name: name.to_string(),
+        lang,
+        path: format!("{prefix}{}", super::Urls::taxonomy(name)),
         terms,
     }
 }
