@@ -61,9 +61,21 @@ pub struct Config {
     /// Markdown options.
     #[serde(default)]
     pub markdown: MarkdownConfig,
-    /// Interface words, translatable (`[strings]`).
-    #[serde(default)]
+    /// The words Markdown and templates write in the site's language, from its catalog (see
+    /// [`crate::i18n`]); not a key (`[strings]` is the deprecated one below).
+    #[serde(skip)]
     pub strings: Strings,
+    /// `[strings]`: keys of [`Strings`] over the built-in catalog of the site's language.
+    /// Deprecated for `i18n/<lang>.toml`, with a warning; still honoured.
+    #[serde(default, rename = "strings")]
+    pub legacy_strings: BTreeMap<String, String>,
+    /// Every language's interface strings and formats: the built-in catalogs, `[strings]`, and
+    /// (after [`Config::use_catalogs`]) the site's `i18n/` folder.
+    #[serde(skip)]
+    pub i18n: Arc<crate::i18n::Catalogs>,
+    /// Warnings about the configuration (deprecated keys), reported with the build's.
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
     /// The CSL style citations are formatted in: a name of a style bundled with hayagriva.
     #[serde(default = "default_citation_style")]
     pub citation_style: String,
@@ -205,12 +217,13 @@ impl Default for MarkdownConfig {
     }
 }
 
-/// Interface words the site writes, so a site in another language can translate them
-/// (`[strings]` in `communique.toml`). Every key has an English default; an unknown key is an
-/// error with a did-you-mean, like any other key. Templates read them as `config.strings`.
+/// The interface words Rust code writes in one language (callout labels, note back-links,
+/// heading anchor titles, the timeline's title), built from that language's catalog (see
+/// [`crate::i18n::Catalogs::strings_for`]); each field is the catalog key of the same name.
+/// Templates read every key with `trans(key=…, lang=lang)`, and these also as `config.strings`.
 /// `{n}` and `{title}` are replaced where the description says so.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct Strings {
     /// Label of a `> [!NOTE]` callout.
     pub alert_note: String,
@@ -260,34 +273,47 @@ pub struct Strings {
     pub draft: String,
 }
 
+impl Strings {
+    /// The catalog keys the fields are read from (the fields' names).
+    pub const KEYS: [&'static str; 23] = [
+        "alert_note",
+        "alert_tip",
+        "alert_important",
+        "alert_warning",
+        "alert_caution",
+        "table_label",
+        "footnotes",
+        "footnote_back",
+        "heading_anchor",
+        "summary",
+        "whats_new",
+        "why_it_matters",
+        "what_should_be_done",
+        "key_points",
+        "recommendations",
+        "events",
+        "cite_this",
+        "references",
+        "back_to_citation",
+        "timeline",
+        "authors",
+        "embargoed",
+        "draft",
+    ];
+}
+
 impl Default for Strings {
+    /// The built-in English words.
     fn default() -> Self {
-        let s = str::to_string;
-        Strings {
-            alert_note: s("Note"),
-            alert_tip: s("Tip"),
-            alert_important: s("Important"),
-            alert_warning: s("Warning"),
-            alert_caution: s("Caution"),
-            table_label: s("Table {n}"),
-            footnotes: s("Notes"),
-            footnote_back: s("Back to reference {n}"),
-            heading_anchor: s("Link to the section “{title}”"),
-            summary: s("Summary"),
-            whats_new: s("What’s new?"),
-            why_it_matters: s("Why does it matter?"),
-            what_should_be_done: s("What should be done?"),
-            key_points: s("Key points"),
-            recommendations: s("Recommendations"),
-            events: s("Chronology"),
-            cite_this: s("Cite this brief"),
-            references: s("References"),
-            back_to_citation: s("Back to citation {n}"),
-            timeline: s("Timeline"),
-            authors: s("Authors"),
-            embargoed: s("Embargoed until"),
-            draft: s("Draft"),
-        }
+        static ENGLISH: std::sync::OnceLock<Strings> = std::sync::OnceLock::new();
+        ENGLISH
+            .get_or_init(
+                || match crate::i18n::Catalogs::builtin().strings_for("en") {
+                    Ok(strings) => (*strings).clone(),
+                    Err(e) => panic!("the built-in English catalog: {}", e.message),
+                },
+            )
+            .clone()
     }
 }
 
@@ -383,7 +409,18 @@ impl Config {
         let mut config: Config =
             toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file))?;
         config.validate(text, file)?;
-        config.markdown.strings = Arc::new(config.strings.clone());
+        config.check_legacy_strings(text, file)?;
+        let catalogs =
+            crate::i18n::Catalogs::builtin_with_legacy(&config.language, &config.legacy_strings);
+        // The site's own catalogs come later (`use_catalogs`); until then a language without a
+        // built-in one writes English.
+        let strings = catalogs
+            .strings_for(&config.language)
+            .or_else(|_| catalogs.strings_for("en"))
+            .unwrap_or_default();
+        config.strings = (*strings).clone();
+        config.markdown.strings = strings;
+        config.i18n = Arc::new(catalogs);
         config.languages = languages::resolve(
             languages::LanguageInputs {
                 default: &config.language,
@@ -397,6 +434,66 @@ impl Config {
         )?;
         config.set_base_url(config.base_url.clone());
         Ok(config)
+    }
+
+    /// Takes the site's catalogs (see [`crate::i18n::Catalogs::load`]): the site language's
+    /// words become [`Config::strings`] and Markdown's. An error when the site's language has
+    /// no catalog, or its catalog lacks words Markdown needs.
+    pub fn use_catalogs(&mut self, catalogs: crate::i18n::Catalogs) -> Result<(), Diagnostic> {
+        let strings = catalogs.strings_for(&self.language)?;
+        self.strings = (*strings).clone();
+        self.markdown.strings = strings;
+        // Each further language writes its Markdown's words from its own catalog.
+        for language in &mut self.languages {
+            language.strings = catalogs.strings_for(&language.code)?;
+        }
+        self.i18n = Arc::new(catalogs);
+        Ok(())
+    }
+
+    /// `[strings]` names keys of [`Strings`] only; using it at all is worth a warning that
+    /// points at the catalog the keys belong in.
+    fn check_legacy_strings(&mut self, text: &str, file: &Path) -> Result<(), Diagnostic> {
+        if self.legacy_strings.is_empty() {
+            return Ok(());
+        }
+        let place = |needle: &str| {
+            let offset = text.find(needle).unwrap_or(0);
+            let (line, column) = line_col(text, offset);
+            Location::at(file, line, column)
+        };
+        if let Some(unknown) = self
+            .legacy_strings
+            .keys()
+            .find(|k| !Strings::KEYS.contains(&k.as_str()))
+        {
+            let hint = match did_you_mean(unknown, Strings::KEYS.iter().copied()) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => format!("known keys here: {}", Strings::KEYS.join(", ")),
+            };
+            return Err(Diagnostic::error(format!("unknown key \"{unknown}\""))
+                .at(place(unknown))
+                .hint(hint)
+                .with_snippet_from(text));
+        }
+        let lang = &self.language;
+        let lines: Vec<String> = self
+            .legacy_strings
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", toml::Value::String(v.clone())))
+            .collect();
+        self.warnings.push(
+            Diagnostic::warning(format!(
+                "[strings] is deprecated: interface words now live in i18n/{lang}.toml"
+            ))
+            .at(place("[strings]"))
+            .hint(format!(
+                "move these lines to i18n/{lang}.toml and remove [strings] (see docs/content.md, \"Interface strings\"): {}",
+                lines.join("; ")
+            ))
+            .with_snippet_from(text),
+        );
+        Ok(())
     }
 
     /// Sets the base URL, and the path Markdown puts in front of root-relative links.

@@ -22,6 +22,7 @@ pub mod config;
 pub mod content;
 pub mod deploy;
 pub mod diagnostics;
+pub mod i18n;
 pub mod import;
 pub mod markdown;
 pub mod output;
@@ -87,6 +88,11 @@ impl SiteDirs {
     /// `templates/`.
     pub fn templates(&self) -> PathBuf {
         self.root.join("templates")
+    }
+
+    /// `i18n/`: the site's interface strings (see [`i18n`]).
+    pub fn i18n(&self) -> PathBuf {
+        self.root.join("i18n")
     }
 
     /// `static/`.

@@ -36,6 +36,15 @@ pub fn load_config(dirs: &SiteDirs, options: &BuildOptions) -> Result<Config, Di
     if let Some(base_url) = &options.base_url {
         config.set_base_url(base_url.clone());
     }
+    let legacy = (!config.legacy_strings.is_empty())
+        .then_some((config.language.as_str(), &config.legacy_strings));
+    let catalogs =
+        crate::i18n::Catalogs::load(&dirs.i18n(), &dirs.root, legacy, |p| dirs.display(p))
+            .map_err(Diagnostics)?;
+    config.use_catalogs(catalogs).map_err(|e| {
+        let place = Location::file(&display);
+        Diagnostics(vec![if e.location.is_some() { e } else { e.at(place) }])
+    })?;
     Ok(config)
 }
 
@@ -108,6 +117,7 @@ pub fn assemble(
     errors.extend(content_errors);
     warnings.extend(content_warnings);
     warnings.extend(shortcode_warnings(&inputs.content));
+    warnings.extend(inputs.config.warnings.iter().cloned());
     let templates = match inputs.templates {
         Ok(t) => {
             warnings.extend(t.warnings.iter().cloned());

@@ -225,11 +225,15 @@ fn linebreaksbr(text: StringInput, _: Kwargs, _: &State) -> Result<Value, Error>
 }
 
 /// `date(format=…, locale=…, timezone=…)`: a date string (`2024-01-27`, RFC 3339) or a Unix
-/// timestamp, formatted. Without `locale`, `format` is strftime syntax (default
+/// timestamp, formatted. With `lang`, see [`super::i18n`] (the site's catalogs). Without `locale`, `format` is strftime syntax (default
 /// [`DEFAULT_DATE_FORMAT`]); with one, it is a UTS-35 pattern (`d MMMM y`), formatted by
 /// `tera-contrib` with that locale's month and day names.
-fn date(value: &Value, kwargs: Kwargs, state: &State) -> Result<String, Error> {
+pub(super) fn date(value: &Value, kwargs: Kwargs, state: &State) -> Result<String, Error> {
     check()?;
+    if kwargs.get::<&str>("lang")?.is_some() {
+        // Without a site (unit tests, syntax checks): the built-in catalogs.
+        return super::i18n::localized_date(crate::i18n::Catalogs::builtin(), value, &kwargs);
+    }
     let timestamp = date_value(value)?;
     if kwargs.get::<&str>("locale")?.is_some() {
         return localized_date(timestamp, kwargs, state);
@@ -265,7 +269,7 @@ fn date_value(value: &Value) -> Result<jiff::Timestamp, Error> {
     )))
 }
 
-fn time_zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, Error> {
+pub(super) fn time_zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, Error> {
     match name {
         None | Some("UTC") => Ok(jiff::tz::TimeZone::UTC),
         Some(name) => jiff::tz::TimeZone::get(name).map_err(|_| {

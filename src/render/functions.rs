@@ -246,6 +246,7 @@ fn static_file_url(
 /// Registers `get_url`, `get_page`, `get_section`, `get_taxonomy_url`, `get_taxonomy`, `now`,
 /// `load_data` and `markdown`. Each first checks the render time limit (see [`super::limit`]).
 pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
+    super::i18n::register(tera, lookup.model.config.i18n.clone());
     let l = lookup.clone();
     tera.register_function(
         "get_url",
@@ -394,9 +395,12 @@ pub fn register_stubs(tera: &mut Tera) {
         "get_taxonomy",
         "load_data",
         "now",
+        "trans",
+        "icu_locale",
     ] {
         tera.register_function(name, |_: Kwargs, _: &State| Value::none());
     }
+    tera.register_filter("number", |value: Value, _: Kwargs, _: &State| value);
     tera.register_filter("markdown", |text: &str, _: Kwargs, _: &State| {
         text.to_string()
     });

@@ -11,6 +11,7 @@ pub mod deps;
 pub mod filters;
 pub mod functions;
 mod host_files;
+pub mod i18n;
 pub mod json_ld;
 pub mod languages;
 pub mod limit;

@@ -39,7 +39,9 @@ pub fn classify(dirs: &SiteDirs, path: &Path) -> Option<InputKind> {
     if path == dirs.config_file {
         return Some(InputKind::Config);
     }
+    // Catalogs are read with the configuration (see `crate::i18n`).
     let (kind, rel) = [
+        (InputKind::Config, dirs.i18n()),
         (InputKind::Content, dirs.content()),
         (InputKind::Template, dirs.templates()),
         (InputKind::Static, dirs.static_dir()),
@@ -85,7 +87,12 @@ pub fn watch(dirs: &SiteDirs) -> notify::Result<(Watcher, Batches)> {
             }
         },
     )?;
-    for dir in [dirs.content(), dirs.templates(), dirs.static_dir()] {
+    for dir in [
+        dirs.content(),
+        dirs.templates(),
+        dirs.static_dir(),
+        dirs.i18n(),
+    ] {
         if dir.is_dir() {
             debouncer.watch(&dir, RecursiveMode::Recursive)?;
         }
@@ -126,6 +133,8 @@ mod tests {
         assert_eq!(c("/site/content/briefs/x.md"), Some(InputKind::Content));
         assert_eq!(c("/site/templates/base.html"), Some(InputKind::Template));
         assert_eq!(c("/site/static/style.css"), Some(InputKind::Static));
+        assert_eq!(c("/site/i18n/ar.toml"), Some(InputKind::Config));
+        assert_eq!(c("/site/i18n/.ar.toml.swp"), None);
         assert_eq!(c("/site/content/briefs/.x.md.swp"), None);
         assert_eq!(c("/site/content/briefs/x.md~"), None);
         assert_eq!(c("/site/content/briefs/4913"), None);

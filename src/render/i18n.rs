@@ -1,0 +1,341 @@
+//! What templates use to speak the page's language (see [`crate::i18n`]): the `trans`
+//! function, and the `date` and `number` filters with `lang`.
+//!
+//! `trans(key="key_points", lang=lang)` is a lookup: the catalog holds each text as a ready
+//! Tera value, so a call clones a reference and allocates only when it fills in `{n}` or other
+//! placeholders. A key the language lacks fails the render, naming the key and the language;
+//! the template's file and line come with the error.
+
+use std::sync::Arc;
+
+use tera::{Error, Kwargs, State, Tera, Value};
+
+use super::limit::check;
+use crate::content::PublishDate;
+use crate::i18n::{Catalog, Catalogs, Entry};
+
+/// Registers `trans`, and the `date` and `number` filters reading `catalogs` (a site's `[format]`
+/// overrides reach `date(lang=…)` this way).
+pub fn register(tera: &mut Tera, catalogs: Arc<Catalogs>) {
+    let c = catalogs.clone();
+    tera.register_function("trans", move |kwargs: Kwargs, _: &State| trans(&c, &kwargs));
+    let c = catalogs.clone();
+    tera.register_function(
+        "icu_locale",
+        move |kwargs: Kwargs, _: &State| -> Result<String, Error> {
+            check()?;
+            Ok(catalog_of(&c, &kwargs, "icu_locale")?
+                .format
+                .icu_locale()
+                .to_string())
+        },
+    );
+    let c = catalogs.clone();
+    tera.register_filter(
+        "date",
+        move |value: &Value, kwargs: Kwargs, state: &State| {
+            if kwargs.get::<&str>("lang")?.is_some() {
+                check()?;
+                localized_date(&c, value, &kwargs)
+            } else {
+                super::filters::date(value, kwargs, state)
+            }
+        },
+    );
+    tera.register_filter("number", move |value: &Value, kwargs: Kwargs, _: &State| {
+        number(&catalogs, value, &kwargs)
+    });
+}
+
+/// The catalog of the `lang` argument.
+fn catalog_of<'c>(
+    catalogs: &'c Catalogs,
+    kwargs: &Kwargs,
+    what: &str,
+) -> Result<&'c Catalog, Error> {
+    let lang = kwargs.must_get::<&str>("lang")?;
+    catalogs.get(lang).ok_or_else(|| {
+        let known: Vec<&str> = catalogs.languages().collect();
+        Error::message(format!(
+            "{what}: no interface strings for language \"{lang}\" (create i18n/{lang}.toml; catalogs exist for {})",
+            known.join(", ")
+        ))
+    })
+}
+
+/// `trans(key=…, lang=…, n=…, name=…)`: the words of `key` in `lang`; `n` picks a plural form
+/// and fills `{n}` in the language's digits; any other argument fills the placeholder of its name.
+fn trans(catalogs: &Catalogs, kwargs: &Kwargs) -> Result<Value, Error> {
+    check()?;
+    let key = kwargs.must_get::<&str>("key")?;
+    let catalog = catalog_of(catalogs, kwargs, "trans")?;
+    if kwargs.get::<bool>("forms")? == Some(true) {
+        return forms(catalog, key);
+    }
+    let n = kwargs.get::<i64>("n")?;
+    let value = match (catalog.entry(key), n) {
+        (None, _) => return Err(missing_key(catalog, key)),
+        (Some(Entry::Plural(_)), None) => {
+            return Err(Error::message(format!(
+                "trans: \"{key}\" has plural forms in language \"{}\": pass the number as n=…",
+                catalog.lang
+            )));
+        }
+        (Some(Entry::Text(v)), None) => v,
+        (Some(_), Some(n)) => catalog
+            .form(key, n)
+            .ok_or_else(|| missing_key(catalog, key))?,
+    };
+    let fills = kwargs.iter().any(|(k, _)| {
+        let k = k.as_str().unwrap_or_default();
+        k != "key" && k != "lang" && k != "forms"
+    });
+    if !fills {
+        return Ok(value.clone());
+    }
+    let mut text = value.as_str().unwrap_or_default().to_string();
+    for (name, arg) in kwargs.iter() {
+        let name = name.as_str().unwrap_or_default();
+        if name == "key" || name == "lang" {
+            continue;
+        }
+        let placeholder = format!("{{{name}}}");
+        if !text.contains(&placeholder) {
+            continue;
+        }
+        let filled = match arg.as_i64() {
+            Some(number) => catalog.format.number(number),
+            None => arg.as_str().map_or_else(|| arg.to_string(), str::to_string),
+        };
+        text = text.replace(&placeholder, &filled);
+    }
+    Ok(Value::from(text))
+}
+
+/// `trans(key=…, lang=…, forms=true)`: the forms of `key` by plural category (`other` alone
+/// for a plain text), for scripts that count (`Intl.PluralRules` picks the form).
+fn forms(catalog: &Catalog, key: &str) -> Result<Value, Error> {
+    let mut map = super::views::Fields::new();
+    match catalog.entry(key) {
+        None => return Err(missing_key(catalog, key)),
+        Some(Entry::Text(v)) => {
+            map.insert("other", v.clone());
+        }
+        Some(Entry::Plural(forms)) => {
+            for (category, form) in crate::i18n::PLURAL_CATEGORIES.iter().zip(forms.iter()) {
+                if let Some(form) = form {
+                    map.insert(category, form.clone());
+                }
+            }
+        }
+    }
+    Ok(Value::from(map))
+}
+
+/// The error for a key `catalog` lacks.
+fn missing_key(catalog: &Catalog, key: &str) -> Error {
+    let lang = &catalog.lang;
+    let suggestion = catalog
+        .similar_key(key)
+        .map(|s| format!(" (did you mean \"{s}\"?)"))
+        .unwrap_or_default();
+    Error::message(format!(
+        "no translation of \"{key}\" in language \"{lang}\"{suggestion}: add {key} = \"…\" to i18n/{lang}.toml"
+    ))
+}
+
+/// `date(lang=…, style=…, format=…, timezone=…)`: a date in the language's month names and
+/// digits. `style` names a pattern of the catalog's `[format]` (`date`, `date_time`, `month`,
+/// `year`); `format` is a UTS-35 pattern of its own. Without either, a year (`2024`) is written
+/// as a year, a month (`2024-09`) as a month, anything else as a date.
+pub(super) fn localized_date(
+    catalogs: &Catalogs,
+    value: &Value,
+    kwargs: &Kwargs,
+) -> Result<String, Error> {
+    let catalog = catalog_of(catalogs, kwargs, "date")?;
+    let (datetime, precision) = civil_of(value, kwargs.get::<&str>("timezone")?)?;
+    let pattern = match (kwargs.get::<&str>("format")?, kwargs.get::<&str>("style")?) {
+        (Some(format), _) => format,
+        (None, style) => {
+            let style = style.unwrap_or(precision);
+            catalog.format.pattern(style).ok_or_else(|| {
+                let styles: Vec<&str> = catalog.format.styles().collect();
+                Error::message(format!(
+                    "date: no style \"{style}\" in [format] of language \"{}\" (styles: {})",
+                    catalog.lang,
+                    styles.join(", ")
+                ))
+            })?
+        }
+    };
+    if pattern.contains('%') {
+        return Err(Error::message(format!(
+            "date: \"{pattern}\" is a strftime format; with lang=…, write a UTS-35 pattern such as \"d MMMM y\", or a style"
+        )));
+    }
+    catalog
+        .format
+        .date(datetime, pattern)
+        .map_err(|e| Error::message(format!("date: {e}")))
+}
+
+/// The civil date and time a `date` input names, and its precision as a style name.
+fn civil_of(
+    value: &Value,
+    timezone: Option<&str>,
+) -> Result<(jiff::civil::DateTime, &'static str), Error> {
+    if let Some(text) = value.as_str() {
+        if let Some(partial) = partial_date(text) {
+            return Ok(partial);
+        }
+        let timestamp = PublishDate::parse(text).map(|d| d.timestamp).ok_or_else(|| {
+            Error::message(format!(
+                "the `date` filter cannot read \"{text}\" as a date (write 2024-01-27, 2024-01-27T09:30:00Z, 2024-09 or 2024)"
+            ))
+        })?;
+        let zone = super::filters::time_zone(timezone)?;
+        return Ok((timestamp.to_zoned_datetime(zone).datetime(), "date"));
+    }
+    if let Some(seconds) = value.as_i64() {
+        let timestamp = jiff::Timestamp::from_second(seconds).map_err(|e| {
+            Error::message(format!("the `date` filter: bad timestamp {seconds}: {e}"))
+        })?;
+        let zone = super::filters::time_zone(timezone)?;
+        return Ok((timestamp.to_zoned_datetime(zone).datetime(), "date"));
+    }
+    Err(Error::message(format!(
+        "the `date` filter needs a date string or a Unix timestamp, not a {}",
+        value.name()
+    )))
+}
+
+/// `2024` or `2024-09`: an event's year or month.
+fn partial_date(text: &str) -> Option<(jiff::civil::DateTime, &'static str)> {
+    let digits = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
+    let (year, month, style) = match text.split_once('-') {
+        None if digits(text, 4) => (text, "1", "year"),
+        Some((y, m)) if digits(y, 4) && digits(m, 2) => (y, m, "month"),
+        _ => return None,
+    };
+    let date = jiff::civil::Date::new(year.parse().ok()?, month.parse().ok()?, 1).ok()?;
+    Some((date.to_datetime(jiff::civil::Time::midnight()), style))
+}
+
+/// `number(lang=…)`: an integer in the language's digits.
+fn number(catalogs: &Catalogs, value: &Value, kwargs: &Kwargs) -> Result<String, Error> {
+    check()?;
+    let catalog = catalog_of(catalogs, kwargs, "number")?;
+    let n = value.as_i64().ok_or_else(|| {
+        Error::message(format!(
+            "the `number` filter needs an integer, not a {}",
+            value.name()
+        ))
+    })?;
+    Ok(catalog.format.number(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(source: &str) -> Result<String, String> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html"]);
+        super::super::filters::register(&mut tera);
+        register(&mut tera, Arc::new(Catalogs::builtin().clone()));
+        tera.add_raw_template("t.html", source)
+            .and_then(|()| tera.render("t.html", &tera::Context::new()))
+            .map_err(|e| format!("{e:?}"))
+    }
+
+    #[test]
+    fn trans_reads_the_catalog_of_the_language() {
+        assert_eq!(
+            render("{{ trans(key='key_points', lang='en') }}").as_deref(),
+            Ok("Key points")
+        );
+        assert_eq!(
+            render("{{ trans(key='key_points', lang='ar') }}").as_deref(),
+            Ok("النقاط الرئيسية")
+        );
+        // A regional tag reads its language's catalog.
+        assert_eq!(
+            render("{{ trans(key='contents', lang='en-GB') }}").as_deref(),
+            Ok("Contents")
+        );
+    }
+
+    #[test]
+    fn trans_picks_plural_forms_and_writes_digits() {
+        let count = |lang: &str, n: i64| {
+            render(&format!(
+                "{{{{ trans(key='brief_count', lang='{lang}', n={n}) }}}}"
+            ))
+        };
+        assert_eq!(count("en", 1).as_deref(), Ok("1 brief"));
+        assert_eq!(count("en", 7).as_deref(), Ok("7 briefs"));
+        assert_eq!(count("ar", 1).as_deref(), Ok("موجز واحد"));
+        assert_eq!(count("ar", 2).as_deref(), Ok("موجزان"));
+        assert_eq!(count("ar", 5).as_deref(), Ok("٥ موجزات"));
+        assert_eq!(count("ar", 11).as_deref(), Ok("١١ موجزًا"));
+        assert_eq!(count("ar", 100).as_deref(), Ok("١٠٠ موجز"));
+        assert_eq!(
+            render("{{ trans(key='page_of', lang='ar', n=2, total=12) }}").as_deref(),
+            Ok("الصفحة ٢ من ١٢")
+        );
+        assert_eq!(
+            render("{{ trans(key='search_found', lang='en', n=0) }}").as_deref(),
+            Ok("No briefs found.")
+        );
+    }
+
+    #[test]
+    fn a_missing_key_names_key_and_language() {
+        let e = render("{{ trans(key='key_pionts', lang='ar') }}").unwrap_err();
+        assert!(e.contains(r#"of \"key_pionts\" in language \"ar\""#), "{e}");
+        assert!(e.contains(r#"did you mean \"key_points\""#), "{e}");
+        let e = render("{{ trans(key='key_points', lang='xx') }}").unwrap_err();
+        assert!(
+            e.contains(r#"no interface strings for language \"xx\""#),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn dates_in_arabic_have_arabic_months_and_digits() {
+        assert_eq!(
+            render("{{ '2024-01-27' | date(lang='en') }}").as_deref(),
+            Ok("27 January 2024")
+        );
+        assert_eq!(
+            render("{{ '2024-01-27' | date(lang='ar') }}").as_deref(),
+            Ok("٢٧ يناير ٢٠٢٤")
+        );
+        assert_eq!(
+            render("{{ '2024-09' | date(lang='en') }}").as_deref(),
+            Ok("September 2024")
+        );
+        assert_eq!(
+            render("{{ '2024' | date(lang='ar') }}").as_deref(),
+            Ok("٢٠٢٤")
+        );
+        assert_eq!(
+            render("{{ '2024-01-27T09:30:00Z' | date(lang='en', style='date_time') }}").as_deref(),
+            Ok("27 January 2024, 09:30 UTC")
+        );
+        // The English pattern matches the strftime default the theme used before.
+        assert_eq!(
+            render("{{ '2024-03-05' | date(lang='en') }}"),
+            render("{{ '2024-03-05' | date(format='%-d %B %Y') }}")
+        );
+        assert_eq!(
+            render("{{ 1234 | number(lang='ar') }}").as_deref(),
+            Ok("١٢٣٤")
+        );
+        assert_eq!(
+            render("{{ 1234 | number(lang='en') }}").as_deref(),
+            Ok("1234")
+        );
+    }
+}
