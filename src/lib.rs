@@ -22,6 +22,7 @@ pub mod config;
 pub mod content;
 pub mod deploy;
 pub mod diagnostics;
+pub mod direction;
 pub mod import;
 pub mod markdown;
 pub mod output;

@@ -5,6 +5,7 @@ use tera::{Context, Value};
 
 use super::views::{self, Fields};
 use super::{Job, Renderer, cite};
+use crate::direction::html_dir;
 use crate::site::{Listing, ListingKind, SiteModel};
 
 impl Renderer {
@@ -39,6 +40,7 @@ impl Renderer {
         context.insert_value("current_path", Value::from(model.urls.href(site_path)));
         context.insert_value("current_url", Value::from(model.urls.permalink(site_path)));
         context.insert_value("lang", Value::from(model.config.language.as_str()));
+        context.insert_value("dir", Value::from(html_dir(&model.config.language)));
         let feed = &model.config.feed;
         context.insert_value(
             "feed_url",
