@@ -23,6 +23,7 @@ pub mod content;
 pub mod deploy;
 pub mod diagnostics;
 pub mod i18n;
+pub mod direction;
 pub mod import;
 pub mod markdown;
 pub mod output;

@@ -1,8 +1,9 @@
 //! Every page type passes the Nu Html Checker with no error and axe-core with no serious or
 //! critical violation, and no page is wider than a phone.
 //!
-//! Two outputs are checked: the repository's own example site (the checkout root) and a small
-//! fixture site on the built-in theme that has every feature a page can show. The checkers come
+//! Three outputs are checked: the repository's own example site (the checkout root), a small
+//! fixture site on the built-in theme that has every feature a page can show, and its
+//! right-to-left counterpart in Arabic (tests/fixtures/arabic, see also tests/rtl.rs). The checkers come
 //! from `.ci/run`, which installs Java, Chromium and the pinned npm packages `vnu-jar` and
 //! `axe-core` into `.ci/node_modules`; `VNU_JAR` and `AXE_JS` point elsewhere. On a machine
 //! without them the test says loudly what it skipped and passes, unless
@@ -30,7 +31,7 @@ const PAGE_TYPES: [(&str, &str); 12] = [
     ("pager page 2", "/briefs/page/2/"),
     ("brief", "BRIEF"),
     ("taxonomy list", "/topics/"),
-    ("term page", "/topics/security/"),
+    ("term page", "TERM"),
     ("404", "/404.html"),
     ("author list", "/authors/"),
     ("timeline", "/timeline/"),
@@ -54,6 +55,9 @@ fn every_page_type_passes_the_nu_checker_and_axe() {
     let fixture = fixture_site();
     let fixture_out = out.path().join("fixture");
     build(fixture.root(), &fixture_out);
+    let arabic = Site::fixture("arabic");
+    let arabic_out = out.path().join("arabic");
+    build(arabic.root(), &arabic_out);
     // `minify = true` output must stay valid HTML too (the Nu checker only: same pages).
     let minified_out = out.path().join("minified");
     let config = fixture.read("communique.toml");
@@ -61,7 +65,7 @@ fn every_page_type_passes_the_nu_checker_and_axe() {
     build(fixture.root(), &minified_out);
 
     // The checker's JVM runs while the browser works.
-    let nu = start_nu_checker(&[&example_out, &fixture_out, &minified_out]);
+    let nu = start_nu_checker(&[&example_out, &fixture_out, &arabic_out, &minified_out]);
     let nu_ok = nu.is_some();
     let browser_ok = check_in_browser(&[
         (
@@ -69,12 +73,22 @@ fn every_page_type_passes_the_nu_checker_and_axe() {
             &example_out,
             "/briefs/joint-military-commissions/",
             "/authors/lhassan/",
+            "/topics/security/",
         ),
         (
             "fixture site",
             &fixture_out,
             "/briefs/alpha/",
             "/authors/lina-hassan/",
+            "/topics/security/",
+        ),
+        (
+            "Arabic fixture site",
+            &arabic_out,
+            "/briefs/al-jawla-al-ula/",
+            // ليلى-حسن and الأمن, as the browser's address bar has them.
+            "/authors/%D9%84%D9%8A%D9%84%D9%89-%D8%AD%D8%B3%D9%86/",
+            "/topics/%D8%A7%D9%84%D8%A3%D9%85%D9%86/",
         ),
     ]);
     if let Some(nu) = nu {
@@ -295,9 +309,9 @@ fn assert_no_nu_errors(nu: Child, base: &Path) {
 }
 
 /// Runs axe-core (at a desktop and a phone width) and the phone-width check on one page of
-/// every type of each output (`(name, folder, a brief's path)`). Returns false if the browser
-/// half was skipped.
-fn check_in_browser(outputs: &[(&str, &Path, &str, &str)]) -> bool {
+/// every type of each output (`(name, folder, a brief's path, an author's, a term's)`).
+/// Returns false if the browser half was skipped.
+fn check_in_browser(outputs: &[(&str, &Path, &str, &str, &str)]) -> bool {
     if std::env::var_os("COMMUNIQUE_SKIP_BROWSER").is_some() {
         eprintln!("\n*** skipped: axe-core and phone width, COMMUNIQUE_SKIP_BROWSER is set ***\n");
         return false;
@@ -313,12 +327,13 @@ fn check_in_browser(outputs: &[(&str, &Path, &str, &str)]) -> bool {
     let axe = fs::read_to_string(axe).unwrap();
     let (_browser, _profile, mut page) = chromium::launch(chromium);
     let mut problems = Vec::new();
-    for (site, folder, brief, author) in outputs {
+    for (site, folder, brief, author, term) in outputs {
         let port = serve_folder(folder);
         for (kind, path) in PAGE_TYPES {
             let path = match path {
                 "BRIEF" => brief,
                 "AUTHOR" => author,
+                "TERM" => term,
                 _ => path,
             };
             let url = format!("http://127.0.0.1:{port}{path}");
@@ -496,6 +511,9 @@ fn answer(mut stream: TcpStream, folder: &Path) {
     }
     let target = request_line.split(' ').nth(1).unwrap_or("/");
     let path = target.split(['?', '#']).next().unwrap_or("/");
+    // Non-ASCII paths (an Arabic term's page) come percent-encoded.
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let path = decoded.as_ref();
     let (status, file) = match site_file(folder, path) {
         Some(file) => ("200 OK", file),
         None => ("404 Not Found", folder.join("404.html")),
@@ -505,6 +523,7 @@ fn answer(mut stream: TcpStream, folder: &Path) {
         Some("html") => "text/html; charset=utf-8",
         Some("css") => "text/css",
         Some("svg") => "image/svg+xml",
+        Some("woff2") => "font/woff2",
         Some("xml") => "application/xml",
         Some("js") => "text/javascript",
         _ => "application/octet-stream",

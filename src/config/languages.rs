@@ -34,20 +34,8 @@ impl Direction {
     /// Persian, Hebrew, Urdu, Pashto, Sindhi, Sorani Kurdish, Uyghur, Yiddish, Dhivehi and
     /// Syriac, left to right otherwise. A script subtag (`-Arab`, `-Latn`) decides when given.
     pub fn of(tag: &str) -> Direction {
-        let lower = tag.to_ascii_lowercase();
-        let mut subtags = lower.split(['-', '_']);
-        let primary = subtags.next().unwrap_or("");
-        if let Some(script) = subtags.find(|s| s.len() == 4) {
-            return match script {
-                "arab" | "hebr" | "syrc" | "thaa" | "nkoo" | "adlm" | "rohg" => Direction::Rtl,
-                _ => Direction::Ltr,
-            };
-        }
-        const RTL: [&str; 16] = [
-            "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "syr", "ug", "ur", "yi",
-            "prs", "azb",
-        ];
-        if RTL.contains(&primary) {
+        // CLDR's data (through ICU) knows which languages and scripts run right to left.
+        if crate::direction::html_dir(tag) == "rtl" {
             Direction::Rtl
         } else {
             Direction::Ltr

@@ -50,6 +50,9 @@ fn answer(mut stream: TcpStream, folder: &Path, prefix: &str) {
     }
     let target = request_line.split(' ').nth(1).unwrap_or("/");
     let path = target.split(['?', '#']).next().unwrap_or("/");
+    // Non-ASCII paths (an Arabic term's page) come percent-encoded.
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let path = decoded.as_ref();
     let found = path
         .strip_prefix(prefix)
         .and_then(|rest| site_file(folder, rest));
@@ -65,6 +68,7 @@ fn answer(mut stream: TcpStream, folder: &Path, prefix: &str) {
         Some("json") => "application/json",
         Some("wasm") => "application/wasm",
         Some("svg") => "image/svg+xml",
+        Some("woff2") => "font/woff2",
         _ => "application/octet-stream",
     };
     let head = format!(
