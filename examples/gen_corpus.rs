@@ -4,7 +4,11 @@
 //! ```sh
 //! cargo run --release --example gen_corpus -- --briefs 10000 --out target/bench/c10000
 //! cargo run --release --example gen_corpus -- --briefs 10000 --out target/bench/h10000 --format hugo
+//! cargo run --release --example gen_corpus -- --briefs 10000 --translate 10 --out target/bench/c10000-ar
 //! ```
+//!
+//! `--translate P` (communique only) adds an Arabic translation (`brief-00001.ar.md`) of P% of
+//! the briefs, and `[languages.ar]` with `fallback = true`, as links lead to untranslated briefs.
 //!
 //! Each brief: ~8 KB, 5 sections of prose, a list, a table, 2–4 footnotes, links to 3 other briefs,
 //! 2 topics and 2 actors, a summary and 3 key points. The communique corpus uses the built-in
@@ -300,10 +304,17 @@ fn write(path: &Path, text: &str) {
     fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
-fn communique(out: &Path, n: usize, seed: u64) {
+fn communique(out: &Path, n: usize, seed: u64, translate_percent: usize) {
+    let languages = if translate_percent > 0 {
+        "\n[languages.ar]\ntitle = \"موجزات\"\nfallback = true\n"
+    } else {
+        ""
+    };
     write(
         &out.join("communique.toml"),
-        "title = \"Benchmark briefs\"\nbase_url = \"https://bench.example.org\"\nlanguage = \"en\"\npaginate_by = 20\ntaxonomies = [\"topics\", \"actors\"]\n\n[feed]\nenabled = true\nfilename = \"atom.xml\"\nlimit = 20\n",
+        &format!(
+            "title = \"Benchmark briefs\"\nbase_url = \"https://bench.example.org\"\nlanguage = \"en\"\npaginate_by = 20\ntaxonomies = [\"topics\", \"actors\"]\n\n[feed]\nenabled = true\nfilename = \"atom.xml\"\nlimit = 20\n{languages}"
+        ),
     );
     write(
         &out.join("content/_index.md"),
@@ -337,13 +348,17 @@ fn communique(out: &Path, n: usize, seed: u64) {
             ),
             body(&mut rng, brief, &briefs, link)
         );
-        write(
-            &out.join(format!(
-                "content/section-{:02}/brief-{:05}.md",
-                brief.section, brief.index
-            )),
-            &text,
+        let file = format!(
+            "content/section-{:02}/brief-{:05}",
+            brief.section, brief.index
         );
+        // Every hundredth brief from 0 up to P: the same P% whatever the corpus size.
+        if brief.index % 100 < translate_percent {
+            let title = format!("title = \"{}\"", brief.title);
+            let arabic = text.replacen(&title, &format!("title = \"ترجمة: {}\"", brief.title), 1);
+            write(&out.join(format!("{file}.ar.md")), &arabic);
+        }
+        write(&out.join(format!("{file}.md")), &text);
     }
 }
 
@@ -424,6 +439,7 @@ fn main() {
     let mut out: Option<PathBuf> = None;
     let mut format = "communique".to_string();
     let mut seed = 42;
+    let mut translate = 0;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| panic!("{arg} needs a value"));
@@ -432,8 +448,15 @@ fn main() {
             "--out" => out = Some(PathBuf::from(value())),
             "--format" => format = value(),
             "--seed" => seed = value().parse().expect("--seed takes a number"),
+            "--translate" => {
+                translate = value()
+                    .parse()
+                    .ok()
+                    .filter(|p| *p <= 100)
+                    .expect("--translate takes a percentage, 0 to 100")
+            }
             other => panic!(
-                "unknown argument {other}; usage: gen_corpus --briefs N --out DIR [--format communique|hugo] [--seed N]"
+                "unknown argument {other}; usage: gen_corpus --briefs N --out DIR [--format communique|hugo] [--seed N] [--translate PERCENT]"
             ),
         }
     }
@@ -446,7 +469,7 @@ fn main() {
         panic!("{} exists and is not empty", out.display());
     }
     match format.as_str() {
-        "communique" => communique(&out, briefs, seed),
+        "communique" => communique(&out, briefs, seed, translate),
         "hugo" => hugo(&out, briefs, seed),
         other => panic!("unknown format {other}"),
     }

@@ -745,6 +745,39 @@ mod tests {
     }
 
     #[test]
+    fn languages_default_to_the_site_language_and_infer_direction() {
+        let base = "title = \"T\"\nbase_url = \"https://x.org\"\nlanguage = \"en-GB\"\n";
+        let c = parse(base).unwrap();
+        assert_eq!(c.languages.len(), 1);
+        assert_eq!(c.languages[0].code, "en-GB");
+        assert_eq!(c.languages[0].prefix, "");
+        let c = parse(&format!(
+            "{base}[languages.ar]\ntitle = \"ع\"\n[languages.fa]\ndirection = \"ltr\"\n"
+        ))
+        .unwrap();
+        let summary: Vec<(&str, &str, &str)> = c
+            .languages
+            .iter()
+            .map(|l| (l.code.as_str(), l.prefix.as_str(), l.direction.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("en-GB", "", "ltr"),
+                ("ar", "/ar", "rtl"),
+                ("fa", "/fa", "ltr")
+            ]
+        );
+        assert_eq!(c.languages[1].title, "ع");
+        assert_eq!(c.languages[2].title, "T");
+        let e = parse(&format!("{base}[languages.ar]\ntitel = \"ع\"\n")).unwrap_err();
+        assert_eq!(e.hint.as_deref(), Some("did you mean \"title\"?"));
+        assert_eq!(e.location.unwrap().line, Some(5));
+        let e = parse(&format!("{base}[languages.AR]\n")).unwrap_err();
+        assert!(e.message.contains("not a language code"), "{}", e.message);
+    }
+
+    #[test]
     fn relative_base_url_is_refused() {
         let e = parse("title = \"T\"\nbase_url = \"/x\"\n").unwrap_err();
         assert!(e.message.contains("base_url"));

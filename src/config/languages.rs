@@ -175,7 +175,8 @@ pub fn resolve(
         Location::at(file, line, column)
     };
     let shape_hint = "language codes are BCP 47 tags in lowercase: two or three letters, then optional subtags, e.g. \"ar\", \"fr\" or \"pt-br\"";
-    if !is_language_code(inputs.default) {
+    // The default language names no files or URLs, so any case will do (`en-GB`).
+    if !is_language_code(&inputs.default.to_ascii_lowercase()) {
         return Err(Diagnostic::error(format!(
             "language \"{}\" is not a language code",
             inputs.default
@@ -270,7 +271,16 @@ mod tests {
         for good in ["ar", "en", "pt-br", "zh-hant", "ckb"] {
             assert!(is_language_code(good), "{good}");
         }
-        for bad in ["", "a", "AR", "arab1", "en_", "en-", "old-school-x9!"] {
+        for bad in [
+            "",
+            "a",
+            "AR",
+            "en-GB",
+            "arab1",
+            "en_",
+            "en-",
+            "old-school-x9!",
+        ] {
             assert!(!is_language_code(bad), "{bad}");
         }
     }

@@ -60,6 +60,10 @@ impl Renderer {
             },
         );
         context.insert_value("translations", self.translations_view(job));
+        context.insert_value(
+            "home_path",
+            Value::from(model.urls.href(&format!("{prefix}/"))),
+        );
         // Each language searches its own index (see `crate::search`).
         context.insert_value(
             "search_url",

@@ -127,7 +127,10 @@ pub fn report(model: &SiteModel, index: usize) -> String {
         date_modified: &m.updated.as_ref().unwrap_or(&m.date).text,
         url: &permalink,
         main_entity_of_page: &permalink,
-        in_language: &config.language,
+        in_language: config
+            .languages
+            .get(model.pages[index].lang)
+            .map_or(&config.language, |l| &l.code),
         author,
         publisher: organization(
             config.organization.as_deref().unwrap_or(&config.title),

@@ -276,7 +276,12 @@ impl Renderer {
         f.insert("recommendations", inline_list(&meta.recommendations));
         f.insert("summary", summary_view(meta, &options));
         f.insert("references", Value::from(reference_markup(html)));
-        let typography = pdf::typography(&config.language);
+        // A translation is set in its own language (direction and fonts follow it).
+        let language = config
+            .languages
+            .get(page.lang)
+            .map_or(config.language.as_str(), |l| l.code.as_str());
+        let typography = pdf::typography(language);
         f.insert("dir", Value::from(typography.dir));
         let fonts: Vec<String> = typography
             .fonts
@@ -284,7 +289,7 @@ impl Renderer {
             .map(|f| escape::string_literal(f))
             .collect();
         f.insert("fonts", Value::from(format!("({},)", fonts.join(", "))));
-        let lang = config.language.split(['-', '_']).next().unwrap_or("en");
+        let lang = language.split(['-', '_']).next().unwrap_or("en");
         f.insert(
             "lang",
             Value::from(escape::string_literal(&lang.to_ascii_lowercase())),
