@@ -54,6 +54,10 @@ fn an_arabic_site_speaks_arabic_with_arabic_dates_and_digits() {
         text(one(&html, ".brief-header .meta"))
     );
 
+    // Taxonomy names have keys of their own (`taxonomy_topics`).
+    assert_eq!(texts(&html, ".terms-heading"), ["المواضيع"]);
+    assert_eq!(texts(&html, "nav[aria-label=الموقع] a"), ["المواضيع"]);
+
     let home = site.html("index.html");
     assert_eq!(texts(&home, ".card time"), ["٢٧ يناير ٢٠٢٤"]);
     let term = site.html("topics/الأمن/index.html");

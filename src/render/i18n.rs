@@ -63,8 +63,9 @@ fn catalog_of<'c>(
     })
 }
 
-/// `trans(key=…, lang=…, n=…, name=…)`: the words of `key` in `lang`; `n` picks a plural form
-/// and fills `{n}` in the language's digits; any other argument fills the placeholder of its name.
+/// `trans(key=…, lang=…, n=…, default=…, name=…)`: the words of `key` in `lang`; `n` picks a
+/// plural form and fills `{n}` in the language's digits; `default` stands in for a key the
+/// catalog lacks; any other argument fills the placeholder of its name.
 fn trans(catalogs: &Catalogs, kwargs: &Kwargs) -> Result<Value, Error> {
     check()?;
     let key = kwargs.must_get::<&str>("key")?;
@@ -74,7 +75,14 @@ fn trans(catalogs: &Catalogs, kwargs: &Kwargs) -> Result<Value, Error> {
     }
     let n = kwargs.get::<i64>("n")?;
     let value = match (catalog.entry(key), n) {
-        (None, _) => return Err(missing_key(catalog, key)),
+        (None, _) => {
+            // `default` is for keys made from data (a taxonomy's name), which no catalog
+            // can list in advance.
+            return match kwargs.get::<Value>("default")? {
+                Some(default) => Ok(default),
+                None => Err(missing_key(catalog, key)),
+            };
+        }
         (Some(Entry::Plural(_)), None) => {
             return Err(Error::message(format!(
                 "trans: \"{key}\" has plural forms in language \"{}\": pass the number as n=…",
@@ -88,7 +96,7 @@ fn trans(catalogs: &Catalogs, kwargs: &Kwargs) -> Result<Value, Error> {
     };
     let fills = kwargs.iter().any(|(k, _)| {
         let k = k.as_str().unwrap_or_default();
-        k != "key" && k != "lang" && k != "forms"
+        !matches!(k, "key" | "lang" | "forms" | "default")
     });
     if !fills {
         return Ok(value.clone());
@@ -96,7 +104,7 @@ fn trans(catalogs: &Catalogs, kwargs: &Kwargs) -> Result<Value, Error> {
     let mut text = value.as_str().unwrap_or_default().to_string();
     for (name, arg) in kwargs.iter() {
         let name = name.as_str().unwrap_or_default();
-        if name == "key" || name == "lang" {
+        if matches!(name, "key" | "lang" | "forms" | "default") {
             continue;
         }
         let placeholder = format!("{{{name}}}");
@@ -287,6 +295,17 @@ mod tests {
         assert_eq!(
             render("{{ trans(key='search_found', lang='en', n=0) }}").as_deref(),
             Ok("No briefs found.")
+        );
+        // Taxonomy names: the catalog's words when it has them, else the default given.
+        assert_eq!(
+            render("{{ trans(key='taxonomy_' ~ 'topics', lang='ar', default='Topics') }}")
+                .as_deref(),
+            Ok("المواضيع")
+        );
+        assert_eq!(
+            render("{{ trans(key='taxonomy_tags', lang='ar', default='tags' | capitalize) }}")
+                .as_deref(),
+            Ok("Tags")
         );
     }
 
