@@ -12,6 +12,7 @@
 
 pub mod cache;
 pub mod escape;
+pub mod from_site;
 pub mod markup;
 pub mod world;
 
