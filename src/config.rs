@@ -104,6 +104,10 @@ pub struct Config {
     /// Whether briefs get a typeset PDF (a brief's own `pdf` field wins; see [`crate::pdf`]).
     #[serde(default)]
     pub pdf: bool,
+    /// Seconds one PDF may take to typeset before the build stops waiting for it (see
+    /// [`Config::pdf_time_limit`]).
+    #[serde(default = "default_pdf_time_limit", rename = "pdf_time_limit")]
+    pub pdf_time_limit_seconds: f64,
 }
 
 /// `[check]`: how `check --external` asks other sites.
@@ -362,7 +366,11 @@ fn default_template_time_limit() -> f64 {
     5.0
 }
 
-/// The longest `template_time_limit` accepted, in seconds.
+fn default_pdf_time_limit() -> f64 {
+    60.0
+}
+
+/// The longest `template_time_limit` (and `pdf_time_limit`) accepted, in seconds.
 const MAX_TEMPLATE_TIME_LIMIT: f64 = 3600.0;
 
 /// Why `name` cannot name a taxonomy, if it cannot. Any lowercase word will do (`tags`,
@@ -571,8 +579,24 @@ impl Config {
             .hint("e.g. template_time_limit = 5 (the default), or 0.5")
             .with_snippet_from(text));
         }
+        let limit = self.pdf_time_limit_seconds;
+        if !(limit > 0.0 && limit <= MAX_TEMPLATE_TIME_LIMIT) {
+            return Err(Diagnostic::error(format!(
+                "pdf_time_limit {limit} is not a number of seconds between 0 and {MAX_TEMPLATE_TIME_LIMIT}"
+            ))
+            .at(at_key("pdf_time_limit"))
+            .hint("e.g. pdf_time_limit = 60 (the default)")
+            .with_snippet_from(text));
+        }
         self.deploy.validate(text, file)?;
         Ok(())
+    }
+
+    /// How long one PDF may take to typeset (see [`crate::pdf::world::compile`]).
+    pub fn pdf_time_limit(&self) -> std::time::Duration {
+        let seconds = self.pdf_time_limit_seconds;
+        std::time::Duration::try_from_secs_f64(seconds.clamp(0.0, MAX_TEMPLATE_TIME_LIMIT))
+            .unwrap_or(std::time::Duration::from_secs(60))
     }
 
     /// How long one page's template may take to render.

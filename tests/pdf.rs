@@ -154,6 +154,105 @@ fn a_brief_gets_a_typeset_pdf_once() {
     assert_eq!(entries, 1);
 }
 
+/// The counts in the build's PDF summary: (typeset, unchanged).
+fn pdf_counts(site: &Site) -> (usize, usize) {
+    let summary = pdf_summary(&site.build_ok(&[]));
+    let numbers: Vec<usize> = summary
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+#[test]
+fn the_pdf_cache_follows_every_input_and_typesets_nothing_unchanged() {
+    let site = Site::fixture("pdf");
+    // An author with a file: their name can change without any brief changing.
+    site.write(
+        "content/authors/lhassan.md",
+        "+++\nname = \"Layla Hassan\"\naffiliation = \"Security programme\"\n+++\n",
+    );
+    let ports = site.read("content/briefs/ports/index.md").replace(
+        "authors = [{ name = \"Layla Hassan\", affiliation = \"Security programme\" }, \"Tom Reed\"]",
+        "authors = [\"lhassan\", \"Tom Reed\"]",
+    );
+    site.write("content/briefs/ports/index.md", &ports);
+    let calm = |body: &str| {
+        format!(
+            "+++\ntitle = \"A calm brief\"\ndate = 2024-01-01\nauthors = [\"Tom Reed\"]\n+++\n\n{body}\n"
+        )
+    };
+    site.write("content/briefs/calm.md", &calm("Nothing happened."));
+    assert_eq!(pdf_counts(&site), (2, 0));
+    assert_eq!(pdf_counts(&site), (0, 2), "nothing changed");
+
+    site.write("content/briefs/calm.md", &calm("Something happened."));
+    assert_eq!(pdf_counts(&site), (1, 1), "a brief's text");
+    let calm_pdf = site.output_path("briefs/calm/calm.pdf");
+    if let Some(text) = poppler("pdftotext", &[], &calm_pdf) {
+        assert!(text.contains("Something happened."), "{text}");
+    }
+
+    site.write(
+        "content/authors/lhassan.md",
+        "+++\nname = \"Layla Hassan-Ali\"\naffiliation = \"Security programme\"\n+++\n",
+    );
+    assert_eq!(
+        pdf_counts(&site),
+        (1, 1),
+        "an author's name, in an author file"
+    );
+    let ports_pdf = site.output_path("briefs/ports/ports.pdf");
+    if let Some(info) = poppler("pdfinfo", &[], &ports_pdf) {
+        assert!(info.contains("Layla Hassan-Ali"), "{info}");
+    }
+
+    // The template, as a site overrides it.
+    let built_in = include_str!("../templates/brief.typ");
+    site.write("templates/brief.typ", &format!("{built_in}\n// Edited.\n"));
+    assert_eq!(pdf_counts(&site), (2, 0), "brief.typ");
+    assert_eq!(pdf_counts(&site), (0, 2));
+
+    let config = site.read("communique.toml");
+    site.write(
+        "communique.toml",
+        &config.replace("Fixture Policy Institute", "Another Institute"),
+    );
+    assert_eq!(pdf_counts(&site), (2, 0), "the configuration");
+
+    // An image the brief names appears in static/: its PDF shows it now.
+    let calm_with_image = calm("![The map](/map.svg)");
+    site.write("content/briefs/calm.md", &calm_with_image);
+    assert_eq!(pdf_counts(&site), (1, 1));
+    assert_eq!(pdf_counts(&site), (0, 2));
+    site.write(
+        "static/map.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>",
+    );
+    assert_eq!(pdf_counts(&site), (1, 1), "an image that appeared");
+
+    // A template that reads another brief through a function: its PDF follows that brief,
+    // which the inputs do not cover.
+    site.write(
+        "templates/brief.typ",
+        &format!(
+            "{built_in}\n{{% set other = get_page(path=\"briefs/calm.md\") %}}\nSee also: {{{{ other.title | typst }}}}.\n"
+        ),
+    );
+    assert_eq!(pdf_counts(&site), (2, 0));
+    assert_eq!(pdf_counts(&site), (0, 2), "rendered again, the same source");
+    let renamed = calm_with_image.replace("A calm brief", "A renamed brief");
+    site.write("content/briefs/calm.md", &renamed);
+    assert_eq!(
+        pdf_counts(&site),
+        (2, 0),
+        "the brief the template reads changed"
+    );
+    if let Some(text) = poppler("pdftotext", &[], &ports_pdf) {
+        assert!(text.contains("See also: A renamed brief."), "{text}");
+    }
+}
+
 #[test]
 fn a_typst_error_names_the_template_line_and_keeps_the_html() {
     let site = Site::fixture("pdf");
@@ -256,4 +355,78 @@ fn serve_typesets_a_pdf_when_it_is_asked_for() {
     assert_eq!(pdf, again, "served from memory the second time");
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[test]
+fn an_arabic_brief_is_set_right_to_left_in_an_arabic_font() {
+    let site = Site::empty();
+    site.write(
+        "communique.toml",
+        "title = \"موجزات\"\nbase_url = \"https://example.org\"\nlanguage = \"ar\"\norganization = \"معهد دجلة\"\npdf = true\n",
+    );
+    site.write("content/_index.md", "+++\ntitle = \"الرئيسية\"\n+++\n");
+    site.write(
+        "content/briefs/_index.md",
+        "+++\ntitle = \"الموجزات\"\n+++\n",
+    );
+    site.write(
+        "content/briefs/talks.md",
+        "+++\ntitle = \"المحادثات الأمنية بين بغداد وواشنطن\"\ndate = 2024-05-01\nauthors = [\"ليلى حسن\"]\nkey_points = [\"تستمر المحادثات حتى عام 2026.\"]\n+++\n\nناقش الطرفان مستقبل القوات في العراق[^1].\n\n[^1]: وزارة الخارجية، 2024.\n",
+    );
+    site.build_ok(&[]);
+    let pdf = site.output_path("briefs/talks/talks.pdf");
+    if let Some(fonts) = poppler("pdffonts", &[], &pdf) {
+        assert!(fonts.contains("NotoNaskhArabic"), "{fonts}");
+    }
+    if let Some(info) = poppler("pdfinfo", &[], &pdf) {
+        assert!(
+            info.contains("Title:           المحادثات الأمنية بين بغداد وواشنطن"),
+            "{info}"
+        );
+    }
+    if let Some(text) = poppler("pdftotext", &[], &pdf) {
+        for expected in [
+            "المحادثات الأمنية بين بغداد وواشنطن",
+            "ناقش الطرفان مستقبل القوات في العراق",
+            "وزارة الخارجية",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{expected:?} missing from:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_pdf_that_typesets_for_too_long_is_an_error_naming_the_brief_and_template() {
+    let site = Site::fixture("pdf");
+    let config = site.read("communique.toml");
+    site.write(
+        "communique.toml",
+        &format!("{config}pdf_time_limit = 0.5\n"),
+    );
+    // Ten billion turns: Typst has no way to stop it, so the build stops waiting.
+    site.write(
+        "templates/brief.typ",
+        "#set document(title: {{ page.title | typst_string }})\n#for i in range(100000) { for j in range(100000) { } }\n{{ typst.body }}\n",
+    );
+    let started = std::time::Instant::now();
+    let output = site.build(&[]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the build waited {:?}",
+        started.elapsed()
+    );
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(err.contains("error: templates/brief.typ"), "{err}");
+    assert!(
+        err.contains("Typst error in the PDF of content/briefs/ports/index.md: typesetting did not finish within 0.5 s (pdf_time_limit)"),
+        "{err}"
+    );
+    assert!(err.contains("raise `pdf_time_limit`"), "{err}");
+    // The page is written all the same, without the PDF.
+    assert!(site.has_output("briefs/ports/index.html"));
+    assert!(!site.has_output("briefs/ports/ports.pdf"));
 }

@@ -100,6 +100,79 @@ fn display_after_print_off(page: &mut Page) -> serde_json::Value {
     page.eval("getComputedStyle(document.querySelector('.site-header .wrap')).display")
 }
 
+#[test]
+fn a_brief_prints_on_a4_with_its_running_head_page_numbers_and_no_chrome() {
+    use base64::Engine;
+    if std::env::var_os("COMMUNIQUE_SKIP_BROWSER").is_some() {
+        eprintln!("skipped: COMMUNIQUE_SKIP_BROWSER is set");
+        return;
+    }
+    let chromium = chromium::find_chromium()
+        .expect("Chromium is needed for this test: `apt-get install chromium` (as .ci/run does), or set COMMUNIQUE_SKIP_BROWSER=1");
+    let site = site();
+    let host = Host::bind();
+    let base = format!("http://127.0.0.1:{}", host.port);
+    site.build_ok(&["--base-url", &base]);
+    host.serve(&site.output_path(""), "");
+    let (_browser, _profile, mut page) = chromium::launch(chromium);
+    page.open(&format!("{base}/briefs/talks/"));
+    // A4 in inches, as a reader in most of the world prints; the stylesheet asks for no size.
+    let reply = page.call(
+        "Page.printToPDF",
+        json!({ "paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": false }),
+    );
+    let data = reply["result"]["data"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no PDF: {reply}"));
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("a4.pdf");
+    std::fs::write(&pdf, bytes).unwrap();
+    if let Some(keep) = std::env::var_os("COMMUNIQUE_KEEP_PRINT") {
+        std::fs::copy(&pdf, keep).unwrap();
+    }
+    let Ok(info) = Command::new("pdfinfo").arg(&pdf).output() else {
+        assert!(
+            std::env::var_os("COMMUNIQUE_REQUIRE_TOOLS").is_none(),
+            "pdfinfo is needed: `apt-get install poppler-utils` (as .ci/run does)"
+        );
+        return;
+    };
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("(A4)"), "{info}");
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert!(pages.len() >= 2, "{} pages", pages.len());
+    for (n, page) in pages.iter().enumerate() {
+        let number = format!("{}/{}", n + 1, pages.len());
+        assert!(
+            page.split_whitespace()
+                .collect::<String>()
+                .contains(&number),
+            "page {} is numbered {number}:\n{page}",
+            n + 1
+        );
+        assert!(
+            page.contains("Talks Papers · The end of the coalition mission"),
+            "page {} has the running head:\n{page}",
+            n + 1
+        );
+    }
+    for chrome in ["Navzone", "Skip to content", "Atom feed"] {
+        assert!(!text.contains(chrome), "{chrome:?} is not printed:\n{text}");
+    }
+}
+
 /// Prints `url` to PDF as a reader would, and reads the text of its pages.
 fn print_to_pdf(chromium: &std::path::Path, url: &str) {
     let Ok(probe) = Command::new("pdftotext").arg("-v").output() else {

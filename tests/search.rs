@@ -356,3 +356,72 @@ fn a_word_in_most_briefs_is_still_found_in_chromium() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "Troop levels");
 }
+
+#[test]
+fn an_arabic_word_typed_without_diacritics_is_found_in_chromium() {
+    let Some((_browser, _profile, mut page)) = start_browser() else {
+        return;
+    };
+    let site = Site::empty();
+    site.write(
+        "communique.toml",
+        "title = \"بحث\"\nbase_url = \"https://x.org\"\nlanguage = \"ar\"\ntaxonomies = [\"topics\"]\n",
+    );
+    site.write("content/_index.md", "+++\ntitle = \"الرئيسية\"\n+++\n");
+    site.write(
+        "content/briefs/_index.md",
+        "+++\ntitle = \"الموجزات\"\n+++\n",
+    );
+    // Written with harakat, a hamza on the alef, taa marbuta and a tatweel.
+    site.write(
+        "content/briefs/one.md",
+        &brief(
+            "الاتِّفَاقِيَّةُ الأمنية",
+            "أمن",
+            "briefing",
+            "2024-03-01",
+            "ناقشت بغـــداد الاتِّفَاقِيَّةَ مع واشنطن في أيار.",
+        ),
+    );
+    site.write(
+        "content/briefs/two.md",
+        &brief(
+            "عائدات النفط",
+            "اقتصاد",
+            "report",
+            "2023-05-02",
+            "خطوط الموازنة في المستشفى الجديد.",
+        ),
+    );
+    let host = Host::bind();
+    let base = format!("http://127.0.0.1:{}", host.port);
+    site.build_ok(&["--base-url", &base]);
+    // The index holds the plain spelling.
+    assert!(shard(&site, "الاتفاقيه")["الاتفاقيه"].is_array());
+    host.serve(&site.output_path(""), "");
+
+    let first_hit = |page: &mut Page, query: &str| -> Vec<String> {
+        let query: String = query.bytes().map(|b| format!("%{b:02X}")).collect();
+        page.open(&format!("{base}/search/?q={query}"));
+        // Waits for hits, not for the status's words, which follow the site's language.
+        page.wait_until(
+            "the search to answer",
+            "document.querySelectorAll('#search-results .search-hit').length > 0",
+        );
+        serde_json::from_value(page.eval(
+            "[...document.querySelectorAll('#search-results .search-hit a')].map(a => a.textContent)",
+        ))
+        .unwrap()
+    };
+    // Typed without diacritics, with a bare alef and heh for taa marbuta, without tatweel.
+    for query in ["الاتفاقية", "الاتفاقيه", "الاتفاق", "بغداد", "الامنية"]
+    {
+        assert_eq!(first_hit(&mut page, query), ["الاتِّفَاقِيَّةُ الأمنية"], "{query}");
+    }
+    // Alef maqsura typed as yeh.
+    assert_eq!(first_hit(&mut page, "المستشفي"), ["عائدات النفط"]);
+    // The word found is marked as it is written, diacritics and all.
+    first_hit(&mut page, "الاتفاقية");
+    let marked = page.eval("document.querySelector('.search-hit h2 mark').textContent");
+    assert_eq!(marked, json!("الاتِّفَاقِيَّةُ"));
+}

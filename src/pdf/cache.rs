@@ -1,10 +1,22 @@
 //! Typeset PDFs kept between runs, in `<site root>/.communique-cache/pdf/`, so that an
 //! unchanged brief is never typeset twice, across builds and `serve` sessions.
 //!
-//! An entry is named by a hash of what the PDF is made from: the generated Typst source (the
-//! template and the brief, rendered), communique's version (which fixes Typst's and the fonts').
-//! Files the compile read (images) cannot be known before compiling, so an entry lists them
-//! with a hash of their bytes (`<key>.deps`), and is used only while they are unchanged.
+//! An entry is named by a hash of what the PDF is made from. A build names it by the inputs
+//! (see [`input_key`]): the brief, the template's text, the configuration, the fonts and
+//! communique's version; so an unchanged brief costs a hash and a look-up, not a render of
+//! `brief.typ`. `serve`, which has the generated Typst source in hand, names it by the source
+//! ([`key`]).
+//!
+//! What cannot be known before the PDF is made is written beside it, in `<key>.deps`, one line
+//! each, and the entry is used only while every line still holds:
+//! - `<hash> <path>`: a file the compile read (an image), with a hash of its bytes;
+//! - `absent <path>`: a file looked for and not found (an image the brief names that did not
+//!   exist, so the PDF shows its description instead);
+//! - `source <hash>`: the generated Typst source's hash, written when the template read
+//!   something through a function (`get_page`, `load_data`, `now`, …), which the inputs do not
+//!   cover: such an entry is used only after `brief.typ` is rendered again and gives the same
+//!   source.
+//!
 //! Entries are written to a temporary file and renamed, so a killed build leaves none half
 //! written. Nothing is cached when the folder is a link, or cannot be created.
 
@@ -26,9 +38,45 @@ pub struct Cache {
     root: PathBuf,
 }
 
-/// The key of a source.
+/// The key of a generated Typst source.
 pub fn key(source: &str) -> String {
-    format!("{:032x}", typst::utils::hash128(&(VERSION, source)))
+    format!(
+        "{:032x}",
+        typst::utils::hash128(&(VERSION, super::world::fonts_identity(), source))
+    )
+}
+
+/// The key of a PDF made from `inputs`: everything that shapes it besides the files listed in
+/// its entry (see the module's documentation). It can never equal a [`key`].
+pub fn input_key(inputs: &impl std::hash::Hash) -> String {
+    format!(
+        "{:032x}",
+        typst::utils::hash128(&(VERSION, super::world::fonts_identity(), "inputs", inputs))
+    )
+}
+
+/// The hash of a generated source, as a `source` line of an entry holds it.
+pub fn source_hash(source: &str) -> String {
+    format!("{:032x}", typst::utils::hash128(&source))
+}
+
+/// What an entry holds besides its PDF and the files the compile read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conditions {
+    /// Files looked for and not found, relative to the site root, with `/`.
+    pub absent: Vec<String>,
+    /// The generated source's [`source_hash`], when the entry is valid only for that source.
+    pub source: Option<String>,
+}
+
+/// An entry found valid by [`Cache::check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// The PDF's size in bytes.
+    pub size: u64,
+    /// The [`source_hash`] the generated source must have for the entry to be used, when the
+    /// entry says so.
+    pub source: Option<String>,
 }
 
 impl Cache {
@@ -51,9 +99,10 @@ impl Cache {
         })
     }
 
-    /// The cached PDF for `key`, if there is one and every file it read is unchanged.
+    /// The cached PDF for `key`, if there is one, every file it read is unchanged and it asks
+    /// for no particular source.
     pub fn get(&self, key: &str) -> Option<Vec<u8>> {
-        self.check(key)?;
+        self.check(key).filter(|found| found.source.is_none())?;
         self.read(key)
     }
 
@@ -62,9 +111,9 @@ impl Cache {
         std::fs::read(self.dir.join(format!("{key}.pdf"))).ok()
     }
 
-    /// The size of the PDF kept under `key`, if there is one and every file it read is
-    /// unchanged (without reading the PDF).
-    pub fn check(&self, key: &str) -> Option<u64> {
+    /// The PDF kept under `key`, if there is one and every file it read is unchanged and every
+    /// file it found absent is still absent (without reading the PDF).
+    pub fn check(&self, key: &str) -> Option<Found> {
         let size = std::fs::metadata(self.dir.join(format!("{key}.pdf")))
             .ok()
             .filter(std::fs::Metadata::is_file)?
@@ -74,22 +123,46 @@ impl Cache {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(_) => return None,
         };
+        let mut source = None;
         for line in deps.lines() {
             let (hash, path) = line.split_once(' ')?;
-            let bytes = crate::serve::state::read_inside(&self.root, &self.root.join(path)).ok()?;
-            if format!("{:032x}", typst::utils::hash128(&bytes)) != hash {
-                return None;
+            match hash {
+                "source" => source = Some(path.to_string()),
+                "absent" => {
+                    if self.root.join(path).symlink_metadata().is_ok() {
+                        return None;
+                    }
+                }
+                _ => {
+                    let file = self.root.join(path);
+                    let bytes = crate::serve::state::read_inside(&self.root, &file).ok()?;
+                    if format!("{:032x}", typst::utils::hash128(&bytes)) != hash {
+                        return None;
+                    }
+                }
             }
         }
-        Some(size)
+        Some(Found { size, source })
     }
 
     /// Keeps `pdf` under `key`; whether it could. Failing to is not an error: the next run
     /// typesets it again.
-    pub fn put(&self, key: &str, pdf: &[u8], dependencies: &[Dependency]) -> bool {
+    pub fn put(
+        &self,
+        key: &str,
+        pdf: &[u8],
+        dependencies: &[Dependency],
+        conditions: &Conditions,
+    ) -> bool {
         let mut deps = String::new();
         for d in dependencies {
             let _ = writeln!(deps, "{:032x} {}", d.hash, d.path);
+        }
+        for path in &conditions.absent {
+            let _ = writeln!(deps, "absent {path}");
+        }
+        if let Some(hash) = &conditions.source {
+            let _ = writeln!(deps, "source {hash}");
         }
         let deps_path = self.dir.join(format!("{key}.deps"));
         let written = if deps.is_empty() {
@@ -163,11 +236,32 @@ mod tests {
             path: "static/a.png".into(),
             hash: typst::utils::hash128(&b"one".to_vec()),
         };
-        cache.put(&k, b"%PDF", &[dep]);
+        cache.put(&k, b"%PDF", &[dep], &Conditions::default());
         assert_eq!(cache.get(&k).as_deref(), Some(&b"%PDF"[..]));
         std::fs::write(root.join("static/a.png"), b"two").unwrap();
         assert_eq!(cache.get(&k), None);
         assert_ne!(key("= Brief"), key("= Brief!"));
+        assert_ne!(key("= Brief"), input_key(&"= Brief"));
+    }
+
+    #[test]
+    fn an_entry_holds_while_an_absent_file_stays_absent_and_names_its_source() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path().canonicalize().unwrap();
+        let cache = Cache::open(&root).unwrap();
+        let k = input_key(&("brief", 1));
+        let conditions = Conditions {
+            absent: vec!["static/later.png".into()],
+            source: Some(source_hash("= Brief")),
+        };
+        cache.put(&k, b"%PDF", &[], &conditions);
+        let found = cache.check(&k).unwrap();
+        assert_eq!(found.size, 4);
+        assert_eq!(found.source, Some(source_hash("= Brief")));
+        assert_eq!(cache.get(&k), None, "a source-bound entry needs its source");
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        std::fs::write(root.join("static/later.png"), b"png").unwrap();
+        assert_eq!(cache.check(&k), None, "the missing image exists now");
     }
 
     #[test]

@@ -492,7 +492,9 @@ impl<'o, 'a> Writer<'o, 'a> {
         let aligns: Vec<&str> = align
             .iter()
             .map(|a| match a {
-                Alignment::Left | Alignment::None => "left",
+                Alignment::Left => "left",
+                // The start of the line: the right in a right-to-left brief.
+                Alignment::None => "start",
                 Alignment::Center => "center",
                 Alignment::Right => "right",
             })

@@ -12,6 +12,7 @@
 
 pub mod cache;
 pub mod escape;
+pub mod from_site;
 pub mod markup;
 pub mod world;
 
@@ -48,12 +49,17 @@ pub fn size_text(bytes: u64) -> String {
 }
 
 /// How text is set for a language: its direction and the fonts to try, in order. The one place
-/// a right-to-left script is chosen; a font for it must be installed for the site (the bundled
-/// fonts cover Latin, Greek and Cyrillic).
+/// a right-to-left script is chosen. The bundled fonts cover Latin, Greek and Cyrillic
+/// (`typst-assets`) and Arabic script (Noto Naskh Arabic, see [`world`]); Hebrew needs a font
+/// communique does not bundle, and Typst falls back to the next font (with a warning) when a
+/// family is missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Typography {
     /// `ltr` or `rtl`.
     pub dir: &'static str,
+    /// The side lines start on, `left` or `right`: Typst's strokes and insets are physical, so
+    /// a rule that marks a block's start is drawn on this side.
+    pub start: &'static str,
     /// Font families, first choice first.
     pub fonts: &'static [&'static str],
 }
@@ -68,14 +74,19 @@ pub fn typography(language: &str) -> Typography {
     match primary.as_str() {
         "ar" | "fa" | "ur" => Typography {
             dir: "rtl",
-            fonts: &["Noto Naskh Arabic", "Amiri", "Libertinus Serif"],
+            start: "right",
+            // Latin words and digits in Arabic text, which Noto Naskh Arabic lacks, fall back
+            // to the Latin face.
+            fonts: &["Noto Naskh Arabic", "Libertinus Serif"],
         },
         "he" | "yi" => Typography {
             dir: "rtl",
+            start: "right",
             fonts: &["Noto Serif Hebrew", "Libertinus Serif"],
         },
         _ => Typography {
             dir: "ltr",
+            start: "left",
             fonts: &["Libertinus Serif", "New Computer Modern"],
         },
     }
@@ -102,7 +113,12 @@ pub struct Typesetter {
     reused: AtomicUsize,
     /// The cache keys of every PDF typeset or reused, for [`Typesetter::prune`].
     used: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// How long one PDF may take (`pdf_time_limit`).
+    limit: std::time::Duration,
 }
+
+/// The time limit of a typesetter made without a configuration (`serve`'s on request).
+pub const DEFAULT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What a run did with PDFs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -154,7 +170,14 @@ impl Typesetter {
             typeset: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
             used: std::sync::Mutex::new(std::collections::HashSet::new()),
+            limit: DEFAULT_TIME_LIMIT,
         }
+    }
+
+    /// This typesetter, giving each PDF at most `limit` (see [`world::compile`]).
+    pub fn with_time_limit(mut self, limit: std::time::Duration) -> Typesetter {
+        self.limit = limit;
+        self
     }
 
     fn root(&self) -> Option<&PathBuf> {
@@ -196,23 +219,50 @@ impl Typesetter {
         }
     }
 
-    /// Like [`Typesetter::typeset`], but a PDF in the cache is only checked, not read: a
-    /// build reads it once, when it writes it.
+    /// Like [`Typesetter::typeset`], but a PDF in the cache is only checked, not read. The
+    /// entry is named by the source (`serve`'s way: it has the source in hand).
     pub fn typeset_lazily(
         &self,
         source: String,
         ident: &str,
     ) -> Result<Outcome, Vec<world::TypstError>> {
         let key = cache::key(&source);
+        if let Some(found) = self.check(&key)
+            && found.source.is_none()
+        {
+            return Ok(self.reuse(key, found.size));
+        }
+        self.typeset_entry(key, source, ident, cache::Conditions::default())
+    }
+
+    /// The cache entry `key`, if it is there and holds (see [`cache::Cache::check`]); not
+    /// counted as reused until [`Typesetter::reuse`] says so.
+    pub fn check(&self, key: &str) -> Option<cache::Found> {
+        self.cache()?.check(key)
+    }
+
+    /// Takes the PDF under `key` (found by [`Typesetter::check`]) as this run's.
+    pub fn reuse(&self, key: String, size: u64) -> Outcome {
+        self.reused.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut used) = self.used.lock() {
             used.insert(key.clone());
         }
-        if let Some(size) = self.cache().and_then(|c| c.check(&key)) {
-            self.reused.fetch_add(1, Ordering::Relaxed);
-            return Ok(Outcome::Cached { key, size });
+        Outcome::Cached { key, size }
+    }
+
+    /// Typesets `source` and keeps the PDF under `key`, with `conditions` (see [`cache`]).
+    pub fn typeset_entry(
+        &self,
+        key: String,
+        source: String,
+        ident: &str,
+        conditions: cache::Conditions,
+    ) -> Result<Outcome, Vec<world::TypstError>> {
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(key.clone());
         }
-        let world = world::BriefWorld::new(source, self.root().cloned());
-        let result = world::compile(&world, ident);
+        let world = std::sync::Arc::new(world::BriefWorld::new(source, self.root().cloned()));
+        let result = world::compile(world.clone(), ident, self.limit);
         let n = self.typeset.fetch_add(1, Ordering::Relaxed) + 1;
         if n.is_multiple_of(EVICT_EVERY) {
             world::evict(2);
@@ -220,7 +270,7 @@ impl Typesetter {
         let pdf = result?;
         let kept = self
             .cache()
-            .is_some_and(|cache| cache.put(&key, &pdf, &world.dependencies()));
+            .is_some_and(|cache| cache.put(&key, &pdf, &world.dependencies(), &conditions));
         Ok(Outcome::Fresh {
             pdf,
             key: kept.then_some(key),

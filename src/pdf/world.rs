@@ -1,9 +1,12 @@
 //! The Typst compiler's view of one brief: its generated source, the fonts bundled with
-//! `typst-assets` (parsed once per process), and the site's images, read on demand from
-//! `content/` and `static/` only, never through a link out of the site.
+//! `typst-assets` and communique's own Arabic font (parsed once per process), and the site's
+//! images, read on demand from `content/` and `static/` only, never through a link out of the
+//! site.
 
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
 
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime};
@@ -20,8 +23,39 @@ struct Shared {
     fonts: Vec<Font>,
 }
 
+/// Fonts communique adds to Typst's: `typst-assets` has Latin, Greek and Cyrillic faces only,
+/// so Arabic briefs are set in Noto Naskh Arabic (SIL Open Font License; `fonts/OFL.txt`), the
+/// family the default theme's stylesheet asks for too. Embedded, so that Arabic PDFs work out
+/// of the box, with no font to install: they add ~360 KB to the binary.
+const OWN_FONTS: [&[u8]; 2] = [
+    include_bytes!("fonts/NotoNaskhArabic-Regular.ttf"),
+    include_bytes!("fonts/NotoNaskhArabic-Bold.ttf"),
+];
+
+/// Every font file a PDF may be typeset with.
+fn font_files() -> impl Iterator<Item = &'static [u8]> {
+    typst_assets::fonts().chain(OWN_FONTS)
+}
+
+/// What identifies the fonts, for the PDF cache's key (see [`super::cache`]): each file's length
+/// and a sample of its bytes, enough to tell a changed font without hashing megabytes on a
+/// build that typesets nothing.
+pub fn fonts_identity() -> u128 {
+    static IDENTITY: LazyLock<u128> = LazyLock::new(|| {
+        let samples: Vec<(usize, &[u8], &[u8])> = font_files()
+            .map(|data| {
+                let head = &data[..data.len().min(4096)];
+                let tail = &data[data.len().saturating_sub(4096)..];
+                (data.len(), head, tail)
+            })
+            .collect();
+        typst::utils::hash128(&samples)
+    });
+    *IDENTITY
+}
+
 static SHARED: LazyLock<Shared> = LazyLock::new(|| {
-    let fonts: Vec<Font> = typst_assets::fonts()
+    let fonts: Vec<Font> = font_files()
         .flat_map(|data| Font::iter(Bytes::new(data)))
         .collect();
     Shared {
@@ -161,22 +195,101 @@ pub struct TypstError {
     pub range: Option<std::ops::Range<usize>>,
 }
 
-/// Compiles `world` to PDF bytes, or the errors Typst found.
+/// Compiles `world` to PDF bytes, or the errors Typst found, waiting at most `limit`.
 ///
 /// Typesetting runs in a thread pool of its own, with large stacks: Typst's layout recurses
 /// deeply (a rayon or tokio worker's 2 MiB stack overflowed on ordinary briefs in a release
 /// build). It must be a rayon pool: the PDF writer (krilla) hands work to rayon and waits for
 /// it, helping while it waits only on a rayon worker; a plain thread waiting while every
 /// worker of the global pool waited for it deadlocked the build.
-pub fn compile(world: &BriefWorld, ident: &str) -> Result<Vec<u8>, Vec<TypstError>> {
-    match typesetting_pool() {
-        Some(pool) => pool.install(|| compile_here(world, ident)),
-        None => Err(vec![TypstError {
-            message: "cannot start the typesetting threads".into(),
-            hints: Vec::new(),
-            range: None,
-        }]),
+///
+/// Typst cannot be interrupted (it has no fuel or cancellation, and a thread cannot be killed),
+/// so a compile that runs past `limit` (a template looping over a huge range, say) is left to
+/// finish on its thread while this returns an error. Its thread is counted as taken until then;
+/// while every typesetting thread is taken, further compiles fail at once instead of queueing
+/// behind it.
+pub fn compile(
+    world: Arc<BriefWorld>,
+    ident: &str,
+    limit: Duration,
+) -> Result<Vec<u8>, Vec<TypstError>> {
+    let Some(pool) = typesetting_pool() else {
+        return Err(one_error(
+            "cannot start the typesetting threads".into(),
+            Vec::new(),
+        ));
+    };
+    if OVERRUNNING.load(Ordering::SeqCst) >= pool.current_num_threads() {
+        return Err(one_error(
+            "not typeset: every typesetting thread is still busy with a PDF that went past its time limit".into(),
+            vec!["fix the PDF that timed out first (an error names it)".into()],
+        ));
     }
+    let (send, receive) = std::sync::mpsc::sync_channel(1);
+    let state = Arc::new(AtomicU8::new(RUNNING));
+    {
+        let state = state.clone();
+        let ident = ident.to_string();
+        pool.spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                compile_here(&world, &ident)
+            }))
+            .unwrap_or_else(|_| {
+                Err(one_error(
+                    "Typst stopped on an internal error (a panic) while typesetting".into(),
+                    Vec::new(),
+                ))
+            });
+            let _ = send.send(result);
+            if state.swap(DONE, Ordering::SeqCst) == ABANDONED {
+                OVERRUNNING.fetch_sub(1, Ordering::SeqCst);
+            }
+        });
+    }
+    match receive.recv_timeout(limit) {
+        Ok(result) => result,
+        Err(_) => {
+            OVERRUNNING.fetch_add(1, Ordering::SeqCst);
+            if state
+                .compare_exchange(RUNNING, ABANDONED, Ordering::SeqCst, Ordering::SeqCst)
+                .is_err()
+            {
+                // It finished just now.
+                OVERRUNNING.fetch_sub(1, Ordering::SeqCst);
+                return receive.try_recv().unwrap_or_else(|_| {
+                    Err(one_error(
+                        "the typesetting thread stopped".into(),
+                        Vec::new(),
+                    ))
+                });
+            }
+            Err(one_error(
+                format!(
+                    "typesetting did not finish within {} s (pdf_time_limit)",
+                    limit.as_secs_f64()
+                ),
+                vec![
+                    "a loop in the template that runs for very long, or a huge brief? raise `pdf_time_limit` in communique.toml if the brief needs more time; the typesetting is left to finish in the background".into(),
+                ],
+            ))
+        }
+    }
+}
+
+/// Compiles that ran past their time limit and have not finished yet.
+static OVERRUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// A compile's state, between the thread running it and the one waiting for it.
+const RUNNING: u8 = 0;
+const DONE: u8 = 1;
+const ABANDONED: u8 = 2;
+
+fn one_error(message: String, hints: Vec<String>) -> Vec<TypstError> {
+    vec![TypstError {
+        message,
+        hints,
+        range: None,
+    }]
 }
 
 /// The stack of a typesetting thread.

@@ -37,11 +37,17 @@ pub fn record(read: Read) {
     });
 }
 
-/// Runs `f`, returning its result and what it read.
+/// Runs `f`, returning its result and what it read. Recordings nest: what an inner one
+/// records is also recorded by the one around it (a PDF job renders `brief.typ` inside the
+/// job's own recording).
 pub fn recording<T>(f: impl FnOnce() -> T) -> (T, Vec<Read>) {
-    LOG.with(|log| *log.borrow_mut() = Some(Vec::new()));
+    let outer = LOG.with(|log| log.borrow_mut().replace(Vec::new()));
     let result = f();
     let mut reads = LOG.with(|log| log.borrow_mut().take()).unwrap_or_default();
+    if let Some(mut outer) = outer {
+        outer.extend(reads.iter().cloned());
+        LOG.with(|log| *log.borrow_mut() = Some(outer));
+    }
     reads.sort();
     reads.dedup();
     (result, reads)

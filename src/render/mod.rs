@@ -176,7 +176,7 @@ impl Renderer {
             data: templates.root.as_deref().map(data::DataRoot::new),
             assets: assets.clone(),
         });
-        let pdfs = pdf::Pdfs::new(templates.root.as_deref());
+        let pdfs = pdf::Pdfs::new(templates.root.as_deref(), model.config.pdf_time_limit());
         let templates = templates.keeping(&needed_templates(&model));
         let tera = templates.compile(|tera| functions::register_functions(tera, lookup))?;
         let renderer = Renderer {

@@ -2,8 +2,9 @@
 //! (`typst` in docs/templates.md), then typeset (see [`crate::pdf`]); and the `pdf` link a
 //! brief page shows.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use tera::{Kwargs, State, Tera, Value};
 
@@ -11,6 +12,7 @@ use super::views::Fields;
 use super::{Job, Renderer};
 use crate::diagnostics::{Diagnostic, Location, line_col};
 use crate::markdown::LinkResolver;
+use crate::pdf::from_site::{absolute_url, citation_markup, reference_markup};
 use crate::pdf::{self, Mode, Outcome, PdfStats, Typesetter, escape, markup};
 use crate::site::{ContentRef, Page, SiteModel};
 
@@ -25,6 +27,9 @@ pub struct Pdfs {
     sizes: Mutex<HashMap<usize, u64>>,
     /// PDFs typeset ahead of writing ([`Renderer::typeset_pdfs`]), until they are written.
     held: Mutex<HashMap<usize, Held>>,
+    /// The hash of what every brief's PDF is made from besides the brief (see
+    /// [`Renderer::pdf_key`]), computed once.
+    shared_inputs: OnceLock<u128>,
 }
 
 /// A PDF typeset ahead: its bytes, or the cache key to read them back by.
@@ -35,13 +40,14 @@ enum Held {
 }
 
 impl Pdfs {
-    /// PDFs typeset for the site at `root`.
-    pub fn new(root: Option<&std::path::Path>) -> Pdfs {
+    /// PDFs typeset for the site at `root`, each within `limit`.
+    pub fn new(root: Option<&std::path::Path>, limit: std::time::Duration) -> Pdfs {
         Pdfs {
             mode: Mode::Typeset,
-            typesetter: Typesetter::new(root),
+            typesetter: Typesetter::new(root).with_time_limit(limit),
             sizes: Mutex::new(HashMap::new()),
             held: Mutex::new(HashMap::new()),
+            shared_inputs: OnceLock::new(),
         }
     }
 }
@@ -207,6 +213,15 @@ impl Renderer {
                 Outcome::Cached { key, .. } => key,
             },
         };
+        if let Some(pdf) = self.pdfs.typesetter.cached(&key) {
+            return Ok(pdf);
+        }
+        // Another build of the same site (with other settings: drafts, another base URL) pruned
+        // the entry meanwhile: typeset it again rather than fail.
+        let key = match self.typeset_page(index, site_path)? {
+            Outcome::Fresh { pdf, .. } => return Ok(pdf),
+            Outcome::Cached { key, .. } => key,
+        };
         self.pdfs.typesetter.cached(&key).ok_or_else(|| {
             Diagnostic::error(format!(
                 "the PDF of {} vanished from {} while the build read it",
@@ -217,34 +232,132 @@ impl Renderer {
         })
     }
 
-    /// Renders page `index`'s `brief.typ` and typesets it (in `serve`, the source is the
-    /// outcome).
+    /// Typesets page `index`'s PDF, or takes it from the cache (in `serve`, renders its Typst
+    /// source, which is the outcome).
+    ///
+    /// The cache entry is named by the PDF's inputs ([`Renderer::pdf_key`]), so an unchanged
+    /// brief costs a hash and a look-up: `brief.typ` is rendered only to typeset, or when the
+    /// entry was made by a template that read something through a function (see
+    /// [`pdf::cache`]).
     fn typeset_page(&self, index: usize, site_path: &str) -> Result<Outcome, Diagnostic> {
-        let mut context = self.context(&Job::Page(index), site_path);
-        context.insert_value("typst", self.typst_view(index));
-        let source = self.render_template(TEMPLATE, &context, site_path)?;
         if self.pdfs.mode == Mode::Source {
+            let (source, _, _) = self.typst_source(index, site_path)?;
             return Ok(Outcome::Fresh {
-                pdf: source,
+                pdf: source.into_bytes(),
                 key: None,
             });
         }
-        let source = String::from_utf8_lossy(&source).into_owned();
-        let ident = self.model.urls.permalink(site_path);
-        match self.pdfs.typesetter.typeset_lazily(source.clone(), &ident) {
-            Ok(outcome) => {
-                if let Ok(mut sizes) = self.pdfs.sizes.lock() {
-                    sizes.insert(index, outcome.size());
+        let typesetter = &self.pdfs.typesetter;
+        let key = self.pdf_key(index, site_path);
+        let found = typesetter.check(&key);
+        let outcome = match found {
+            Some(found) if found.source.is_none() => typesetter.reuse(key, found.size),
+            found => {
+                let (source, read_something, absent) = self.typst_source(index, site_path)?;
+                let hash = pdf::cache::source_hash(&source);
+                match found {
+                    Some(found) if found.source.as_ref() == Some(&hash) => {
+                        typesetter.reuse(key, found.size)
+                    }
+                    _ => {
+                        let ident = self.model.urls.permalink(site_path);
+                        let conditions = pdf::cache::Conditions {
+                            absent,
+                            source: read_something.then_some(hash),
+                        };
+                        typesetter
+                            .typeset_entry(key, source.clone(), &ident, conditions)
+                            .map_err(|errors| self.typst_diagnostic(index, &errors, &source))?
+                    }
                 }
-                Ok(outcome)
             }
-            Err(errors) => Err(self.typst_diagnostic(index, &errors, &source)),
+        };
+        if let Ok(mut sizes) = self.pdfs.sizes.lock() {
+            sizes.insert(index, outcome.size());
         }
+        Ok(outcome)
+    }
+
+    /// Page `index`'s `brief.typ`, rendered: the Typst source, whether the template read
+    /// anything through a function (which the cache key does not cover), and the site files it
+    /// looked for and did not find.
+    fn typst_source(
+        &self,
+        index: usize,
+        site_path: &str,
+    ) -> Result<(String, bool, Vec<String>), Diagnostic> {
+        let ((rendered, absent), reads) = super::deps::recording(|| {
+            let mut context = self.context(&Job::Page(index), site_path);
+            let (typst, absent) = self.typst_view(index);
+            context.insert_value("typst", typst);
+            (self.render_template(TEMPLATE, &context, site_path), absent)
+        });
+        let source = String::from_utf8_lossy(&rendered?).into_owned();
+        Ok((source, !reads.is_empty(), absent))
+    }
+
+    /// The cache key of page `index`'s PDF: a hash of everything `brief.typ` and the Markdown
+    /// to Typst conversion read, as serve's signatures see a page (see
+    /// [`super::signature`]): the brief's file and its rendering, its address, its related
+    /// briefs, its authors (names and affiliations, which author files can change); and, the
+    /// same for every brief, the template with everything it extends or includes and the
+    /// configuration (language, PDF and Markdown settings, strings, base URL). Fonts and
+    /// communique's version are added by [`pdf::cache::input_key`]. Files Typst reads and
+    /// template functions are checked through the entry instead (see [`pdf::cache`]).
+    fn pdf_key(&self, index: usize, site_path: &str) -> String {
+        use super::signature::light_fingerprint;
+        let model = &self.model;
+        let shared = self.pdfs.shared_inputs.get_or_init(|| {
+            let templates = &self.templates;
+            let names = templates.dependencies(TEMPLATE);
+            let chain: Vec<(&str, &str)> = names
+                .iter()
+                .filter_map(|name| {
+                    let template = templates.templates.get(name)?;
+                    Some((name.as_str(), template.text.as_str()))
+                })
+                .collect();
+            typst::utils::hash128(&(chain, format!("{:?}", model.config)))
+        });
+        let page = &model.pages[index];
+        let related: Vec<u64> = page
+            .related
+            .iter()
+            .map(|&r| light_fingerprint(model, &model.pages[r]))
+            .collect();
+        // The long texts with SeaHash, several times faster than SipHash: a build with every
+        // PDF cached hashes every brief's file and HTML.
+        let text = {
+            use std::hash::{Hash, Hasher};
+            let rendered = &page.rendered;
+            let mut h = seahash::SeaHasher::new();
+            (&page.source.source, &rendered.html, &rendered.summary).hash(&mut h);
+            (&rendered.toc, rendered.word_count).hash(&mut h);
+            h.finish()
+        };
+        pdf::cache::input_key(&(
+            shared,
+            site_path,
+            light_fingerprint(model, page),
+            text,
+            related,
+            self.page_language(index),
+        ))
+    }
+
+    /// The language page `index` is written in, which chooses its PDF's fonts and direction.
+    fn page_language(&self, index: usize) -> &str {
+        // A translation is set in its own language (direction and fonts follow it).
+        let config = &self.model.config;
+        config
+            .languages
+            .get(self.model.pages[index].lang)
+            .map_or(config.language.as_str(), |l| l.code.as_str())
     }
 
     /// What `brief.typ` sees as `typst`: the brief's Markdown as Typst markup, and how to set
-    /// its language (see docs/templates.md).
-    fn typst_view(&self, index: usize) -> Value {
+    /// its language (see docs/templates.md); and the site files it looked for in vain.
+    fn typst_view(&self, index: usize) -> (Value, Vec<String>) {
         let model = &self.model;
         let page = &model.pages[index];
         let meta = page.meta();
@@ -252,7 +365,8 @@ impl Renderer {
         let permalink = model.urls.permalink(&page.path);
         let base = model.urls.base_url().to_string();
         let absolute = |url: &str| absolute_url(url, &permalink, &base);
-        let image = |url: &str| self.image_source(page, url);
+        let absent = RefCell::new(Vec::new());
+        let image = |url: &str| self.image_source(page, url, &absent);
         let html = &page.rendered.html;
         let citations = citation_markup(html);
         let options = markup::Options {
@@ -271,18 +385,22 @@ impl Renderer {
             )
         };
         let mut f = Fields::new();
+        f.insert(
+            "running_title",
+            Value::from(escape::markup(&running_title(
+                &meta.title,
+                RUNNING_TITLE_CHARS,
+            ))),
+        );
         f.insert("body", Value::from(markup::body(meta_body(page), &options)));
         f.insert("key_points", inline_list(&meta.key_points));
         f.insert("recommendations", inline_list(&meta.recommendations));
         f.insert("summary", summary_view(meta, &options));
         f.insert("references", Value::from(reference_markup(html)));
-        // A translation is set in its own language (direction and fonts follow it).
-        let language = config
-            .languages
-            .get(page.lang)
-            .map_or(config.language.as_str(), |l| l.code.as_str());
+        let language = self.page_language(index);
         let typography = pdf::typography(language);
         f.insert("dir", Value::from(typography.dir));
+        f.insert("start", Value::from(typography.start));
         let fonts: Vec<String> = typography
             .fonts
             .iter()
@@ -314,12 +432,19 @@ impl Renderer {
                 date.day()
             )),
         );
-        Value::from(f)
+        (Value::from(f), absent.into_inner())
     }
 
     /// Where Typst reads an image of page `page` from: `/content/…` for the brief's own files,
-    /// `/static/…` for the site's; `None` for an image elsewhere (it stays a description).
-    fn image_source(&self, page: &Page, url: &str) -> Option<String> {
+    /// `/static/…` for the site's; `None` for an image elsewhere (it stays a description). A
+    /// site file looked for and not found is added to `absent`: the PDF must be made again
+    /// when it appears.
+    fn image_source(
+        &self,
+        page: &Page,
+        url: &str,
+        absent: &RefCell<Vec<String>>,
+    ) -> Option<String> {
         if url.contains(':') || url.starts_with("//") {
             return None;
         }
@@ -333,11 +458,11 @@ impl Renderer {
         }
         if let Some(file) = url.strip_prefix('/') {
             let root = self.templates.root.as_ref()?;
-            return root
-                .join("static")
-                .join(file)
-                .is_file()
-                .then(|| format!("/static/{file}"));
+            let found = root.join("static").join(file).is_file();
+            if !found && !file.contains('\n') {
+                absent.borrow_mut().push(format!("static/{file}"));
+            }
+            return found.then(|| format!("/static/{file}"));
         }
         let rel = url.trim_start_matches("./");
         let dir =
@@ -416,6 +541,28 @@ impl Renderer {
     }
 }
 
+/// The longest running title (the page header after the first page), in characters.
+const RUNNING_TITLE_CHARS: usize = 60;
+
+/// `title` as a running title: whole when it is short, else cut at the last word that fits in
+/// `max` characters, with an ellipsis.
+fn running_title(title: &str, max: usize) -> String {
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.chars().count() <= max {
+        return title;
+    }
+    // Room for the ellipsis.
+    let cut: String = title.chars().take(max - 1).collect();
+    let next_is_space = title.chars().nth(max - 1) == Some(' ');
+    let at_word = if next_is_space {
+        cut.as_str()
+    } else {
+        cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i])
+    };
+    let at_word = at_word.trim_end_matches([',', ';', ':', '-', '\u{2013}', '\u{2014}', ' ']);
+    format!("{at_word}\u{2026}")
+}
+
 /// The Markdown body of a page.
 fn meta_body(page: &Page) -> &str {
     page.source.body()
@@ -437,135 +584,21 @@ fn summary_view(meta: &crate::content::PageMeta, options: &markup::Options<'_>) 
     Value::from(f)
 }
 
-/// A link's URL made absolute against the brief's permalink (`page`) and the site's base.
-fn absolute_url(url: &str, page: &str, base: &str) -> String {
-    use crate::markdown::urls::{UrlUse, is_dangerous};
-    if is_dangerous(url, UrlUse::Link, false) {
-        return page.to_string();
-    }
-    let has_scheme = url.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
-    if has_scheme {
-        url.to_string()
-    } else if let Some(rest) = url.strip_prefix("//") {
-        format!("https://{rest}")
-    } else if url.starts_with('/') {
-        format!("{}{url}", base.trim_end_matches('/'))
-    } else {
-        format!("{page}{url}")
-    }
-}
-
-/// The formatted citations of a body's HTML (`<span class="citation" …>`), in order, as markup.
-fn citation_markup(html: &str) -> Vec<String> {
-    const OPEN: &str = "<span class=\"citation\"";
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(start) = rest.find(OPEN) {
-        let after = &rest[start..];
-        let Some(inner_start) = after.find('>') else {
-            break;
-        };
-        let inner = &after[inner_start + 1..];
-        let end = matching_end(inner, "span");
-        out.push(escape::html_to_markup(&inner[..end]));
-        rest = &inner[end..];
-    }
-    out
-}
-
-/// The entries of a body's reference list, as markup (its label first), without back-links.
-fn reference_markup(html: &str) -> Vec<String> {
-    let Some(list) = html.find("<section class=\"references\"") else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut rest = &html[list..];
-    while let Some(start) = rest.find("<li") {
-        let after = &rest[start..];
-        let Some(inner_start) = after.find('>') else {
-            break;
-        };
-        let inner = &after[inner_start + 1..];
-        let end = inner.find("</li>").unwrap_or(inner.len());
-        let entry = &inner[..end];
-        let entry = entry
-            .find(" <a href=\"#cite-")
-            .or_else(|| entry.find(" <a href=\"#"))
-            .filter(|&i| entry[i..].contains("reference-backref"))
-            .map_or(entry, |i| &entry[..i]);
-        out.push(escape::html_to_markup(entry).trim().to_string());
-        rest = &inner[end..];
-    }
-    out
-}
-
-/// The offset of the `</name>` that closes an element whose content starts `html`.
-fn matching_end(html: &str, name: &str) -> usize {
-    let (open, close) = (format!("<{name}"), format!("</{name}>"));
-    let mut depth = 0usize;
-    let mut at = 0;
-    while at < html.len() {
-        let rest = &html[at..];
-        let next_open = rest.find(&open);
-        let Some(next_close) = rest.find(&close) else {
-            return html.len();
-        };
-        match next_open {
-            Some(o) if o < next_close => {
-                depth += 1;
-                at += o + open.len();
-            }
-            _ if depth == 0 => return at + next_close,
-            _ => {
-                depth -= 1;
-                at += next_close + close.len();
-            }
-        }
-    }
-    html.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn citations_and_references_are_read_from_the_html() {
-        let html = "<p>As <span class=\"citation\" id=\"cite-1\">(<a href=\"#ref-h\">Hassan <span>2024</span></a>)</span>.</p>\n<section class=\"references\" aria-labelledby=\"references\">\n<h2 id=\"references\">References</h2>\n<ol class=\"reference-list\">\n<li id=\"ref-h\"><span class=\"reference-label\">[1]</span> Hassan, L. <i>Ports</i>. <a href=\"#cite-1\" class=\"reference-backref\" aria-label=\"Back\">↩</a></li>\n</ol>\n</section>\n";
-        assert_eq!(citation_markup(html), ["(Hassan 2024)"]);
+    fn a_long_running_title_is_cut_at_a_word_with_an_ellipsis() {
+        assert_eq!(running_title("Short  title", 60), "Short title");
         assert_eq!(
-            reference_markup(html),
-            ["\\[1\\] Hassan, L. #emph[Ports]\\."]
+            running_title(
+                "Joint military commissions: what the new talks can deliver",
+                30
+            ),
+            "Joint military commissions\u{2026}"
         );
-    }
-
-    #[test]
-    fn links_are_made_absolute() {
-        let page = "https://x.org/briefs/a/";
-        assert_eq!(
-            absolute_url("b/", page, "https://x.org"),
-            "https://x.org/briefs/a/b/"
-        );
-        assert_eq!(
-            absolute_url("/about/", page, "https://x.org"),
-            "https://x.org/about/"
-        );
-        assert_eq!(
-            absolute_url("#s", page, "https://x.org"),
-            "https://x.org/briefs/a/#s"
-        );
-        assert_eq!(
-            absolute_url("mailto:a@b.org", page, "https://x.org"),
-            "mailto:a@b.org"
-        );
-        assert_eq!(
-            absolute_url("javascript:alert(1)", page, "https://x.org"),
-            page
-        );
+        assert_eq!(running_title("one two three", 8), "one two\u{2026}");
+        assert_eq!(running_title("Unbreakablewordhere", 8), "Unbreak\u{2026}");
     }
 }

@@ -41,7 +41,7 @@ pub struct Fingerprints {
     templates: HashMap<String, (u64, bool)>,
 }
 
-fn light_fingerprint(model: &SiteModel, page: &Page) -> u64 {
+pub(crate) fn light_fingerprint(model: &SiteModel, page: &Page) -> u64 {
     let mut h = DefaultHasher::new();
     let source = &page.source;
     // The front matter: everything before the body.

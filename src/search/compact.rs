@@ -47,17 +47,42 @@ const LONGEST_WORD: usize = 40;
 pub const FILTERS: [&str; 3] = ["topic", "type", "year"];
 
 /// The words of `text` as the index and the search script see them: runs of letters and
-/// digits (Unicode `Alphabetic` and `Numeric`), lower-cased, at least two characters long.
+/// digits (Unicode `Alphabetic` and `Numeric`), lower-cased and normalised (see [`normalise`]),
+/// at least two characters long.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphabetic() && !c.is_numeric())
+        .map(normalise)
         .filter(|w| w.chars().nth(1).is_some())
-        .map(|w| {
-            let lower = w.to_lowercase();
-            match lower.char_indices().nth(LONGEST_WORD) {
-                Some((cut, _)) => lower[..cut].to_string(),
-                None => lower,
-            }
+        .map(|w| match w.char_indices().nth(LONGEST_WORD) {
+            Some((cut, _)) => w[..cut].to_string(),
+            None => w,
         })
+}
+
+/// A word as it is indexed and looked up: lower-cased, and with Arabic spelling variants made
+/// one, so that a word typed without diacritics finds it written with them:
+/// - hamza and madda forms of alef and alef wasla (أ إ آ ٱ) are bare alef (ا);
+/// - alef maqsura (ى) is yeh (ي), and taa marbuta (ة) is heh (ه);
+/// - tatweel (ـ), the harakat (U+064B–U+0652) and superscript alef (U+0670) are removed.
+///
+/// Applied to every language's text alike (it changes Arabic letters only); the search script
+/// in `templates/search.html` does the same, letter for letter.
+pub fn normalise(word: &str) -> String {
+    let lower = word.to_lowercase();
+    // Arabic letters are U+0600–U+06FF: UTF-8 lead bytes 0xD8–0xDB. Most words have none.
+    if !lower.bytes().any(|b| (0xD8..=0xDB).contains(&b)) {
+        return lower;
+    }
+    lower
+        .chars()
+        .filter_map(|c| match c {
+            '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}' => Some('\u{0627}'),
+            '\u{0649}' => Some('\u{064A}'),
+            '\u{0629}' => Some('\u{0647}'),
+            '\u{0640}' | '\u{064B}'..='\u{0652}' | '\u{0670}' => None,
+            other => Some(other),
+        })
+        .collect()
 }
 
 /// The index of `records`, as (path inside the index folder, bytes).
@@ -246,6 +271,24 @@ mod tests {
         );
         assert_eq!(shard_of("ürün"), "c3bc72");
         assert_eq!(shard_of("us"), "7573");
+    }
+
+    #[test]
+    fn arabic_spelling_variants_and_diacritics_are_made_one() {
+        // "the agreement" with harakat, and a variant with hamza on the alef.
+        let written: Vec<String> = words("الاتِّفَاقِيَّةُ إتفاقية أمن آمنة ٱلعراق").collect();
+        assert_eq!(written, ["الاتفاقيه", "اتفاقيه", "امن", "امنه", "العراق"]);
+        assert_eq!(normalise("مستشفى"), "مستشفي", "alef maqsura is yeh");
+        assert_eq!(normalise("بغـــداد"), "بغداد", "tatweel is removed");
+        assert_eq!(normalise("هٰذا"), "هذا", "superscript alef is removed");
+        assert_eq!(normalise("Iraq"), "iraq");
+        // A letter with only diacritics around it is one letter: not a word.
+        assert_eq!(words("وَ بِ").count(), 0);
+        assert_eq!(
+            words("الاتِّفَاقِيَّةُ").next(),
+            words("الاتفاقية").next(),
+            "typed without diacritics, found with them"
+        );
     }
 
     #[test]

@@ -29,8 +29,8 @@ pub const OUTPUT_DIR: &str = "search/data";
 pub const PAGE_PATH: &str = "/search/";
 
 /// What shapes the index besides the records: a cached index made by another indexer version
-/// is not reused.
-const INDEXER: &str = "communique index";
+/// is not reused (the second normalises Arabic spelling, see [`compact::normalise`]).
+const INDEXER: &str = "communique index 2";
 
 /// The index of a site.
 #[derive(Debug, Default)]
