@@ -83,6 +83,14 @@ fn every_page_type_passes_the_nu_checker_and_axe() {
             "/topics/security/",
         ),
         (
+            "example site, Arabic edition",
+            &example_out,
+            "/ar/briefs/al-jawla-al-ula/",
+            "/ar/authors/lhassan/",
+            // الأمن
+            "/ar/topics/%D8%A7%D9%84%D8%A3%D9%85%D9%86/",
+        ),
+        (
             "Arabic fixture site",
             &arabic_out,
             "/briefs/al-jawla-al-ula/",
@@ -329,12 +337,25 @@ fn check_in_browser(outputs: &[(&str, &Path, &str, &str, &str)]) -> bool {
     let mut problems = Vec::new();
     for (site, folder, brief, author, term) in outputs {
         let port = serve_folder(folder);
-        for (kind, path) in PAGE_TYPES {
-            let path = match path {
+        for (kind, listed) in PAGE_TYPES {
+            let path = match listed {
                 "BRIEF" => brief,
                 "AUTHOR" => author,
                 "TERM" => term,
-                _ => path,
+                _ => listed,
+            };
+            // A further language's edition (`/ar/…`) has the page types its content makes: its
+            // own pages of each listing, and the default language's 404 and author list.
+            let path = match brief.split_once("/briefs/") {
+                Some((prefix, _)) if !prefix.is_empty() && listed.starts_with('/') => {
+                    let own = format!("{prefix}{path}");
+                    let file = folder.join(own.trim_start_matches('/'));
+                    if !file.exists() && !file.join("index.html").exists() {
+                        continue;
+                    }
+                    own
+                }
+                _ => path.to_string(),
             };
             let url = format!("http://127.0.0.1:{port}{path}");
             let name = format!("{site} {path} ({kind})");
@@ -355,9 +376,10 @@ fn check_in_browser(outputs: &[(&str, &Path, &str, &str, &str)]) -> bool {
                 &format!("{name} phone"),
             ));
         }
+        let prefix = brief.split_once("/briefs/").map_or("", |(p, _)| p);
         problems.extend(timeline_filter_works(
             &mut page,
-            &format!("http://127.0.0.1:{port}/timeline/"),
+            &format!("http://127.0.0.1:{port}{prefix}/timeline/"),
         ));
     }
     assert!(

@@ -45,7 +45,7 @@ pub enum Entry {
 }
 
 /// One language's interface strings and formats.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Catalog {
     /// The language code (`en`, `ar`, `pt-BR`): the file's name.
     pub lang: String,
@@ -56,6 +56,21 @@ pub struct Catalog {
     pub files: Vec<PathBuf>,
     /// The words Markdown writes, or the keys missing for them.
     strings: Result<Arc<Strings>, Vec<&'static str>>,
+}
+
+// By hand, to list the entries sorted: the PDF cache key hashes the configuration's `Debug`
+// text, which must not change from one run to the next with a map's order.
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let entries: BTreeMap<&String, &Entry> = self.entries.iter().collect();
+        f.debug_struct("Catalog")
+            .field("lang", &self.lang)
+            .field("entries", &entries)
+            .field("format", &self.format)
+            .field("files", &self.files)
+            .field("strings", &self.strings)
+            .finish()
+    }
 }
 
 /// Every language's catalog.
