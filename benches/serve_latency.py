@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Edit-to-served latency of `communique serve` (standard library only).
 
-    python3 benches/serve_latency.py CORPUS [--edits 10]
+    python3 benches/serve_latency.py CORPUS [--edits 10] [--brief content/section-03/brief-00013.md]
 
 Starts `target/release/communique serve` on CORPUS (e.g. target/bench/corpus-10000 from
 benches/bench.sh), then repeatedly inserts a unique line into one brief and polls its page over
-HTTP until the line is served. Prints each latency, the median, and the server's peak memory.
+HTTP until the line is served. `--brief` may name a translation (`….ar.md`, from
+`gen_corpus --translate P`); its page is then the one under `/ar/`. Prints each latency, the median, and the server's peak memory.
 """
 import argparse, os, re, statistics, subprocess, sys, threading, time, urllib.request
 
@@ -31,7 +32,10 @@ log = []
 threading.Thread(target=lambda: log.extend(server.stdout), daemon=True).start()
 
 path = os.path.join(args.corpus, args.brief)
-page = url + "/" + args.brief.removeprefix("content/").removesuffix(".md") + "/"
+# A translation (`x.ar.md`, no slug of its own) is served under its language: `/ar/…/x/`.
+stem = args.brief.removeprefix("content/").removesuffix(".md")
+code = re.fullmatch(r"(.*)\.([a-z]{2,3})", stem)
+page = url + (f"/{code[2]}/{code[1]}/" if code else f"/{stem}/")
 original = open(path).read()
 latencies = []
 try:

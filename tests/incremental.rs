@@ -155,6 +155,9 @@ fn incremental_rebuilds_match_full_builds() {
     assert_fixture_shows_everything(&served);
 
     let (mut next_id, mut failures) = (100, 0);
+    // Whether the last rebuild succeeded: only then is there a model to patch a body into.
+    let mut last_ok = true;
+    let (mut translation_edits, mut patched) = (0, 0);
     for step in 0..STEPS {
         let Some(mut edit) = random_edit(&mut site, &mut rng, step, &mut next_id) else {
             continue;
@@ -173,6 +176,9 @@ fn incremental_rebuilds_match_full_builds() {
             "seed {seed} (INCREMENTAL_SEED={seed} replays it), step {step} ({})",
             edit.description
         );
+        if edit.description.contains(".ar.md") {
+            translation_edits += 1;
+        }
         let mut result = rebuilder.rebuild(&edit.changed);
         if let Some(bib) = edit.restore {
             // A cited entry is gone: the rebuild fails as a full build does, then recovers.
@@ -189,9 +195,21 @@ fn incremental_rebuilds_match_full_builds() {
             Err(e) => {
                 assert_fails_like_full(&context, Err(e), &dirs, &options);
                 failures += 1;
+                last_ok = false;
                 continue;
             }
         };
+        // A body edit of a brief or a translation in the site patches the kept model.
+        let shown = |rel: &str| site.briefs.get(rel).is_some_and(|b| !b.hidden());
+        if edit.action == 0
+            && last_ok
+            && let Some(rel) = edit.description.strip_prefix("body of ")
+            && shown(rel)
+        {
+            assert!(update.bodies_only, "{context}: the model was rebuilt");
+            patched += 1;
+        }
+        last_ok = true;
         if edit.action == 0 && !edit.description.ends_with(FIRST) {
             // Proportional cost: a body edit renders its page and the listings showing
             // it, not the site (but every page reads the first brief through `get_page`).
@@ -205,7 +223,9 @@ fn incremental_rebuilds_match_full_builds() {
         serve(&mut served, update);
         assert_served_matches_full(&context, &served, &dirs, &options);
     }
-    eprintln!("incremental: {failures} of {STEPS} steps failed alike in both builds");
+    eprintln!(
+        "incremental: {failures} of {STEPS} steps failed alike in both builds; {translation_edits} edited translations; {patched} body edits patched the model"
+    );
 }
 
 /// Checks that a failed rebuild reports what a full build does.
@@ -346,13 +366,27 @@ fn a_bibliography_edit_rerenders_exactly_the_briefs_citing_the_entry() {
     assert_eq!(rerendered(&entries, "k3 removed"), pages(&[]));
 }
 
-/// Translations: an edit to `brief.ar.md` re-renders the Arabic pages that show it and, when
-/// its title (which the switcher and `hreflang` links name) changes, the English page; never
-/// an English listing. Every step serves what a full build makes.
-#[test]
-fn translation_edits_rerender_their_language_and_the_translated_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
+/// The HTML and XML files an update rendered (its copies are the theme's static files).
+fn rendered_pages(update: &Update) -> BTreeSet<String> {
+    update.files[..update.rendered]
+        .iter()
+        .map(|f| f.path.clone())
+        .filter(|p| p.ends_with(".html") || p.ends_with(".xml"))
+        .collect()
+}
+
+/// Of the files rendered, those outside the Arabic edition (the sitemap lists every address).
+fn english(rendered: &BTreeSet<String>) -> Vec<String> {
+    rendered
+        .iter()
+        .filter(|p| !p.starts_with("ar/") && *p != "sitemap.xml")
+        .cloned()
+        .collect()
+}
+
+/// A bilingual fixture: four English briefs, the first two translated into Arabic (the second
+/// translation links to the first, with a footnote and a callout in its language's words).
+fn bilingual_site(root: &Path) {
     write(
         &root.join("communique.toml"),
         "title = \"T\"\nbase_url = \"https://x.org\"\ntaxonomies = [\"topics\"]\n[languages.ar]\ntitle = \"ت\"\n",
@@ -361,63 +395,133 @@ fn translation_edits_rerender_their_language_and_the_translated_page() {
         &root.join("content/_index.md"),
         "+++\ntitle = \"Home\"\n+++\n",
     );
-    let brief = |title: &str, body: &str, topic: &str| {
-        format!(
-            "+++\ntitle = \"{title}\"\ndate = 2024-01-02\ntopics = [\"{topic}\"]\n+++\n\n{body}\n"
-        )
-    };
     for i in 1..=4 {
         write(
             &root.join(format!("content/briefs/b{i}.md")),
-            &brief(&format!("Brief {i}"), "Text.", "Security"),
+            &bilingual_brief(&format!("Brief {i}"), "Text.", "Security"),
         );
     }
-    let arabic = root.join("content/briefs/b1.ar.md");
-    write(&arabic, &brief("موجز", "نص.", "الأمن"));
+    write(
+        &root.join("content/briefs/b1.ar.md"),
+        &bilingual_brief("موجز", "نص.", "الأمن"),
+    );
     write(
         &root.join("content/briefs/b2.ar.md"),
-        &brief("موجز ٢", "انظر [الأول](@/briefs/b1.md).", "الأمن"),
+        &bilingual_brief("موجز ٢", "انظر [الأول](@/briefs/b1.md).", "الأمن"),
     );
+}
+
+fn bilingual_brief(title: &str, body: &str, topic: &str) -> String {
+    format!("+++\ntitle = \"{title}\"\ndate = 2024-01-02\ntopics = [\"{topic}\"]\n+++\n\n{body}\n")
+}
+
+/// Translations: a body edit of `brief.ar.md` takes the fast path and re-renders the Arabic
+/// pages that show it, and no English file; a title edit re-renders the English page too
+/// (its switcher and `hreflang` links name the translation), never an English listing. Every
+/// step serves what a full build makes.
+#[test]
+fn translation_edits_rerender_their_language_and_the_translated_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    bilingual_site(&root);
+    let arabic = root.join("content/briefs/b1.ar.md");
     let (mut rebuilder, mut served, dirs, options) = first_build(&root);
     assert_served_matches_full("first build", &served, &dirs, &options);
-    let mut edit = |text: String, context: &str| -> BTreeSet<String> {
+    let total = served.len();
+    // What was rendered, whether by the fast path, and the Arabic page after the edit.
+    let mut edit = |text: String, context: &str| -> (BTreeSet<String>, bool, String) {
         write(&arabic, &text);
         let changed = BTreeSet::from([(InputKind::Content, arabic.clone())]);
         let update = rebuilder.rebuild(&changed).expect("rebuild");
-        let rendered: BTreeSet<String> = update
-            .files
-            .iter()
-            .filter(|f| f.path.ends_with(".html") || f.path.ends_with(".xml"))
-            .map(|f| f.path.clone())
-            .collect();
+        let (rendered, fast) = (rendered_pages(&update), update.bodies_only);
         serve(&mut served, update);
         assert_served_matches_full(context, &served, &dirs, &options);
-        rendered
+        let bytes = snapshot_of(&served).remove("ar/briefs/b1/index.html");
+        let page = String::from_utf8(bytes.unwrap_or_default()).unwrap();
+        (rendered, fast, page)
     };
-    let english = |rendered: &BTreeSet<String>| -> Vec<String> {
-        rendered
-            .iter()
-            .filter(|p| !p.starts_with("ar/") && *p != "sitemap.xml")
-            .cloned()
-            .collect()
-    };
-    // A body edit: the Arabic page and the Arabic listings and feeds showing it.
-    let rendered = edit(brief("موجز", "نص جديد.", "الأمن"), "arabic body");
+    // A body edit: the Arabic page and the Arabic listings and feeds showing it. Its link
+    // leads to the Arabic version of b2, and its note and callout use Arabic words (the
+    // comparison with a full build checks both).
+    let body = "نص جديد[^1]، انظر [الثاني](@/briefs/b2.md).\n\n> [!NOTE]\n> ملاحظة.\n\n[^1]: حاشية.";
+    let (rendered, fast, page) = edit(bilingual_brief("موجز", body, "الأمن"), "arabic body");
+    assert!(fast, "a body edit of a translation rebuilt the model");
     assert!(rendered.contains("ar/briefs/b1/index.html"), "{rendered:?}");
     assert!(english(&rendered).is_empty(), "{rendered:?}");
+    assert!(!rendered.contains("sitemap.xml"), "{rendered:?}");
+    assert!(
+        rendered.len() * 3 < total,
+        "{} of {total}: {rendered:?}",
+        rendered.len()
+    );
+    assert!(page.contains("/ar/briefs/b2/"), "{page}");
+    // A body edit that only the page shows (after its summary): the page alone.
+    let longer = format!("{body}\n\n<!-- more -->\n\nالمزيد.");
+    edit(bilingual_brief("موجز", &longer, "الأمن"), "arabic summary");
+    // (The same number of words: listings show the reading time.)
+    let (rendered, fast, _) = edit(
+        bilingual_brief("موجز", &longer.replace("المزيد", "الكثير"), "الأمن"),
+        "arabic text after the summary",
+    );
+    assert!(fast);
+    let pages: Vec<&String> = rendered.iter().filter(|p| !p.ends_with(".xml")).collect();
+    assert_eq!(pages, ["ar/briefs/b1/index.html"], "{rendered:?}");
     // A title edit: the English page too, whose switcher and alternates name it.
-    let rendered = edit(brief("موجز معدل", "نص جديد.", "الأمن"), "arabic title");
+    let (rendered, ..) = edit(
+        bilingual_brief("موجز معدل", &longer, "الأمن"),
+        "arabic title",
+    );
     assert!(rendered.contains("ar/briefs/b1/index.html"), "{rendered:?}");
     assert!(rendered.contains("ar/index.html"), "{rendered:?}");
     assert_eq!(english(&rendered), ["briefs/b1/index.html"], "{rendered:?}");
-    // A new slug moves it: the Arabic brief linking to it follows.
+    // A new slug moves it: the English page's switcher, the Arabic listings and the Arabic
+    // brief linking to it follow.
     let moved = "+++\ntitle = \"موجز معدل\"\nslug = \"jadid\"\ndate = 2024-01-02\ntopics = [\"الأمن\"]\n+++\n\nنص.\n";
-    let rendered = edit(moved.to_string(), "arabic slug");
-    assert!(
-        rendered.contains("ar/briefs/jadid/index.html"),
-        "{rendered:?}"
-    );
-    assert!(rendered.contains("ar/briefs/b2/index.html"), "{rendered:?}");
+    let (rendered, ..) = edit(moved.to_string(), "arabic slug");
+    for path in [
+        "ar/briefs/jadid/index.html",
+        "ar/briefs/b2/index.html",
+        "ar/index.html",
+        "ar/topics/الأمن/index.html",
+    ] {
+        assert!(rendered.contains(path), "{path}: {rendered:?}");
+    }
     assert_eq!(english(&rendered), ["briefs/b1/index.html"], "{rendered:?}");
     assert!(!served.contains_key("ar/briefs/b1/index.html"));
+}
+
+/// Adding a translation and deleting it again: the English page gains and loses its switcher
+/// link, the Arabic listings their entry, and both steps serve what a full build makes.
+#[test]
+fn adding_and_deleting_a_translation_match_full_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    bilingual_site(&root);
+    let (mut rebuilder, mut served, dirs, options) = first_build(&root);
+    let path = root.join("content/briefs/b3.ar.md");
+    let changed = BTreeSet::from([(InputKind::Content, path.clone())]);
+    write(
+        &path,
+        &bilingual_brief("موجز ٣", "نص [^1].\n\n[^1]: حاشية.", "الأمن"),
+    );
+    let update = rebuilder.rebuild(&changed).expect("rebuild after adding");
+    let rendered = rendered_pages(&update);
+    serve(&mut served, update);
+    assert_served_matches_full("translation added", &served, &dirs, &options);
+    assert!(rendered.contains("ar/briefs/b3/index.html"), "{rendered:?}");
+    assert!(rendered.contains("ar/index.html"), "{rendered:?}");
+    assert_eq!(english(&rendered), ["briefs/b3/index.html"], "{rendered:?}");
+
+    fs::remove_file(&path).unwrap();
+    let update = rebuilder.rebuild(&changed).expect("rebuild after deleting");
+    let rendered = rendered_pages(&update);
+    assert!(
+        update
+            .removed
+            .contains(&"ar/briefs/b3/index.html".to_string())
+    );
+    serve(&mut served, update);
+    assert_served_matches_full("translation deleted", &served, &dirs, &options);
+    assert!(rendered.contains("ar/index.html"), "{rendered:?}");
+    assert_eq!(english(&rendered), ["briefs/b3/index.html"], "{rendered:?}");
 }

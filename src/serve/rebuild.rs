@@ -30,6 +30,9 @@ pub struct Update {
     pub removed: Vec<String>,
     /// Whether `files` is the whole site.
     pub complete: bool,
+    /// Whether the edit took the fast path: only page bodies changed, and were patched into
+    /// the kept model instead of rebuilding it.
+    pub bodies_only: bool,
     /// Files rendered by this rebuild.
     pub rendered: usize,
     /// Pages (briefs) in the site.
@@ -221,8 +224,8 @@ impl Rebuilder {
         self.render_model(assembled.model, rebuilt, assembled.warnings)
     }
 
-    /// The fast path for the commonest edit: one existing brief whose front matter did not
-    /// change. Its URL, place in listings, terms and related briefs are then unchanged, so the
+    /// The fast path for the commonest edit: one existing brief (or translation) whose front
+    /// matter did not change. Its URL, place in listings, terms and related briefs are then unchanged, so the
     /// previous model is patched with the new body instead of being rebuilt. Returns `None`
     /// whenever the general path is needed (anything else changed, or the edit has an error,
     /// which the general path reports in full).
@@ -255,16 +258,6 @@ impl Rebuilder {
         let Some(&site::ContentRef::Page(index)) = model.by_rel.get(&rel) else {
             return restore(memory, model);
         };
-        // A translation's links resolve within its language and its Markdown uses its
-        // language's words: the full rebuild knows both.
-        if model.pages[index].lang != 0 {
-            return restore(memory, model);
-        }
-        // A translation's links resolve within its language and its Markdown uses its
-        // language's words: the full rebuild knows both.
-        if model.pages[index].lang != 0 {
-            return restore(memory, model);
-        }
         let old = model.pages[index].source.clone();
         // A file that became a link goes through discovery, which checks where it leads.
         if path
@@ -291,13 +284,21 @@ impl Rebuilder {
         if front(&old) != front(&new) || old.display_path != new.display_path {
             return restore(memory, model);
         }
-        let labels = crate::markdown::CitationLabels::from(&config.strings);
+        // A translation renders as the build renders it: with its language's words, its
+        // links leading to pages in its language.
+        let lang = model.pages[index].lang;
+        let labels = crate::markdown::CitationLabels::from(site::markdown_cache::language_strings(
+            &config, lang,
+        ));
         let own = content.page_bibliographies.get(&rel);
         let citer = content::bibliography::citer_for(content.citations.as_ref(), own);
         let markdown = site::markdown_cache::render_page(
             &new,
-            &config.markdown,
-            &site::ModelResolver(&model),
+            &site::markdown_cache::language_markdown(&config, lang),
+            &site::LanguageResolver {
+                model: &model,
+                lang,
+            },
             true,
             citer
                 .as_ref()
@@ -323,9 +324,11 @@ impl Rebuilder {
             model.pages[index] = previous_page;
             return restore(memory, model);
         }
-        memory
-            .markdown
-            .insert(&new, &site::ModelResolver(&model), Arc::new(markdown));
+        let resolver = site::LanguageResolver {
+            model: &model,
+            lang,
+        };
+        memory.markdown.insert(&new, &resolver, Arc::new(markdown));
         // The body's shortcode warnings are the only ones a body edit can change.
         let stale = pipeline::shortcodes_in(&old);
         let warnings = &mut memory.model_warnings;
@@ -463,6 +466,7 @@ impl Rebuilder {
             files,
             removed,
             complete: rebuilt == Rebuilt::Everything,
+            bodies_only: rebuilt == Rebuilt::Bodies,
             rendered: count,
             pages,
             warnings,

@@ -75,16 +75,56 @@ impl LinkResolver for Resolver<'_> {
     }
 }
 
-/// Resolves `@/` links against a built model (the same URLs [`build`] gives them).
+/// Resolves `@/` links against a built model (the same URLs [`build`] gives them), from a
+/// page in the default language.
 pub struct ModelResolver<'a>(pub &'a SiteModel);
 
 impl LinkResolver for ModelResolver<'_> {
     fn resolve(&self, rel: &str) -> Option<String> {
-        let model = self.0;
-        match model.by_rel.get(rel.trim_start_matches('/'))? {
-            ContentRef::Page(i) => Some(model.urls.href(&model.pages[*i].path)),
-            ContentRef::Section(i) => Some(model.urls.href(&model.sections[*i].path)),
+        href_of(self.0, self.0.by_rel.get(rel.trim_start_matches('/'))?)
+    }
+}
+
+/// Resolves `@/` links against a built model from a page in language `lang`, as the build's
+/// [`Resolver`] does: to the target's version in that language, else (with `fallback`, or for
+/// a link naming a translation's own file) to the target itself. `serve` renders an edited
+/// translation with it.
+pub struct LanguageResolver<'a> {
+    /// The model.
+    pub model: &'a SiteModel,
+    /// The linking page's language (an index into [`crate::config::Config::languages`]).
+    pub lang: usize,
+}
+
+impl LinkResolver for LanguageResolver<'_> {
+    fn resolve(&self, rel: &str) -> Option<String> {
+        let (model, rel) = (self.model, rel.trim_start_matches('/'));
+        let Some(language) = model
+            .config
+            .languages
+            .get(self.lang)
+            .filter(|_| self.lang != 0)
+        else {
+            return ModelResolver(model).resolve(rel);
+        };
+        let translated = crate::content::translation::translated_rel(rel, &language.code);
+        if let Some(found) = model.by_rel.get(&translated) {
+            return href_of(model, found);
         }
+        let found = model.by_rel.get(rel)?;
+        let untranslated =
+            !language.fallback && crate::content::translation::language_of(rel).1.is_none();
+        if untranslated {
+            return None;
+        }
+        href_of(model, found)
+    }
+}
+
+fn href_of(model: &SiteModel, found: &ContentRef) -> Option<String> {
+    match found {
+        ContentRef::Page(i) => Some(model.urls.href(&model.pages[*i].path)),
+        ContentRef::Section(i) => Some(model.urls.href(&model.sections[*i].path)),
     }
 }
 
@@ -126,20 +166,21 @@ fn missing_static<M>(
 
 /// Re-checks the `#anchor` links that involve page `index`: its own, and every link to it.
 pub fn check_anchors_around(model: &SiteModel, index: usize) -> Vec<Diagnostic> {
-    let target_rel = &model.pages[index].source.rel;
     let mut errors = Vec::new();
     for (i, page) in model.pages.iter().enumerate() {
         for link in &page.rendered.internal_links {
             let Some(anchor) = &link.anchor else { continue };
-            if i != index && link.target != *target_rel {
+            // A link leads to the target's version in the linking page's language: from an
+            // Arabic page, `@/x.md#a` checks the headings of `x.ar.md`.
+            let target = super::find_target(&model.by_rel, &model.config, page.lang, &link.target);
+            if i != index && target != Some(ContentRef::Page(index)) {
                 continue;
             }
-            let anchors =
-                match super::find_target(&model.by_rel, &model.config, page.lang, &link.target) {
-                    Some(ContentRef::Page(t)) => &model.pages[t].rendered.anchors,
-                    Some(ContentRef::Section(t)) => &model.sections[t].rendered.anchors,
-                    None => continue,
-                };
+            let anchors = match target {
+                Some(ContentRef::Page(t)) => &model.pages[t].rendered.anchors,
+                Some(ContentRef::Section(t)) => &model.sections[t].rendered.anchors,
+                None => continue,
+            };
             if !anchors.contains(anchor) {
                 errors.push(page.source.error_in_body(
                     link.offset,

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::config::MarkdownConfig;
+use crate::config::{Config, MarkdownConfig, Strings};
 use crate::content::images::ImageProbe;
 use crate::content::{PageMeta, Parsed};
 use crate::diagnostics::Diagnostic;
@@ -130,6 +130,26 @@ struct PageImages<'a> {
 impl markdown::images::ImageSizes for PageImages<'_> {
     fn size_of(&self, src: &str) -> Option<markdown::images::ImageSize> {
         self.probe.size_of(src, self.rel)
+    }
+}
+
+/// The Markdown options of pages in language `lang` (an index into [`Config::languages`]):
+/// the site's, with that language's words (callout labels, note back-links).
+pub fn language_markdown(config: &Config, lang: usize) -> MarkdownConfig {
+    match config.languages.get(lang).filter(|_| lang != 0) {
+        Some(language) => MarkdownConfig {
+            strings: Arc::clone(&language.strings),
+            ..config.markdown.clone()
+        },
+        None => config.markdown.clone(),
+    }
+}
+
+/// The interface words of language `lang`, which citations use ("Cited", "References").
+pub fn language_strings(config: &Config, lang: usize) -> &Strings {
+    match config.languages.get(lang).filter(|_| lang != 0) {
+        Some(language) => &language.strings,
+        None => &config.strings,
     }
 }
 

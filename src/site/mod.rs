@@ -27,7 +27,7 @@ use crate::markdown::{
 pub use authors::{AuthorsIndex, SiteAuthor};
 use languages::{FileLanguage, SectionSource};
 use links::Resolver;
-pub use links::{ModelResolver, check_anchors_around, check_static_links};
+pub use links::{LanguageResolver, ModelResolver, check_anchors_around, check_static_links};
 pub use listing::{Listing, ListingKind, sort_pages};
 pub use markdown_cache::{MarkdownCache, PageMarkdown};
 pub use taxonomy::{Taxonomy, Term};
@@ -499,14 +499,8 @@ pub fn build_cached(
 
     // Markdown, in parallel.
     // Each language renders with its own interface words (callout labels, note back-links).
-    let markdown_configs: Vec<MarkdownConfig> = config
-        .languages
-        .iter()
-        .skip(1)
-        .map(|l| MarkdownConfig {
-            strings: Arc::clone(&l.strings),
-            ..config.markdown.clone()
-        })
+    let markdown_configs: Vec<MarkdownConfig> = (1..config.languages.len())
+        .map(|lang| markdown_cache::language_markdown(&config, lang))
         .collect();
     let md_of = |lang: usize| -> &MarkdownConfig {
         match lang {
@@ -515,9 +509,8 @@ pub fn build_cached(
         }
     };
     let release_bodies = !cache.record;
-    let labels: Vec<CitationLabels> = std::iter::once(&config.strings)
-        .chain(config.languages.iter().skip(1).map(|l| l.strings.as_ref()))
-        .map(CitationLabels::from)
+    let labels: Vec<CitationLabels> = (0..config.languages.len().max(1))
+        .map(|lang| CitationLabels::from(markdown_cache::language_strings(&config, lang)))
         .collect();
     let own = &content.page_bibliographies;
     let citers =

@@ -1,5 +1,6 @@
-//! The random edits of the differential test: to a brief's text and front matter, to the
-//! site's and a brief's bibliography, to author files, templates and static files.
+//! The random edits of the differential test: to a brief's (or a translation's) text and
+//! front matter, adding and deleting translations, to the site's and a brief's bibliography,
+//! to author files, templates and static files.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -7,9 +8,10 @@ use std::path::PathBuf;
 
 use communique::serve::watch::InputKind;
 
-use super::fixture::BRIEF;
+use super::fixture::{BRIEF, arabic_body};
 use super::site::{
-    Author, BibEntry, Brief, FIRST, INLINE_NAMES, Publish, Rng, Site, TOPICS, TYPES, write,
+    Author, BibEntry, Brief, FIRST, INLINE_NAMES, Publish, Rng, Site, TOPICS, TYPES, original_of,
+    translation_of, write,
 };
 
 /// Kinds of edit [`random_edit`] makes.
@@ -56,6 +58,12 @@ pub fn random_edit(
     let mut rewrite_brief = true;
     let brief = site.briefs.get_mut(&pick).unwrap();
     let description = match action {
+        0 if pick != original_of(&pick) => {
+            brief.body.push_str(&format!(
+                "\n\nكلمات أخرى [^{step}].\n\n[^{step}]: خطوة {step}."
+            ));
+            format!("body of {pick}")
+        }
         0 => {
             brief
                 .body
@@ -63,7 +71,10 @@ pub fn random_edit(
             format!("body of {pick}")
         }
         1 => {
-            brief.title = format!("Retitled {step}");
+            brief.title = match pick == original_of(&pick) {
+                true => format!("Retitled {step}"),
+                false => format!("عنوان {step}"),
+            };
             format!("title of {pick}")
         }
         2 => {
@@ -189,6 +200,20 @@ fn site_edit(
     let content = |path: PathBuf| (InputKind::Content, path);
     let root = site.root.clone();
     let description = match edit.action {
+        // A translation of a brief that has none (its text, in Arabic, links to the first).
+        5 if rng.below(3) == 0 => {
+            let original = original_of(pick);
+            let rel = translation_of(&original);
+            if site.briefs.contains_key(&rel) || !site.briefs.contains_key(&original) {
+                return None;
+            }
+            let mut translation = site.briefs[&original].clone();
+            translation.title = format!("ترجمة {step}");
+            translation.body = arabic_body(&translation.title);
+            site.briefs.insert(rel.clone(), translation);
+            changed.insert(content(site.write_brief(&rel)));
+            format!("translate {original} as {rel}")
+        }
         5 => {
             let rel = format!("{}/n{next_id}.md", *rng.pick(&["one", "two"]));
             *next_id += 1;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::site::{Author, BibEntry, Brief, Site, TOPICS, write};
+use super::site::{Author, BibEntry, Brief, FIRST, Site, TOPICS, translation_of, write};
 
 pub const BASE: &str = r#"<!DOCTYPE html><html lang="{{ lang }}"><head><title>{% block title %}{{ config.title }}{% endblock %}</title><meta name="description" content="{% block description %}{% endblock %}"><link rel="stylesheet" href="{{ get_url(path='style.css') }}"></head><body>{% block content %}{% endblock %}</body></html>"#;
 pub const BRIEF: &str = r#"{% extends "base.html" %}{% block content %}<h1>{{ page.title }}</h1><p>{{ page.date | date(format="%-d %B %Y") }} · {{ page.word_count }} words</p>{% for t in page.taxonomies.topics %}<a href="{{ t.path }}">{{ t.name }}</a>{% endfor %}{% if page.type_label %}<p>{{ page.type_label }}{% if page.region %} · {{ page.region }}{% endif %}</p>{% endif %}{% if page.structured_summary %}<p>{{ page.structured_summary.whats_new }}</p>{% endif %}{% for e in page.events %}<time datetime="{{ e.date }}">{{ e.date_display }}</time> {{ e.title }}{% if e.link %}<a href="{{ e.link }}">link</a>{% endif %}{% endfor %}{% for a in page.authors %}<a href="{{ a.path }}">{{ a.name }}</a>{% if a.affiliation %} {{ a.affiliation }}{% endif %}{% endfor %}{{ page.content }}{% for r in page.related %}<a href="{{ r.path }}">{{ r.title }}</a>{% endfor %}{% set first = get_page(path="one/b0.md") %}<footer>{{ first.title }}</footer>{% endblock %}"#;
@@ -23,7 +23,7 @@ pub fn fixed_now() -> jiff::Timestamp {
 fn write_site_files(root: &Path) {
     write(
         &root.join("communique.toml"),
-        "title = \"Diff\"\nbase_url = \"https://x.org\"\npaginate_by = 3\ntaxonomies = [\"topics\"]\n",
+        "title = \"Diff\"\nbase_url = \"https://x.org\"\npaginate_by = 3\ntaxonomies = [\"topics\"]\n[languages.ar]\ntitle = \"ت\"\nfallback = true\n",
     );
     write(
         &root.join("content/_index.md"),
@@ -55,7 +55,15 @@ fn write_site_files(root: &Path) {
     write(&root.join("static/style.css"), "body { color: black }\n");
 }
 
-/// The starting site: ten briefs in two sections, some citing, some with authors, events,
+/// The body of a translation: a summary, a note, a callout and links to the first brief and
+/// to an untranslated section.
+pub fn arabic_body(title: &str) -> String {
+    format!(
+        "ملخص {title}[^1].\n\n<!-- more -->\n\n## قسم\n\n> [!NOTE]\n> ملاحظة.\n\nانظر [الأول](@/{FIRST}) و[الصفحة](@/_index.md).\n\n[^1]: حاشية."
+    )
+}
+
+/// The starting site: ten briefs in two sections, three of them translated, some citing, some with authors, events,
 /// a type, a region and a structured summary; two author files; the site's bibliography and a
 /// brief's own.
 pub fn fixture(root: &Path) -> Site {
@@ -86,6 +94,15 @@ pub fn fixture(root: &Path) -> Site {
         b.own_bib = true;
         b.cites = vec!["ownkey".into(), "k0".into()];
     });
+    // Three translations: of the first brief, of one that cites and of one with events. Their
+    // links lead to the Arabic version where there is one (the first brief's), else (with
+    // `fallback`) to the English one; footnotes and callouts take Arabic words.
+    for rel in [FIRST, "two/b1.md", "two/b5.md"] {
+        let mut translation = briefs[rel].clone();
+        translation.title = format!("ترجمة {}", translation.title);
+        translation.body = arabic_body(&translation.title);
+        briefs.insert(translation_of(rel), translation);
+    }
     let mut authors = BTreeMap::new();
     for (id, name) in [("lhassan", "Layla Hassan"), ("jdoe", "Jo Doe")] {
         let author = Author {

@@ -41,6 +41,22 @@ pub const INLINE_NAMES: &[&str] = &[
 /// The brief every other one relates to and `get_page` reads: never hidden.
 pub const FIRST: &str = "one/b0.md";
 
+/// The language code of the site's other language: `x.ar.md` translates `x.md`.
+pub const TRANSLATION: &str = "ar";
+
+/// The brief `rel` translates, or `rel` itself when it is not a translation.
+pub fn original_of(rel: &str) -> String {
+    match rel.strip_suffix(&format!(".{TRANSLATION}.md")) {
+        Some(stem) => format!("{stem}.md"),
+        None => rel.to_string(),
+    }
+}
+
+/// Where the translation of brief `rel` lives.
+pub fn translation_of(rel: &str) -> String {
+    format!("{}.{TRANSLATION}.md", rel.trim_end_matches(".md"))
+}
+
 /// A brief's `publish_date`, relative to the build's fixed `now` (2025).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Publish {
@@ -48,6 +64,7 @@ pub enum Publish {
     Future,
 }
 
+#[derive(Clone)]
 pub struct Brief {
     pub title: String,
     pub day: u32,
@@ -235,9 +252,9 @@ impl Site {
         self.root.join("content").join(rel)
     }
 
-    /// `related` of a brief: every brief but the first relates to it.
+    /// `related` of a brief: every brief but the first (and its translation) relates to it.
     fn related_of(rel: &str) -> String {
-        if rel == FIRST {
+        if original_of(rel) == FIRST {
             String::new()
         } else {
             format!("\"@/{FIRST}\"")
