@@ -58,4 +58,8 @@ finally:
 print("".join(log[-3:]), end="")
 print("edit -> served (ms):", " ".join(f"{t:.0f}" for t in latencies))
 print(f"median {statistics.median(latencies):.0f} ms, max {max(latencies):.0f} ms")
+# The server's own rebuild times (without the watcher's debounce and the polling).
+rebuilds = [int(m[1]) for l in log if (m := re.search(r"^rebuilt .* in (\d+) ms", l))]
+if rebuilds:
+    print(f"server rebuilds (ms): median {statistics.median(rebuilds):.0f} of {len(rebuilds)}")
 print(" ".join(l for l in status.splitlines() if l.startswith("VmHWM")))
