@@ -142,40 +142,28 @@ impl Format {
     /// A date and time (civil, already in the time zone wanted) in a UTS-35 `pattern`, with the
     /// language's month names and digits.
     pub fn date(&self, value: jiff::civil::DateTime, pattern: &str) -> Result<String, String> {
-        let date = Date::try_new_gregorian(
-            i32::from(value.year()),
-            value.month() as u8,
-            value.day() as u8,
-        )
-        .map_err(|e| format!("date out of range: {e}"))?;
-        let time = Time::try_new(
-            value.hour() as u8,
-            value.minute() as u8,
-            value.second() as u8,
-            0,
-        )
-        .map_err(|e| format!("time out of range: {e}"))?;
-        let input = DateTime { date, time };
         DATES.with(|cache| {
             let mut cache = cache.borrow_mut();
-            let cached = cache
-                .get(&self.icu_locale)
-                .is_some_and(|by_pattern| by_pattern.contains_key(pattern));
-            if !cached {
-                let names = DateNames::new(&self.icu_locale, pattern)?;
-                cache
-                    .entry(self.icu_locale.clone())
-                    .or_default()
-                    .insert(pattern.to_string(), names);
+            // A site uses a handful of (locale, pattern) pairs: a scan beats hashing them.
+            let index = match cache
+                .iter()
+                .position(|n| n.locale == self.icu_locale && n.pattern_text == pattern)
+            {
+                Some(i) => i,
+                None => {
+                    cache.push(DateNames::new(&self.icu_locale, pattern)?);
+                    cache.len() - 1
+                }
+            };
+            let names = &mut cache[index];
+            if let Some(text) = names.formatted.get(&value) {
+                return Ok(text.clone());
             }
-            let names = &cache[&self.icu_locale][pattern];
-            names
-                .names
-                .with_pattern_unchecked(&names.pattern)
-                .format(&input)
-                .try_write_to_string()
-                .map(|s| s.into_owned())
-                .map_err(|(e, _)| format!("cannot format the date with \"{pattern}\": {e}"))
+            let text = names.format(value)?;
+            if names.formatted.len() < MAX_FORMATTED_DATES {
+                names.formatted.insert(value, text.clone());
+            }
+            Ok(text)
         })
     }
 
@@ -229,14 +217,25 @@ impl Format {
     }
 }
 
+/// How many formatted dates each pattern keeps per thread (a site has a few thousand distinct
+/// dates; the bound only caps memory for a pathological one).
+const MAX_FORMATTED_DATES: usize = 100_000;
+
 /// A pattern with the names (months, weekdays, digits) it needs, loaded.
 struct DateNames {
+    /// The ICU locale (see [`Format::icu_locale`]) and the pattern as written: the cache key.
+    locale: String,
+    pattern_text: String,
     names: FixedCalendarDateTimeNames<Gregorian, CompositeDateTimeFieldSet>,
     pattern: DateTimePattern,
+    /// Dates already written with this pattern: a brief's date is shown on its page, on every
+    /// listing card and as a related brief, and ICU's formatting costs far more than a lookup.
+    formatted: HashMap<jiff::civil::DateTime, String>,
 }
 
 impl DateNames {
-    fn new(locale: &str, pattern: &str) -> Result<DateNames, String> {
+    fn new(locale_text: &str, pattern_text: &str) -> Result<DateNames, String> {
+        let (locale, pattern) = (locale_text, pattern_text);
         let locale =
             Locale::try_from_str(locale).map_err(|_| format!("\"{locale}\" is not a locale"))?;
         let pattern = DateTimePattern::try_from_pattern_str(pattern)
@@ -246,13 +245,43 @@ impl DateNames {
         names
             .include_for_pattern(&pattern)
             .map_err(|e| format!("cannot format \"{pattern}\" in {locale}: {e}"))?;
-        Ok(DateNames { names, pattern })
+        Ok(DateNames {
+            locale: locale_text.to_string(),
+            pattern_text: pattern_text.to_string(),
+            names,
+            pattern,
+            formatted: HashMap::new(),
+        })
+    }
+
+    /// `value` (civil, already in the time zone wanted) written with this pattern.
+    fn format(&self, value: jiff::civil::DateTime) -> Result<String, String> {
+        let date = Date::try_new_gregorian(
+            i32::from(value.year()),
+            value.month() as u8,
+            value.day() as u8,
+        )
+        .map_err(|e| format!("date out of range: {e}"))?;
+        let time = Time::try_new(
+            value.hour() as u8,
+            value.minute() as u8,
+            value.second() as u8,
+            0,
+        )
+        .map_err(|e| format!("time out of range: {e}"))?;
+        let input = DateTime { date, time };
+        self.names
+            .with_pattern_unchecked(&self.pattern)
+            .format(&input)
+            .try_write_to_string()
+            .map(|s| s.into_owned())
+            .map_err(|(e, _)| format!("cannot format the date with \"{}\": {e}", self.pattern_text))
     }
 }
 
 thread_local! {
-    /// Date names by ICU locale, then pattern.
-    static DATES: RefCell<HashMap<String, HashMap<String, DateNames>>> = RefCell::default();
+    /// Date names by ICU locale and pattern, with the dates they wrote.
+    static DATES: RefCell<Vec<DateNames>> = RefCell::default();
     /// Number formatters by ICU locale (none when ICU has no data for it).
     static NUMBERS: RefCell<HashMap<String, Option<DecimalFormatter>>> = RefCell::default();
     /// Plural rules by locale.

@@ -115,3 +115,17 @@ fn digits_and_month_names_follow_the_format_table() {
     let iraq = &catalogs.get("ar").unwrap().format;
     assert_eq!(iraq.date(day, "d MMMM y").unwrap(), "٢٧ كانون الثاني ٢٠٢٤");
 }
+
+/// A date formatted again comes from the thread's memo: the same text, for each locale and
+/// pattern apart (the memo is keyed by both).
+#[test]
+fn a_date_formatted_twice_reads_the_same() {
+    let builtin = Catalogs::builtin();
+    let (en, ar) = (builtin.get("en").unwrap(), builtin.get("ar").unwrap());
+    let day = jiff::civil::date(2024, 1, 27).to_datetime(jiff::civil::Time::midnight());
+    for _ in 0..2 {
+        assert_eq!(en.format.date(day, "d MMMM y").unwrap(), "27 January 2024");
+        assert_eq!(en.format.date(day, "MMMM y").unwrap(), "January 2024");
+        assert_eq!(ar.format.date(day, "d MMMM y").unwrap(), "٢٧ يناير ٢٠٢٤");
+    }
+}

@@ -107,17 +107,44 @@ fn trans(catalogs: &Catalogs, kwargs: &Kwargs) -> Result<Value, Error> {
         if matches!(name, "key" | "lang" | "forms" | "default") {
             continue;
         }
-        let placeholder = format!("{{{name}}}");
-        if !text.contains(&placeholder) {
+        if find_placeholder(&text, name).is_none() {
             continue;
         }
         let filled = match arg.as_i64() {
             Some(number) => catalog.format.number(number),
             None => arg.as_str().map_or_else(|| arg.to_string(), str::to_string),
         };
-        text = text.replace(&placeholder, &filled);
+        text = fill_placeholder(&text, name, &filled);
     }
     Ok(Value::from(text))
+}
+
+/// Where `{name}` starts in `text`. Found without building the placeholder: every listing card
+/// fills one or two (`{n}`, `{number}`).
+fn find_placeholder(text: &str, name: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(offset) = text[from..].find('{') {
+        let start = from + offset;
+        let rest = &text[start + 1..];
+        if rest.starts_with(name) && rest[name.len()..].starts_with('}') {
+            return Some(start);
+        }
+        from = start + 1;
+    }
+    None
+}
+
+/// `text` with every `{name}` replaced by `filled`.
+fn fill_placeholder(text: &str, name: &str, filled: &str) -> String {
+    let mut out = String::with_capacity(text.len() + filled.len());
+    let mut rest = text;
+    while let Some(start) = find_placeholder(rest, name) {
+        out.push_str(&rest[..start]);
+        out.push_str(filled);
+        rest = &rest[start + name.len() + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `trans(key=…, lang=…, forms=true)`: the forms of `key` by plural category (`other` alone
@@ -307,6 +334,16 @@ mod tests {
                 .as_deref(),
             Ok("Tags")
         );
+    }
+
+    #[test]
+    fn placeholders_are_filled_by_exact_name() {
+        assert_eq!(fill_placeholder("{n} of {n}", "n", "3"), "3 of 3");
+        assert_eq!(fill_placeholder("{nn} {n}", "n", "3"), "{nn} 3");
+        assert_eq!(fill_placeholder("{{n}}", "n", "3"), "{3}");
+        assert_eq!(fill_placeholder("{n", "n", "3"), "{n");
+        assert_eq!(find_placeholder("no braces", "n"), None);
+        assert_eq!(find_placeholder("é {total}", "total"), Some(3));
     }
 
     #[test]
