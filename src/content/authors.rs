@@ -93,7 +93,9 @@ pub fn author_meta(
 ) -> Result<AuthorMeta, Vec<Diagnostic>> {
     let mut errors = raw.unknown_keys(AUTHOR_FIELDS, &[], "author");
     let translated = translated_author(rel);
-    let id = translated.as_ref().map_or(author_id(rel), |(id, _)| id.as_str());
+    let id = translated
+        .as_ref()
+        .map_or(author_id(rel), |(id, _)| id.as_str());
     if !is_author_id(id) {
         let suggestion = crate::site::urls::slugify(id).replace(|c: char| !c.is_ascii(), "");
         let example = if suggestion.is_empty() {

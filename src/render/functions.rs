@@ -395,9 +395,7 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
                         lang,
                         explicit,
                     );
-                    super::deps::record(super::deps::Read::Section(
-                        sections[i].source.rel.clone(),
-                    ));
+                    super::deps::record(super::deps::Read::Section(sections[i].source.rel.clone()));
                     Ok(l.views.sections[i].clone())
                 }
                 _ => Err(Error::message(format!(

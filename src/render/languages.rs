@@ -16,7 +16,8 @@ use crate::site::{SiteModel, Taxonomy, Term, slugify};
 /// `region_<slug>` when the catalog has it. Other terms are named as their briefs write them.
 pub fn term_name<'t>(model: &SiteModel, taxonomy: &Taxonomy, term: &'t Term) -> Cow<'t, str> {
     let config = &model.config;
-    let built_in = |name: &str| taxonomy.name == name && !config.taxonomies.iter().any(|t| t == name);
+    let built_in =
+        |name: &str| taxonomy.name == name && !config.taxonomies.iter().any(|t| t == name);
     let key = if built_in("types") {
         known_types(config)
             .find(|t| slugify(&type_label(t)) == term.slug)

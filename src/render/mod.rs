@@ -292,7 +292,11 @@ impl Renderer {
             }
         }
         jobs.extend((0..model.taxonomies.len()).map(Job::TaxonomyList));
-        jobs.extend(self.author_list_languages().into_iter().map(Job::AuthorList));
+        jobs.extend(
+            self.author_list_languages()
+                .into_iter()
+                .map(Job::AuthorList),
+        );
         for (p, page) in model.pages.iter().enumerate() {
             jobs.extend((0..page.meta().aliases.len()).map(|a| Job::Alias(p, a)));
         }
@@ -324,7 +328,11 @@ impl Renderer {
             Job::Feed(l) => model.listings[*l].feed.clone().unwrap_or_default(),
             Job::TaxonomyList(t) => model.taxonomies[*t].path.clone(),
             Job::AuthorList(lang) => {
-                format!("{}{}", views::language_prefix(model, *lang), Urls::authors())
+                format!(
+                    "{}{}",
+                    views::language_prefix(model, *lang),
+                    Urls::authors()
+                )
             }
             Job::Alias(p, a) => {
                 let alias = model.pages[*p].meta().aliases[*a].trim_matches('/');

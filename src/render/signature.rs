@@ -60,7 +60,10 @@ pub(crate) fn light_fingerprint(model: &SiteModel, page: &Page) -> u64 {
     // spelling of an inline name) can change without this page's front matter changing.
     for author in page.authors.iter().map(|&a| &model.authors[a]) {
         (&author.id, author.name_in(page.lang), &author.affiliation).hash(&mut h);
-        author.translation(page.lang).map(|t| &t.affiliation).hash(&mut h);
+        author
+            .translation(page.lang)
+            .map(|t| &t.affiliation)
+            .hash(&mut h);
     }
     page.brief.hash(&mut h);
     h.finish()

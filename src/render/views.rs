@@ -589,7 +589,9 @@ pub fn author_view(
         }
     };
     let translated = author.translation(lang);
-    let role = translated.and_then(|t| t.role.as_ref()).or(author.role.as_ref());
+    let role = translated
+        .and_then(|t| t.role.as_ref())
+        .or(author.role.as_ref());
     f.insert("role".into(), opt_str(&role.cloned()));
     f.insert("email".into(), opt_str(&author.email));
     f.insert(

@@ -217,7 +217,13 @@ pub fn build_authors(inputs: AuthorInputs<'_>) -> BuiltAuthors {
         .map(|list| list.into_iter().map(|a| new_index[a]).collect())
         .collect();
     let mut authors = authors;
-    attach_translations(&mut authors, translation_files, config, resolver, &mut errors);
+    attach_translations(
+        &mut authors,
+        translation_files,
+        config,
+        resolver,
+        &mut errors,
+    );
     errors.extend(url_clashes(&authors, pages, sections));
     BuiltAuthors {
         authors,

@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::Section;
 use crate::config::Config;
 use crate::content::translation::{language_of, translated_rel};
-use super::Section;
 use crate::content::{Parsed, SectionMeta};
 use crate::diagnostics::{Diagnostic, Location};
 

@@ -32,7 +32,11 @@ pub struct BriefReference {
 /// The BibLaTeX (babel/polyglossia) name of a language code: what `language = {…}` takes.
 /// A code not listed is written as given.
 pub fn biblatex_language(code: &str) -> String {
-    let base = code.split(['-', '_']).next().unwrap_or(code).to_ascii_lowercase();
+    let base = code
+        .split(['-', '_'])
+        .next()
+        .unwrap_or(code)
+        .to_ascii_lowercase();
     let name = match base.as_str() {
         "ar" => "arabic",
         "de" => "german",
