@@ -275,9 +275,22 @@ pub struct Strings {
     pub embargoed: String,
     /// Banner of a draft.
     pub draft: String,
+    /// How the language writes the numbers Markdown writes (note and table numbers); not a
+    /// key: the catalog's `[format]`. Latin digits when there is none.
+    #[serde(skip)]
+    pub numbers: Option<Arc<crate::i18n::Format>>,
 }
 
 impl Strings {
+    /// `n` in the language's digits (`٣` where `[format] digits = "arab"`), for the numbers
+    /// readers see; ids and links keep ASCII digits.
+    pub fn number(&self, n: usize) -> String {
+        match &self.numbers {
+            Some(format) => format.number(i64::try_from(n).unwrap_or(i64::MAX)),
+            None => n.to_string(),
+        }
+    }
+
     /// The catalog keys the fields are read from (the fields' names).
     pub const KEYS: [&'static str; 23] = [
         "alert_note",

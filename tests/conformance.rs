@@ -345,7 +345,7 @@ fn check_in_browser(outputs: &[(&str, &Path, &str, &str, &str)]) -> bool {
                 _ => listed,
             };
             // A further language's edition (`/ar/…`) has the page types its content makes: its
-            // own pages of each listing, and the default language's 404 and author list.
+            // own pages of each listing and list of authors, and the default language's 404.
             let path = match brief.split_once("/briefs/") {
                 Some((prefix, _)) if !prefix.is_empty() && listed.starts_with('/') => {
                     let own = format!("{prefix}{path}");

@@ -364,3 +364,257 @@ fn each_language_searches_its_own_index() {
         ["/ar/search/data/"]
     );
 }
+
+/// A bilingual site for the parts that used to stay in the default language: authors with an
+/// Arabic file, a brief with notes and a table in both languages, a section with no
+/// `_index.ar.md`, brief types and regions, and a template that looks pages up.
+fn site_with_translated_parts() -> Site {
+    let site = Site::empty();
+    site.write("communique.toml", CONFIG);
+    site.write("content/_index.md", "+++\ntitle = \"Home\"\n+++\n");
+    site.write(
+        "content/briefs/_index.md",
+        "+++\ntitle = \"All briefs\"\n+++\n",
+    );
+    site.write(
+        "content/authors/lhassan.md",
+        "+++\nname = \"Layla Hassan\"\naffiliation = \"Tigris Institute\"\nrole = \"Fellow\"\n+++\n\nLayla writes on Iraq.\n",
+    );
+    site.write(
+        "content/authors/lhassan.ar.md",
+        "+++\nname = \"ليلى حسن\"\naffiliation = \"معهد دجلة\"\n+++\n\nتكتب ليلى عن العراق.\n",
+    );
+    site.write(
+        "content/authors/treed.md",
+        "+++\nname = \"Tom Reed\"\naffiliation = \"Tigris Institute\"\n+++\n",
+    );
+    let body = "Text.[^a] More.[^b]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n| c |\n|---|\n| 3 |\n\n[^a]: One.\n[^b]: Two.\n";
+    site.write(
+        "content/briefs/talks.md",
+        &format!("+++\ntitle = \"The talks\"\ndate = 2024-01-02\nauthors = [\"lhassan\", \"treed\"]\ntype = \"briefing\"\nregion = \"Middle East\"\ntopics = [\"Security\"]\n+++\n\n{body}"),
+    );
+    site.write(
+        "content/briefs/talks.ar.md",
+        &format!("+++\ntitle = \"المحادثات\"\ndate = 2024-01-02\nauthors = [\"lhassan\", \"Rana Aziz\"]\ntype = \"briefing\"\nregion = \"Middle East\"\ntopics = [\"الأمن\"]\n+++\n\n{body}"),
+    );
+    site.write(
+        "content/briefs/economy.md",
+        "+++\ntitle = \"The economy\"\ndate = 2024-02-01\nauthors = [\"treed\"]\ntopics = [\"Trade\"]\n+++\n\nText.\n",
+    );
+    // A page whose template looks other pages and a taxonomy up, in both languages.
+    let probe = "+++\ntitle = \"{title}\"\ndate = 2024-01-01\ntemplate = \"probe.html\"\n+++\n";
+    site.write("content/probe.md", &probe.replace("{title}", "Probe"));
+    site.write("content/probe.ar.md", &probe.replace("{title}", "مسبار"));
+    site.write(
+        "templates/probe.html",
+        "<!doctype html><html lang=\"{{ lang }}\"><title>p</title>\
+         {% set own = get_page(path=\"briefs/talks.md\") %}<p id=\"own\">{{ own.title }}</p>\
+         {% set en = get_page(path=\"briefs/talks.md\", lang=\"en\") %}<p id=\"en\">{{ en.title }}</p>\
+         {% set ar = get_page(path=\"briefs/talks.ar.md\") %}<p id=\"named\">{{ ar.title }}</p>\
+         {% set fallback = get_page(path=\"briefs/economy.md\") %}<p id=\"fallback\">{{ fallback.title }}</p>\
+         {% set section = get_section(path=\"briefs/_index.md\") %}<p id=\"section\">{{ section.path }}</p>\
+         {% set topics = get_taxonomy(kind=\"topics\") %}<p id=\"terms\">{% for t in topics.terms %}{{ t.name }}:{{ t.pages | length }};{% endfor %}</p>\
+         {% set en_topics = get_taxonomy(kind=\"topics\", lang=\"en\") %}<p id=\"en-terms\">{% for t in en_topics.terms %}{{ t.name }};{% endfor %}</p></html>",
+    );
+    site.build_ok(&[]);
+    site
+}
+
+#[test]
+fn the_list_of_authors_exists_in_each_language_with_translated_names() {
+    let site = site_with_translated_parts();
+    let en = site.html("authors/index.html");
+    let ar = site.html("ar/authors/index.html");
+    // Every author has a page in the default language, so its list names them all.
+    assert_eq!(
+        texts(&en, "ul.authors li > a"),
+        ["Layla Hassan", "Rana Aziz", "Tom Reed"]
+    );
+    // Only the authors of Arabic briefs, by their Arabic names where a file gives one, linking
+    // to their Arabic pages; in the catalog's words.
+    assert_eq!(texts(&ar, "ul.authors li > a"), ["ليلى حسن", "Rana Aziz"]);
+    assert_eq!(
+        attr(&ar, "ul.authors li > a", "href"),
+        ["/ar/authors/lhassan/", "/ar/authors/rana-aziz/"]
+    );
+    assert_eq!(text(one(&ar, "main h1")), "المؤلفون");
+    assert!(texts(&ar, "ul.authors li")[0].contains("موجز واحد"));
+    // The two lists switch to each other.
+    for html in [&en, &ar] {
+        assert_eq!(
+            attr(html, ".language-switcher a", "href"),
+            ["/authors/", "/ar/authors/"]
+        );
+        assert_eq!(
+            attr(html, "link[rel=alternate][hreflang]", "hreflang"),
+            ["en", "x-default", "ar"]
+        );
+    }
+    // The author's Arabic page and the Arabic byline use the Arabic file; the English ones
+    // keep the English file.
+    let page = site.html("ar/authors/lhassan/index.html");
+    assert_eq!(text(one(&page, "main h1")), "ليلى حسن");
+    assert_eq!(text(one(&page, ".author-bio")), "تكتب ليلى عن العراق.");
+    assert!(text(one(&page, ".lede")).contains("معهد دجلة"));
+    // What the translation leaves out comes from the default language's file.
+    assert!(text(one(&page, ".lede")).contains("Fellow"));
+    let brief = site.html("ar/briefs/talks/index.html");
+    assert_eq!(
+        texts(&brief, "ul.authors li > a"),
+        ["ليلى حسن", "Rana Aziz"]
+    );
+    let english = site.html("authors/lhassan/index.html");
+    assert_eq!(text(one(&english, "main h1")), "Layla Hassan");
+    assert_eq!(text(one(&english, ".author-bio")), "Layla writes on Iraq.");
+    assert!(site.has_output("ar/authors/rana-aziz/index.html"));
+    assert!(!site.has_output("ar/authors/treed/index.html"));
+}
+
+#[test]
+fn a_translated_author_file_needs_a_language_and_an_author() {
+    let site = site_with_translated_parts();
+    site.write(
+        "content/authors/nobody.ar.md",
+        "+++\nname = \"لا أحد\"\n+++\n",
+    );
+    site.fails_with(
+        "content/authors/nobody.ar.md",
+        &[
+            "a translation of the author \"nobody\"",
+            "content/authors/nobody.md",
+        ],
+    );
+    site.remove("content/authors/nobody.ar.md");
+    site.write(
+        "content/authors/lhassan.fr.md",
+        "+++\nname = \"Layla\"\n+++\n",
+    );
+    site.fails_with(
+        "content/authors/lhassan.fr.md",
+        &["\"fr\"", "[languages.fr]"],
+    );
+}
+
+#[test]
+fn template_lookups_default_to_the_language_of_the_page() {
+    let site = site_with_translated_parts();
+    let en = site.html("probe/index.html");
+    let ar = site.html("ar/probe/index.html");
+    assert_eq!(text(one(&en, "#own")), "The talks");
+    assert_eq!(text(one(&ar, "#own")), "المحادثات");
+    assert_eq!(
+        text(one(&ar, "#en")),
+        "The talks",
+        "lang= picks the language"
+    );
+    assert_eq!(
+        text(one(&en, "#named")),
+        "المحادثات",
+        "a translation named is itself"
+    );
+    assert_eq!(
+        text(one(&ar, "#fallback")),
+        "The economy",
+        "no translation: the default page"
+    );
+    assert_eq!(text(one(&en, "#section")), "/briefs/");
+    assert_eq!(text(one(&ar, "#section")), "/ar/briefs/");
+    assert_eq!(text(one(&en, "#terms")), "Security:1;Trade:1;");
+    assert_eq!(text(one(&ar, "#terms")), "الأمن:1;");
+    assert_eq!(text(one(&ar, "#en-terms")), "Security;Trade;");
+    // A language the site does not have is an error naming it.
+    site.write(
+        "templates/probe.html",
+        "{% set p = get_page(path=\"briefs/talks.md\", lang=\"fr\") %}{{ p.title }}",
+    );
+    let output = site.build(&[]);
+    assert_exit(&output, 1);
+    let err = stderr(&output);
+    assert!(err.contains("probe.html"), "{err}");
+    assert!(
+        err.contains("get_page: lang=\"fr\" is not one of the site's languages (\"en\", \"ar\")"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_arabic_page_cites_in_arabic_and_numbers_in_arabic_digits() {
+    let site = site_with_translated_parts();
+    let ar = site.html("ar/briefs/talks/index.html");
+    let en = site.html("briefs/talks/index.html");
+    // Note numbers and table names in the page's digits; ids stay ASCII.
+    assert_eq!(texts(&ar, "sup.footnote-ref a"), ["١", "٢"]);
+    assert_eq!(texts(&en, "sup.footnote-ref a"), ["1", "2"]);
+    for (html, first) in [(&ar, "١"), (&en, "1")] {
+        let id = attr(html, "sup.footnote-ref", "id");
+        assert!(id.iter().all(|id| id.is_ascii()), "{id:?}");
+        let back = attr(html, "a.footnote-backref", "aria-label");
+        assert!(back[0].ends_with(first), "{back:?}");
+        let tables = attr(html, ".table-scroll", "aria-label");
+        assert!(
+            tables[1].ends_with(if first == "1" { "2" } else { "٢" }),
+            "{tables:?}"
+        );
+    }
+    // The citation is in the page's language, with the authors' names in it; the files
+    // beside the brief say which language it is in.
+    let citation = text(one(&ar, "section.cite-this .citation"));
+    // The names as the Arabic file writes them, joined by the Arabic locale's "and".
+    assert!(
+        citation.starts_with("حسن, ليلى, و Rana Aziz. 2024. المحادثات."),
+        "{citation}"
+    );
+    let english = text(one(&en, "section.cite-this .citation"));
+    assert!(english.contains("Hassan, Layla"), "{english}");
+    assert!(
+        site.read_output("ar/briefs/talks/cite.bib")
+            .contains("  language = {arabic},\n")
+    );
+    assert!(
+        site.read_output("ar/briefs/talks/cite.ris")
+            .contains("LA  - ar\r\n")
+    );
+    assert!(
+        site.read_output("briefs/talks/cite.bib")
+            .contains("  language = {english},\n")
+    );
+}
+
+#[test]
+fn borrowed_titles_types_regions_and_bylines_read_right_in_arabic() {
+    let site = site_with_translated_parts();
+    // No `_index.ar.md`: the Arabic listing keeps the English title, marked as English.
+    let listing = site.html("ar/briefs/index.html");
+    let title = one(&listing, "main h1 span[lang]");
+    assert_eq!(text(title), "All briefs");
+    assert_eq!(title.value().attr("lang"), Some("en"));
+    assert_eq!(title.value().attr("dir"), Some("ltr"));
+    assert!(select(&site.html("briefs/index.html"), "main h1 span[lang]").is_empty());
+    // The Arabic home page takes the language's title, not the English home's.
+    assert!(text(one(&site.html("ar/index.html"), "main h1")).contains("موجزات"));
+    // Brief types and the taxonomies of fields are named by the catalog.
+    let types = site.html("ar/types/briefing/index.html");
+    assert_eq!(text(one(&types, "main h1")), "إحاطة");
+    assert_eq!(text(one(&types, ".breadcrumb")), "أنواع الموجزات");
+    assert_eq!(
+        text(one(&site.html("types/briefing/index.html"), "main h1")),
+        "Briefing"
+    );
+    // A region is named as the brief writes it, unless the catalog has a key for it.
+    let region = site.html("ar/regions/middle-east/index.html");
+    assert_eq!(text(one(&region, "main h1")), "Middle East");
+    site.write("i18n/ar.toml", "region_middle-east = \"الشرق الأوسط\"\n");
+    site.build_ok(&[]);
+    let region = site.html("ar/regions/middle-east/index.html");
+    assert_eq!(text(one(&region, "main h1")), "الشرق الأوسط");
+    // The byline's separator is the language's, between isolated names.
+    let brief = site.html("ar/briefs/talks/index.html");
+    let byline = texts(&brief, "ul.authors li");
+    assert_eq!(byline[0], "ليلى حسن، معهد دجلة");
+    assert_eq!(attr(&brief, "ul.authors li > a", "dir"), ["auto", "auto"]);
+    let english = site.html("briefs/talks/index.html");
+    assert_eq!(
+        texts(&english, "ul.authors li")[0],
+        "Layla Hassan, Tigris Institute"
+    );
+}

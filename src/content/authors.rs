@@ -68,10 +68,20 @@ pub fn is_author_id(text: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-/// The id of the author file at `rel` (`authors/lhassan.md` → `lhassan`).
+/// The id of the author file at `rel` (`authors/lhassan.md` → `lhassan`). A translation's
+/// language stays in it (`lhassan.ar`): see [`translated_author`].
 pub fn author_id(rel: &str) -> &str {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     name.strip_suffix(".md").unwrap_or(name)
+}
+
+/// The id and language of an author file named as a translation (`authors/lhassan.ar.md` →
+/// (`lhassan`, `ar`)): the author's name, role, affiliation and bio in that language. An id
+/// cannot hold a `.`, so such a name is never an id of its own.
+pub fn translated_author(rel: &str) -> Option<(String, &str)> {
+    let (key, code) = super::translation::language_of(rel);
+    let code = code?;
+    Some((author_id(&key).to_string(), code))
 }
 
 /// Reads an author's front matter; `rel` is the file's path relative to `content/`, whose stem
@@ -82,7 +92,10 @@ pub fn author_meta(
     display: &std::path::Path,
 ) -> Result<AuthorMeta, Vec<Diagnostic>> {
     let mut errors = raw.unknown_keys(AUTHOR_FIELDS, &[], "author");
-    let id = author_id(rel);
+    let translated = translated_author(rel);
+    let id = translated
+        .as_ref()
+        .map_or(author_id(rel), |(id, _)| id.as_str());
     if !is_author_id(id) {
         let suggestion = crate::site::urls::slugify(id).replace(|c: char| !c.is_ascii(), "");
         let example = if suggestion.is_empty() {

@@ -371,7 +371,10 @@ impl Catalog {
             .collect();
         table
             .try_into::<Strings>()
-            .map(Arc::new)
+            .map(|mut strings| {
+                strings.numbers = Some(Arc::new(self.format.clone()));
+                Arc::new(strings)
+            })
             .map_err(|_| Strings::KEYS.to_vec())
     }
 }

@@ -113,7 +113,7 @@ impl<'a, 's, I: Iterator<Item = Spanned<'a>>> Footnotes<'a, 's, I> {
             escape_html(&ref_id),
             escape_html(&note.id),
             escape_html(self.label_id.as_deref().unwrap_or(NOTES_LABEL_ID)),
-            note.number
+            self.strings.number(note.number)
         );
         note.references.push(ref_id);
         (Event::InlineHtml(CowStr::from(html)), range)
@@ -153,7 +153,7 @@ impl<'a, 's, I: Iterator<Item = Spanned<'a>>> Footnotes<'a, 's, I> {
             self.anchors.push(note.id.clone());
             self.anchors.extend(note.references.iter().cloned());
             section.push(html(format!("<li id=\"{}\">\n", escape_html(&note.id))));
-            let backrefs = backlinks(note, &self.strings.footnote_back);
+            let backrefs = backlinks(note, self.strings);
             // The back-links go inside the last paragraph so they sit on the note's last line.
             match body.last() {
                 Some((Event::End(TagEnd::Paragraph), _)) => {
@@ -173,11 +173,12 @@ impl<'a, 's, I: Iterator<Item = Spanned<'a>>> Footnotes<'a, 's, I> {
     }
 }
 
-/// The links from a note back to each of its references, named with `back` (`{n}` is the
-/// note's number; a note cited more than once numbers its links in brackets).
-fn backlinks(note: &Note, back: &str) -> String {
+/// The links from a note back to each of its references, named with `strings.footnote_back`
+/// (`{n}` is the note's number; a note cited more than once numbers its links in brackets),
+/// numbers in the language's digits.
+fn backlinks(note: &Note, strings: &Strings) -> String {
     let count = note.references.len();
-    let label = placeholder(back, "{n}", &note.number.to_string());
+    let label = placeholder(&strings.footnote_back, "{n}", &strings.number(note.number));
     note.references
         .iter()
         .enumerate()
@@ -185,7 +186,7 @@ fn backlinks(note: &Note, back: &str) -> String {
             let label = if count == 1 {
                 label.clone()
             } else {
-                format!("{label} ({})", i + 1)
+                format!("{label} ({})", strings.number(i + 1))
             };
             format!(
                 " <a href=\"#{}\" class=\"footnote-backref\" aria-label=\"{label}\">↩</a>",

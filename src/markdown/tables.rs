@@ -43,7 +43,11 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Tables<'a, '_, I> {
         match self.inner.next()? {
             start @ Event::Start(Tag::Table(_)) => {
                 self.count += 1;
-                let label = placeholder(&self.strings.table_label, "{n}", &self.count.to_string());
+                let label = placeholder(
+                    &self.strings.table_label,
+                    "{n}",
+                    &self.strings.number(self.count),
+                );
                 self.pending.push_back(start);
                 Some(Event::Html(CowStr::from(format!(
                     "<div class=\"table-scroll\" role=\"region\" aria-label=\"{label}\" tabindex=\"0\">\n"

@@ -40,8 +40,17 @@ pub fn site_path(page_path: &str, format: CiteFormat) -> String {
     format!("{page_path}{}", format.file_name())
 }
 
+/// The code of the language page `index` is written in (`ar`), or the site's language.
+fn language_code(model: &SiteModel, index: usize) -> &str {
+    let config = &model.config;
+    config
+        .languages
+        .get(model.pages[index].lang)
+        .map_or(config.language.as_str(), |l| l.code.as_str())
+}
+
 /// What a page's reference is made of: its title, authors' names, date, the site's
-/// organisation (or title) as publisher, series, number and permalink.
+/// organisation (or title) as publisher, series, number, permalink and language.
 pub fn reference(model: &SiteModel, index: usize) -> BriefReference {
     let page = &model.pages[index];
     let m = page.meta();
@@ -54,7 +63,7 @@ pub fn reference(model: &SiteModel, index: usize) -> BriefReference {
         authors: page
             .authors
             .iter()
-            .map(|&a| model.authors[a].name.clone())
+            .map(|&a| model.authors[a].name_in(page.lang).to_string())
             .collect(),
         date,
         publisher: config
@@ -64,15 +73,17 @@ pub fn reference(model: &SiteModel, index: usize) -> BriefReference {
         series: m.series.clone(),
         number: m.number,
         url: model.urls.permalink(&page.path),
+        language: Some(language_code(model, index).to_string()),
     }
 }
 
-/// `page.cite`: `text` (the citation in the site's style, as HTML; none if the style cannot
-/// format it), `bibtex_url` and `ris_url`.
+/// `page.cite`: `text` (the citation in the site's style and the page's language, with the
+/// style's terms and dates in that language where hayagriva has a CSL locale for it; as
+/// HTML; none if the style cannot format it), `bibtex_url` and `ris_url`.
 pub fn view(model: &SiteModel, index: usize) -> Fields {
     let brief = reference(model, index);
     let config = &model.config;
-    let text = cite_cache::shared(&config.citation_style, &config.language)
+    let text = cite_cache::shared(&config.citation_style, language_code(model, index))
         .and_then(|formatter| formatter.citation_html(&brief));
     let path = &model.pages[index].path;
     let mut f = Fields::new();

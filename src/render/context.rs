@@ -18,7 +18,7 @@ impl Renderer {
                     let m = model.pages[*i].meta();
                     Value::from(m.updated.as_ref().unwrap_or(&m.date).rfc3339())
                 }
-                Job::Pager(..) | Job::TaxonomyList(_) | Job::AuthorList => Value::none(),
+                Job::Pager(..) | Job::TaxonomyList(_) | Job::AuthorList(_) => Value::none(),
                 _ => continue,
             };
             let mut f = Fields::new();
@@ -101,7 +101,7 @@ impl Renderer {
             Job::TaxonomyList(t) => {
                 context.insert_value("taxonomy", self.views.taxonomies[*t].clone())
             }
-            Job::AuthorList => self.insert_author_list(&mut context),
+            Job::AuthorList(lang) => self.insert_author_list(&mut context, *lang),
             Job::Alias(p, _) => context.insert_value(
                 "target",
                 Value::from(model.urls.permalink(&model.pages[*p].path)),
@@ -260,26 +260,37 @@ impl Renderer {
         Value::from(f)
     }
 
-    /// What `authors.html` sees: `authors` (each with their briefs), and the title and text of
-    /// `content/authors/_index.md` as `section`-like `index` (none without the file).
-    fn insert_author_list(&self, context: &mut Context) {
+    /// What `authors.html` sees: `authors` (each with their briefs in language `lang`, named
+    /// in it; in a language other than the default, only those with briefs in it), and the
+    /// title and text of `content/authors/_index.md` as `section`-like `index` (none without
+    /// the file, and in other languages, which take the catalog's words).
+    fn insert_author_list(&self, context: &mut Context, lang: usize) {
         let model = &self.model;
         let authors: Vec<Value> = model
             .authors
             .iter()
-            .map(|a| {
-                // The listing of all authors is in the default language.
+            .filter_map(|a| {
                 let listed: Vec<usize> = if model.config.is_multilingual() {
                     let pages = a.pages.iter().copied();
-                    pages.filter(|&p| model.pages[p].lang == 0).collect()
+                    pages.filter(|&p| model.pages[p].lang == lang).collect()
                 } else {
                     a.pages.clone()
                 };
-                views::author_view(model, a, 0, &listed, &self.views.pages)
+                if lang != 0 && listed.is_empty() {
+                    return None;
+                }
+                Some(views::author_view(
+                    model,
+                    a,
+                    lang,
+                    &listed,
+                    &self.views.pages,
+                ))
             })
             .collect();
         context.insert_value("authors", Value::from(authors));
-        let index = model.authors_index.as_ref().map_or(Value::none(), |index| {
+        let index = model.authors_index.as_ref().filter(|_| lang == 0);
+        let index = index.map_or(Value::none(), |index| {
             let mut f = Fields::new();
             f.insert("title", opt_value(index.source.meta.title.as_deref()));
             f.insert(

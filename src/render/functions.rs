@@ -77,30 +77,99 @@ fn range(kwargs: Kwargs, _: &State) -> Result<Vec<i128>, Error> {
     Ok((0..len).map(|i| start + i * step).collect())
 }
 
-/// The taxonomy `kind` of the site; an error names `function` and suggests a close name.
+/// The taxonomy `kind` of language `lang` (the default language's when `lang` has none, as
+/// for a taxonomy no translated brief uses); an error names `function` and suggests a close name.
 fn taxonomy_named<'a>(
     lookup: &'a Lookup,
     kind: &str,
+    lang: usize,
     function: &str,
 ) -> Result<&'a Taxonomy, Error> {
     let taxonomies = &lookup.model.taxonomies;
-    let found = taxonomies.iter().find(|t| t.name == kind);
+    let found = taxonomies
+        .iter()
+        .find(|t| t.name == kind && t.lang == lang)
+        .or_else(|| taxonomies.iter().find(|t| t.name == kind && t.lang == 0))
+        .or_else(|| taxonomies.iter().find(|t| t.name == kind));
     if let Some(taxonomy) = found {
         super::deps::record(super::deps::Read::Taxonomy(taxonomy.name.clone()));
         return Ok(taxonomy);
     }
-    let names = taxonomies.iter().map(|t| t.name.as_str());
-    let hint = match did_you_mean(kind, names.clone()) {
+    // Each language has its own taxonomies by the same names: name each once.
+    let mut names: Vec<&str> = Vec::new();
+    for taxonomy in taxonomies {
+        if !names.contains(&taxonomy.name.as_str()) {
+            names.push(&taxonomy.name);
+        }
+    }
+    let hint = match did_you_mean(kind, names.iter().copied()) {
         Some(close) => format!("did you mean \"{close}\"?"),
         None if taxonomies.is_empty() => {
             "the config declares none: add `taxonomies = [\"topics\"]` to communique.toml"
                 .to_string()
         }
-        None => format!("the config declares {}", quoted_list(names)),
+        None => format!("the config declares {}", quoted_list(names.into_iter())),
     };
     Err(Error::message(format!(
         "{function}: no taxonomy \"{kind}\" in the config; {hint}"
     )))
+}
+
+/// The language a lookup is for, as an index into `Config::languages`, and whether the
+/// template asked for it: `lang=` when given (an error for a language the site does not
+/// have), else the language of the page being rendered (the `lang` every template sees),
+/// else the default.
+fn lookup_language(
+    lookup: &Lookup,
+    kwargs: &Kwargs,
+    state: &State,
+    function: &str,
+) -> Result<(usize, bool), Error> {
+    let config = &lookup.model.config;
+    let index = |code: &str| {
+        config
+            .language_index(code)
+            .or_else(|| (code == config.language).then_some(0))
+    };
+    if let Some(code) = kwargs.get::<&str>("lang")? {
+        return match index(code) {
+            Some(lang) => Ok((lang, true)),
+            None => {
+                let mut known: Vec<&str> =
+                    config.languages.iter().map(|l| l.code.as_str()).collect();
+                if known.is_empty() {
+                    known.push(&config.language);
+                }
+                Err(Error::message(format!(
+                    "{function}: lang=\"{code}\" is not one of the site's languages ({})",
+                    quoted_list(known.into_iter())
+                )))
+            }
+        };
+    }
+    let current = state.get::<String>("lang").ok().flatten();
+    Ok((current.as_deref().and_then(index).unwrap_or(0), false))
+}
+
+/// The version in language `lang` of the page or section `named` whose versions are
+/// `translations` (empty without any), or `named` itself when there is none in `lang`.
+/// Unless `explicit`, only a name of the default language's file is taken to another
+/// language: `get_page(path="briefs/x.ar.md")` means that file wherever it is asked.
+fn version_in(
+    named: usize,
+    translations: &[usize],
+    lang_of: impl Fn(usize) -> usize,
+    lang: usize,
+    explicit: bool,
+) -> usize {
+    if !explicit && lang_of(named) != 0 {
+        return named;
+    }
+    translations
+        .iter()
+        .copied()
+        .find(|&t| lang_of(t) == lang)
+        .unwrap_or(named)
 }
 
 /// The term of `taxonomy` whose slug `name` has (as its pages spell it or not), or an error
@@ -135,7 +204,7 @@ fn taxonomy_with_pages(lookup: &Lookup, taxonomy: &Taxonomy) -> Value {
         .model
         .taxonomies
         .iter()
-        .position(|t| t.name == taxonomy.name);
+        .position(|t| std::ptr::eq(t, taxonomy));
     let Some(mut view) = index
         .and_then(|i| lookup.views.taxonomies.get(i))
         .and_then(|v| v.clone().into_map())
@@ -292,29 +361,42 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
         },
     );
     let l = lookup.clone();
-    tera.register_function("get_page", move |kwargs: Kwargs, _: &State| -> Result<Value, Error> {
-        check()?;
-        let path = kwargs.must_get::<&str>("path")?;
-        match content_ref(&l, path) {
-            Some(ContentRef::Page(i)) => {
-                super::deps::record(super::deps::Read::PageFull(l.model.pages[*i].source.rel.clone()));
-                Ok(l.views.full_page(&l.model, *i))
+    tera.register_function(
+        "get_page",
+        move |kwargs: Kwargs, state: &State| -> Result<Value, Error> {
+            check()?;
+            let path = kwargs.must_get::<&str>("path")?;
+            let (lang, explicit) = lookup_language(&l, &kwargs, state, "get_page")?;
+            let pages = &l.model.pages;
+            match content_ref(&l, path) {
+                Some(ContentRef::Page(i)) => {
+                    let i = version_in(*i, &pages[*i].translations, |p| pages[p].lang, lang, explicit);
+                    super::deps::record(super::deps::Read::PageFull(pages[i].source.rel.clone()));
+                    Ok(l.views.full_page(&l.model, i))
+                }
+                _ => Err(Error::message(format!("get_page: no page at \"{path}\" (paths are relative to content/, e.g. \"briefs/x.md\")"))),
             }
-            _ => Err(Error::message(format!("get_page: no page at \"{path}\" (paths are relative to content/, e.g. \"briefs/x.md\")"))),
-        }
-    });
+        },
+    );
     let l = lookup.clone();
     tera.register_function(
         "get_section",
-        move |kwargs: Kwargs, _: &State| -> Result<Value, Error> {
+        move |kwargs: Kwargs, state: &State| -> Result<Value, Error> {
             check()?;
             let path = kwargs.must_get::<&str>("path")?;
+            let (lang, explicit) = lookup_language(&l, &kwargs, state, "get_section")?;
+            let sections = &l.model.sections;
             match content_ref(&l, path) {
                 Some(ContentRef::Section(i)) => {
-                    super::deps::record(super::deps::Read::Section(
-                        l.model.sections[*i].source.rel.clone(),
-                    ));
-                    Ok(l.views.sections[*i].clone())
+                    let i = version_in(
+                        *i,
+                        &sections[*i].translations,
+                        |s| sections[s].lang,
+                        lang,
+                        explicit,
+                    );
+                    super::deps::record(super::deps::Read::Section(sections[i].source.rel.clone()));
+                    Ok(l.views.sections[i].clone())
                 }
                 _ => Err(Error::message(format!(
                     "get_section: no section at \"{path}\" (e.g. \"briefs/_index.md\")"
@@ -325,22 +407,33 @@ pub fn register_functions(tera: &mut Tera, lookup: Arc<Lookup>) {
     let l = lookup.clone();
     tera.register_function(
         "get_taxonomy_url",
-        move |kwargs: Kwargs, _: &State| -> Result<String, Error> {
+        move |kwargs: Kwargs, state: &State| -> Result<String, Error> {
             check()?;
             let kind = kwargs.must_get::<&str>("kind")?;
             let name = kwargs.must_get::<&str>("name")?;
-            let taxonomy = taxonomy_named(&l, kind, "get_taxonomy_url")?;
-            let term = term_named(taxonomy, name)?;
+            let (lang, explicit) = lookup_language(&l, &kwargs, state, "get_taxonomy_url")?;
+            let taxonomy = taxonomy_named(&l, kind, lang, "get_taxonomy_url")?;
+            // A term of the default language named on another language's page (without
+            // `lang=`) still links to its listing, as before languages existed.
+            let term = match term_named(taxonomy, name) {
+                Err(_) if !explicit && taxonomy.lang != 0 => {
+                    let default = taxonomy_named(&l, kind, 0, "get_taxonomy_url")?;
+                    term_named(default, name).map(|term| (default, term))
+                }
+                found => found.map(|term| (taxonomy, term)),
+            };
+            let (taxonomy, term) = term?;
             Ok(l.model.urls.href(&taxonomy.term_path(&term.slug)))
         },
     );
     let l = lookup.clone();
     tera.register_function(
         "get_taxonomy",
-        move |kwargs: Kwargs, _: &State| -> Result<Value, Error> {
+        move |kwargs: Kwargs, state: &State| -> Result<Value, Error> {
             check()?;
             let kind = kwargs.must_get::<&str>("kind")?;
-            let taxonomy = taxonomy_named(&l, kind, "get_taxonomy")?;
+            let (lang, _) = lookup_language(&l, &kwargs, state, "get_taxonomy")?;
+            let taxonomy = taxonomy_named(&l, kind, lang, "get_taxonomy")?;
             Ok(taxonomy_with_pages(&l, taxonomy))
         },
     );

@@ -97,12 +97,18 @@ pub fn report(model: &SiteModel, index: usize) -> String {
         .zip(&page.authors)
         .map(|(entry, &a)| {
             let author = &model.authors[a];
-            let affiliation = entry.affiliation.as_ref().or(author.affiliation.as_ref());
+            let translated = author.translation(page.lang);
+            let affiliation = entry
+                .affiliation
+                .as_ref()
+                .or(translated.and_then(|t| t.affiliation.as_ref()))
+                .or(author.affiliation.as_ref());
+            let prefix = super::views::language_prefix(model, page.lang);
             Person {
                 kind: "Person",
-                name: &author.name,
+                name: author.name_in(page.lang),
                 affiliation: affiliation.map(|name| organization(name, None)),
-                url: urls.permalink(&author.path),
+                url: urls.permalink(&format!("{prefix}{}", author.path)),
             }
         })
         .collect();

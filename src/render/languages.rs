@@ -1,10 +1,39 @@
 //! What templates see of a site's languages: each job's language, and the versions of its
 //! page in other languages, for the language switcher, `hreflang` links and the sitemap.
 
+use std::borrow::Cow;
+
 use tera::Value;
 
 use super::views::Fields;
 use super::{Job, Renderer};
+use crate::content::brief_fields::{known_types, type_label};
+use crate::site::{SiteModel, Taxonomy, Term, slugify};
+
+/// A term's name in its taxonomy's language. The terms of the built-in `types` and `regions`
+/// taxonomies come from brief fields, not from words a translator wrote: a type is named by
+/// the catalog's `type_<type>` (so `/ar/types/briefing/` is titled "إحاطة"), a region by
+/// `region_<slug>` when the catalog has it. Other terms are named as their briefs write them.
+pub fn term_name<'t>(model: &SiteModel, taxonomy: &Taxonomy, term: &'t Term) -> Cow<'t, str> {
+    let config = &model.config;
+    let built_in =
+        |name: &str| taxonomy.name == name && !config.taxonomies.iter().any(|t| t == name);
+    let key = if built_in("types") {
+        known_types(config)
+            .find(|t| slugify(&type_label(t)) == term.slug)
+            .map(|t| format!("type_{t}"))
+    } else if built_in("regions") {
+        Some(format!("region_{}", term.slug))
+    } else {
+        None
+    };
+    let code = config
+        .languages
+        .get(taxonomy.lang)
+        .map_or(config.language.as_str(), |l| l.code.as_str());
+    let translated = key.and_then(|key| config.i18n.get(code)?.text(&key).map(str::to_string));
+    translated.map_or(Cow::Borrowed(term.name.as_str()), Cow::Owned)
+}
 
 /// One version of a page or listing: its language and where it is.
 pub struct Version {
@@ -25,9 +54,30 @@ impl Renderer {
             Job::Page(i) | Job::Pdf(i) | Job::Alias(i, _) | Job::Cite(i, _) => model.pages[*i].lang,
             Job::Pager(l, _) | Job::Feed(l) => model.listings[*l].lang,
             Job::TaxonomyList(t) => model.taxonomies[*t].lang,
-            Job::Search(lang) => *lang,
-            Job::AuthorList | Job::NotFound | Job::Sitemap | Job::Robots | Job::Host(_) => 0,
+            Job::AuthorList(lang) | Job::Search(lang) => *lang,
+            Job::NotFound | Job::Sitemap | Job::Robots | Job::Host(_) => 0,
         }
+    }
+
+    /// The languages with a list of all authors: the default language when the site has
+    /// authors, and each other language in which one of them wrote a brief (those have
+    /// author pages there, see `site::listing`).
+    pub fn author_list_languages(&self) -> Vec<usize> {
+        let model = &self.model;
+        if model.authors.is_empty() {
+            return Vec::new();
+        }
+        let count = model.config.languages.len().max(1);
+        let mut has = vec![false; count];
+        has[0] = true;
+        for author in &model.authors {
+            for &p in &author.pages {
+                if let Some(slot) = has.get_mut(model.pages[p].lang) {
+                    *slot = true;
+                }
+            }
+        }
+        (0..count).filter(|&lang| has[lang]).collect()
     }
 
     /// Every version of a page or listing, itself included, in language order; empty when it
@@ -74,6 +124,20 @@ impl Renderer {
                 } else {
                     Vec::new()
                 }
+            }
+            Job::AuthorList(_) => {
+                let languages = self.author_list_languages();
+                if languages.len() < 2 {
+                    return Vec::new();
+                }
+                languages
+                    .into_iter()
+                    .map(|lang| Version {
+                        lang,
+                        path: self.site_path(&Job::AuthorList(lang)),
+                        title: None,
+                    })
+                    .collect()
             }
             Job::Search(_) if model.config.is_multilingual() => model
                 .config

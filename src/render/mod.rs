@@ -63,8 +63,8 @@ pub enum Job {
     Feed(usize),
     /// A taxonomy's term list.
     TaxonomyList(usize),
-    /// The list of all authors (`/authors/`).
-    AuthorList,
+    /// The list of all authors of a language (`/authors/`, `/ar/authors/`).
+    AuthorList(usize),
     /// A redirect page for a page's alias: (page, alias index).
     Alias(usize, usize),
     /// `404.html`.
@@ -269,7 +269,7 @@ impl Renderer {
             Job::Pager(l, _) => model.listings[*l].template.clone(),
             Job::Feed(_) => "atom.xml".into(),
             Job::TaxonomyList(_) => "taxonomy_list.html".into(),
-            Job::AuthorList => "authors.html".into(),
+            Job::AuthorList(_) => "authors.html".into(),
             Job::Alias(..) => "alias.html".into(),
             Job::NotFound => "404.html".into(),
             Job::Sitemap => "sitemap.xml".into(),
@@ -292,9 +292,11 @@ impl Renderer {
             }
         }
         jobs.extend((0..model.taxonomies.len()).map(Job::TaxonomyList));
-        if !model.authors.is_empty() {
-            jobs.push(Job::AuthorList);
-        }
+        jobs.extend(
+            self.author_list_languages()
+                .into_iter()
+                .map(Job::AuthorList),
+        );
         for (p, page) in model.pages.iter().enumerate() {
             jobs.extend((0..page.meta().aliases.len()).map(|a| Job::Alias(p, a)));
         }
@@ -325,7 +327,13 @@ impl Renderer {
             Job::Pager(l, n) => model.listings[*l].pager_path(*n),
             Job::Feed(l) => model.listings[*l].feed.clone().unwrap_or_default(),
             Job::TaxonomyList(t) => model.taxonomies[*t].path.clone(),
-            Job::AuthorList => Urls::authors(),
+            Job::AuthorList(lang) => {
+                format!(
+                    "{}{}",
+                    views::language_prefix(model, *lang),
+                    Urls::authors()
+                )
+            }
             Job::Alias(p, a) => {
                 let alias = model.pages[*p].meta().aliases[*a].trim_matches('/');
                 if alias.ends_with(".html") {

@@ -28,7 +28,7 @@ fn describe(renderer: &Renderer, job: &Job) -> String {
             ListingKind::Author(a) => format!("the page of author \"{}\"", model.authors[a].name),
             ListingKind::Timeline => "the timeline of events".to_string(),
         },
-        Job::AuthorList => "the list of authors".to_string(),
+        Job::AuthorList(_) => "the list of authors".to_string(),
         Job::Feed(l) => format!("the feed of {}", model.listings[*l].path),
         Job::TaxonomyList(t) => format!("the \"{}\" taxonomy", model.taxonomies[*t].name),
         Job::NotFound | Job::Sitemap | Job::Robots | Job::Host(_) => "a generated file".to_string(),

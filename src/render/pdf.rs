@@ -415,7 +415,7 @@ impl Renderer {
         let authors: Vec<String> = page
             .authors
             .iter()
-            .map(|&a| escape::string_literal(&model.authors[a].name))
+            .map(|&a| escape::string_literal(model.authors[a].name_in(page.lang)))
             .collect();
         f.insert("authors", Value::from(format!("({},)", authors.join(", "))));
         let date = meta

@@ -59,7 +59,11 @@ pub(crate) fn light_fingerprint(model: &SiteModel, page: &Page) -> u64 {
     // The byline shows each author's name and URL, which an author file (or another brief's
     // spelling of an inline name) can change without this page's front matter changing.
     for author in page.authors.iter().map(|&a| &model.authors[a]) {
-        (&author.id, &author.name, &author.affiliation).hash(&mut h);
+        (&author.id, author.name_in(page.lang), &author.affiliation).hash(&mut h);
+        author
+            .translation(page.lang)
+            .map(|t| &t.affiliation)
+            .hash(&mut h);
     }
     page.brief.hash(&mut h);
     h.finish()
@@ -129,7 +133,20 @@ impl Fingerprints {
             .map(|a| {
                 let file = a.source.as_ref().map(|s| s.source.as_ref());
                 // The bio's HTML, not only its text: its `@/` links follow other pages' URLs.
-                hash_of((file, &a.id, &a.name, &a.affiliation, &a.path, &a.bio_html))
+                let translations: Vec<(&str, &str)> = a
+                    .translations
+                    .iter()
+                    .map(|t| (t.source.source.as_ref(), t.bio_html.as_str()))
+                    .collect();
+                hash_of((
+                    file,
+                    &a.id,
+                    &a.name,
+                    &a.affiliation,
+                    &a.path,
+                    &a.bio_html,
+                    translations,
+                ))
             })
             .collect();
         let mut templates = HashMap::new();
@@ -206,7 +223,7 @@ impl Fingerprints {
                 }
             }
             // Every author with their briefs, and the text of `authors/_index.md`.
-            Job::AuthorList => {
+            Job::AuthorList(_) => {
                 for (author, fingerprint) in model.authors.iter().zip(&self.author) {
                     fingerprint.hash(&mut h);
                     author
@@ -214,6 +231,8 @@ impl Fingerprints {
                         .iter()
                         .for_each(|&p| self.light[p].hash(&mut h));
                 }
+                // The other languages' lists, for the language switcher.
+                renderer.author_list_languages().hash(&mut h);
                 let index = model.authors_index.as_ref();
                 index
                     .map(|i| (i.source.source.as_ref(), &i.rendered.html))
@@ -327,7 +346,7 @@ fn job_kind(job: &Job) -> u8 {
         Job::Pager(..) => 1,
         Job::Feed(_) => 2,
         Job::TaxonomyList(_) => 3,
-        Job::AuthorList => 8,
+        Job::AuthorList(_) => 8,
         Job::Alias(..) => 4,
         Job::NotFound => 5,
         Job::Sitemap => 6,

@@ -458,6 +458,17 @@ fn section_view(model: &SiteModel, section: &Section, pages: &[Value]) -> Value 
     let urls = &model.urls;
     let mut f = Fields::new();
     f.insert("title", Value::from(section.title(&model.config)));
+    // A title borrowed from the default language, to be marked with its `lang` and `dir`.
+    let title_language = crate::site::languages::title_language(section)
+        .and_then(|lang| model.config.languages.get(lang));
+    f.insert(
+        "title_lang",
+        title_language.map_or(Value::none(), |l| Value::from(l.code.as_str())),
+    );
+    f.insert(
+        "title_dir",
+        title_language.map_or(Value::none(), |l| Value::from(l.direction.as_str())),
+    );
     f.insert("description", opt_str(&section.meta().description));
     f.insert("content", Value::safe_string(&section.rendered.html));
     f.insert("path", Value::from(urls.href(&section.path)));
@@ -501,7 +512,8 @@ fn section_view(model: &SiteModel, section: &Section, pages: &[Value]) -> Value 
 pub fn term_view(model: &SiteModel, taxonomy: &Taxonomy, term: &Term) -> Value {
     let path = taxonomy.term_path(&term.slug);
     let mut f = Fields::new();
-    f.insert("name", Value::from(term.name.as_str()));
+    let name = super::languages::term_name(model, taxonomy, term);
+    f.insert("name", Value::from(name.as_ref()));
     f.insert("slug", Value::from(term.slug.as_str()));
     f.insert("path", Value::from(model.urls.href(&path)));
     f.insert("permalink", Value::from(model.urls.permalink(&path)));
@@ -539,8 +551,11 @@ pub fn author_link(
 ) -> Value {
     let mut f = Fields::new();
     f.insert("id", Value::from(author.id.as_str()));
-    f.insert("name", Value::from(author.name.as_str()));
-    let affiliation = affiliation.or(author.affiliation.as_ref());
+    f.insert("name", Value::from(author.name_in(lang)));
+    let translated = author.translation(lang);
+    let affiliation = affiliation
+        .or(translated.and_then(|t| t.affiliation.as_ref()))
+        .or(author.affiliation.as_ref());
     f.insert(
         "affiliation",
         affiliation.map_or(Value::none(), |a| Value::from(a.as_str())),
@@ -573,7 +588,11 @@ pub fn author_view(
             target.to_string()
         }
     };
-    f.insert("role".into(), opt_str(&author.role));
+    let translated = author.translation(lang);
+    let role = translated
+        .and_then(|t| t.role.as_ref())
+        .or(author.role.as_ref());
+    f.insert("role".into(), opt_str(&role.cloned()));
     f.insert("email".into(), opt_str(&author.email));
     f.insert(
         "photo".into(),
@@ -593,7 +612,11 @@ pub fn author_view(
         })
         .collect();
     f.insert("links".into(), Value::from(links));
-    f.insert("bio".into(), Value::safe_string(&author.bio_html));
+    let bio = translated
+        .map(|t| &t.bio_html)
+        .filter(|bio| !bio.is_empty())
+        .unwrap_or(&author.bio_html);
+    f.insert("bio".into(), Value::safe_string(bio));
     f.insert("page_count".into(), Value::from(listed.len()));
     let listed: Vec<Value> = listed.iter().map(|&i| pages[i].clone()).collect();
     f.insert("pages".into(), Value::from(listed));

@@ -102,7 +102,7 @@ fn content(model: &SiteModel, page: &Page) -> String {
         terms.iter().for_each(|t| push_plain(t));
     }
     for &author in &page.authors {
-        push_plain(&model.authors[author].name);
+        push_plain(model.authors[author].name_in(page.lang));
     }
     if let Some(summary) = &page.brief.summary {
         for html in [
@@ -149,7 +149,7 @@ pub fn fingerprint(model: &SiteModel, page: &Page, h: &mut impl std::hash::Hashe
     (&meta.subtitle, &meta.description, &meta.series).hash(h);
     meta.taxonomies.hash(h);
     for &author in &page.authors {
-        model.authors[author].name.hash(h);
+        model.authors[author].name_in(page.lang).hash(h);
     }
     if let Some(s) = &page.brief.summary {
         (&s.whats_new, &s.why_it_matters, &s.what_should_be_done).hash(h);

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use super::urls::{Urls, slugify};
 use super::{Page, Section, sort_pages};
 use crate::config::Config;
-use crate::content::authors::{AUTHORS_DIR, author_id, is_author_id};
+use crate::content::authors::{AUTHORS_DIR, author_id, is_author_id, translated_author};
 use crate::content::{Author, AuthorLink, AuthorMeta, Parsed, SectionMeta, SortBy};
 use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 use crate::markdown::{self, LinkResolver, Rendered};
@@ -52,6 +52,39 @@ pub struct SiteAuthor {
     pub source: Option<Arc<Parsed<AuthorMeta>>>,
     /// Indexes of the pages they wrote, newest first (as [`sort_pages`] orders by date).
     pub pages: Vec<usize>,
+    /// Their name, role, affiliation and bio in other languages, from
+    /// `content/authors/<id>.<lang>.md`, in language order.
+    pub translations: Vec<AuthorTranslation>,
+}
+
+/// An author file's translation: what `content/authors/<id>.ar.md` says in Arabic. What it
+/// leaves out (role, affiliation, bio) is taken from the default language's file.
+#[derive(Debug, Clone)]
+pub struct AuthorTranslation {
+    /// Index into `Config::languages`.
+    pub lang: usize,
+    /// Their name as written in that language.
+    pub name: String,
+    /// Position, if the translation gives one.
+    pub role: Option<String>,
+    /// Institution, if the translation gives one.
+    pub affiliation: Option<String>,
+    /// The bio as HTML (empty when the translation has none).
+    pub bio_html: String,
+    /// The translation's file.
+    pub source: Arc<Parsed<AuthorMeta>>,
+}
+
+impl SiteAuthor {
+    /// Their version in language `lang`, if an author file gives one.
+    pub fn translation(&self, lang: usize) -> Option<&AuthorTranslation> {
+        self.translations.iter().find(|t| t.lang == lang)
+    }
+
+    /// Their name in language `lang`: the translation's, else the default language's.
+    pub fn name_in(&self, lang: usize) -> &str {
+        self.translation(lang).map_or(&self.name, |t| &t.name)
+    }
 }
 
 /// `authors/_index.md`: the title, text and options of the listing of all authors.
@@ -141,6 +174,9 @@ pub fn build_authors(inputs: AuthorInputs<'_>) -> BuiltAuthors {
         config,
         resolver,
     } = inputs;
+    let (files, translation_files): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|f| translated_author(&f.rel).is_none());
     let failed_ids: Vec<&str> = failed
         .iter()
         .filter_map(|(rel, _)| rel.strip_prefix(AUTHORS_DIR)?.strip_prefix('/'))
@@ -180,12 +216,80 @@ pub fn build_authors(inputs: AuthorInputs<'_>) -> BuiltAuthors {
         .into_iter()
         .map(|list| list.into_iter().map(|a| new_index[a]).collect())
         .collect();
+    let mut authors = authors;
+    attach_translations(
+        &mut authors,
+        translation_files,
+        config,
+        resolver,
+        &mut errors,
+    );
     errors.extend(url_clashes(&authors, pages, sections));
     BuiltAuthors {
         authors,
         index,
         by_page,
         errors,
+    }
+}
+
+/// Gives each author the translations of their file; a translation into a language the site
+/// does not have, or of an author with no file, is an error on the translation.
+fn attach_translations(
+    authors: &mut [SiteAuthor],
+    files: Vec<Arc<Parsed<AuthorMeta>>>,
+    config: &Config,
+    resolver: &dyn LinkResolver,
+    errors: &mut Vec<Diagnostic>,
+) {
+    for file in files {
+        let Some((id, code)) = translated_author(&file.rel) else {
+            continue;
+        };
+        let display = &file.display_path;
+        let lang = match config.language_index(code) {
+            Some(lang) if lang > 0 => lang,
+            Some(_) => {
+                errors.push(
+                    Diagnostic::error(format!(
+                        "\"{code}\" is the site's default language: the author's own file is in it"
+                    ))
+                    .at(Location::file(display))
+                    .hint(format!("rename it to content/authors/{id}.md")),
+                );
+                continue;
+            }
+            None => {
+                errors.push(super::languages::unknown_language(config, display, code));
+                continue;
+            }
+        };
+        let Some(author) = authors
+            .iter_mut()
+            .find(|a| a.id == id && a.source.is_some())
+        else {
+            errors.push(
+                Diagnostic::error(format!(
+                    "a translation of the author \"{id}\", who has no file content/authors/{id}.md"
+                ))
+                .at(Location::file(display))
+                .hint(format!(
+                    "create content/authors/{id}.md in the default language, or rename this file to the id of an existing author"
+                )),
+            );
+            continue;
+        };
+        let bio_html = render_body(&file, config, resolver, errors).html;
+        let m = &file.meta;
+        author.translations.push(AuthorTranslation {
+            lang,
+            name: m.name.clone(),
+            role: m.role.clone(),
+            affiliation: m.affiliation.clone(),
+            bio_html,
+            source: Arc::clone(&file),
+        });
+        author.translations.sort_by_key(|t| t.lang);
     }
 }
 
@@ -339,6 +443,7 @@ fn from_file(file: &Arc<Parsed<AuthorMeta>>) -> SiteAuthor {
         bio_html: String::new(),
         source: Some(Arc::clone(file)),
         pages: Vec::new(),
+        translations: Vec::new(),
     }
 }
 
@@ -355,6 +460,7 @@ fn from_name(id: &str, name: &str) -> SiteAuthor {
         bio_html: String::new(),
         source: None,
         pages: Vec::new(),
+        translations: Vec::new(),
     }
 }
 

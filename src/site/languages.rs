@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::Section;
 use crate::config::Config;
 use crate::content::translation::{language_of, translated_rel};
 use crate::content::{Parsed, SectionMeta};
@@ -82,7 +83,10 @@ pub struct SectionSource {
 
 /// The sections of a language other than the default that has no `_index.<code>.md` of its
 /// own: every section of the default language holding a page in that language (its home page
-/// always), with the default's settings and title and no text of its own.
+/// always), with the default's settings and no text of its own, as Hugo does (Zola would
+/// leave the language's pages without a listing). A home page takes the language's title
+/// (`[languages.<code>] title`); any other section keeps the default's title, which
+/// [`title_language`] says is in the default language so that templates can mark it.
 pub fn implicit_sections(
     config: &Config,
     defaults: &[SectionSource],
@@ -108,11 +112,16 @@ pub fn implicit_sections(
                 continue;
             }
             let d = &default.source;
+            let mut meta = d.meta.clone();
+            if dir.is_empty() {
+                meta.title = None;
+                meta.description = None;
+            }
             made.push(SectionSource {
                 source: Arc::new(Parsed {
                     rel: translated_rel(&default.key, code),
                     display_path: d.display_path.clone(),
-                    meta: d.meta.clone(),
+                    meta,
                     body_range: 0..0,
                     body_line: 1,
                     assets: Vec::new(),
@@ -124,6 +133,15 @@ pub fn implicit_sections(
         }
     }
     made
+}
+
+/// The language a section's title is written in when it is not the section's own: the
+/// default language's, for a section of another language with no `_index.<code>.md` text of
+/// its own (see [`implicit_sections`]), whose title is the default's or its folder's name.
+pub fn title_language(section: &Section) -> Option<usize> {
+    let own_text = !section.source.source.is_empty();
+    let is_home = !section.source.rel.contains('/');
+    (section.lang != 0 && !own_text && !is_home).then_some(0)
 }
 
 /// Groups items by key: for each item, the indexes of every item with its key, in language

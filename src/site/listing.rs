@@ -64,7 +64,7 @@ impl Listing {
         match self.kind {
             ListingKind::Section(s) => model.sections[s].title(&model.config),
             ListingKind::Term(t, k) => model.taxonomies[t].terms[k].name.clone(),
-            ListingKind::Author(a) => model.authors[a].name.clone(),
+            ListingKind::Author(a) => model.authors[a].name_in(self.lang).to_string(),
             ListingKind::Timeline => model.config.languages.get(self.lang).map_or_else(
                 || model.config.strings.timeline.clone(),
                 |l| l.strings.timeline.clone(),

@@ -153,6 +153,7 @@ impl CiteFormatter {
             series: key.series.clone(),
             number: key.number,
             url: URL_MARK.to_string(),
+            language: None,
         };
         let html = citation_html(&marked, &self.style)?;
         let once = |mark: &str| html.matches(mark).count() == 1;
@@ -234,6 +235,7 @@ fn probe_brief(title: &str, date: &str, number: Option<i64>) -> BriefReference {
         series: Some("Probe Papers".to_string()),
         number,
         url: "https://probe.invalid/brief/".to_string(),
+        language: None,
     }
 }
 
@@ -326,6 +328,7 @@ mod tests {
             series: Some("Policy Briefs".to_string()),
             number,
             url: "https://briefs.example.org/briefs/x/?a=1&b=2".to_string(),
+            language: None,
         }
     }
 

@@ -25,6 +25,37 @@ pub struct BriefReference {
     pub number: Option<i64>,
     /// Permanent URL.
     pub url: String,
+    /// The language it is written in (a BCP 47 code such as `ar`), when the site says.
+    pub language: Option<String>,
+}
+
+/// The BibLaTeX (babel/polyglossia) name of a language code: what `language = {…}` takes.
+/// A code not listed is written as given.
+pub fn biblatex_language(code: &str) -> String {
+    let base = code
+        .split(['-', '_'])
+        .next()
+        .unwrap_or(code)
+        .to_ascii_lowercase();
+    let name = match base.as_str() {
+        "ar" => "arabic",
+        "de" => "german",
+        "en" => "english",
+        "es" => "spanish",
+        "fa" => "persian",
+        "fr" => "french",
+        "he" => "hebrew",
+        "it" => "italian",
+        "ku" => "kurdish",
+        "nl" => "dutch",
+        "pt" => "portuguese",
+        "ru" => "russian",
+        "tr" => "turkish",
+        "ur" => "urdu",
+        "zh" => "chinese",
+        _ => return code.to_string(),
+    };
+    name.to_string()
 }
 
 /// A name as "Family, Given" (the last word is taken for the family name; a name already
@@ -145,6 +176,9 @@ pub fn bibtex(brief: &BriefReference) -> String {
     if let Some(number) = brief.number {
         fields.push(("number", number.to_string()));
     }
+    if let Some(language) = &brief.language {
+        fields.push(("language", escape_bibtex(&biblatex_language(language))));
+    }
     // A URL is verbatim in BibLaTeX: only braces would break the entry.
     fields.push(("url", brief.url.replace(['{', '}'], "")));
     let mut out = format!("@techreport{{{key},\n");
@@ -185,6 +219,9 @@ pub fn ris(brief: &BriefReference) -> String {
         ris_line(&mut out, "IS", &number.to_string());
     }
     ris_line(&mut out, "UR", &brief.url);
+    if let Some(language) = &brief.language {
+        ris_line(&mut out, "LA", language);
+    }
     ris_line(&mut out, "ER", "");
     out
 }
@@ -203,6 +240,7 @@ mod tests {
             series: Some("Policy Briefs".to_string()),
             number: Some(3),
             url: "https://briefs.example.org/briefs/first-round/".to_string(),
+            language: None,
         }
     }
 
@@ -231,6 +269,16 @@ mod tests {
         assert!(lines.contains(&"PY  - 2024"));
         assert!(lines.contains(&"UR  - https://briefs.example.org/briefs/first-round/"));
         assert_eq!(lines.last(), Some(&"ER  - "));
+    }
+
+    #[test]
+    fn the_language_is_named_in_both_formats() {
+        let mut b = brief();
+        b.language = Some("ar".to_string());
+        assert!(bibtex(&b).contains("  language = {arabic},\n"));
+        assert!(ris(&b).contains("LA  - ar\r\nER  - "));
+        assert_eq!(biblatex_language("pt-BR"), "portuguese");
+        assert_eq!(biblatex_language("sw"), "sw");
     }
 
     #[test]
