@@ -12,8 +12,9 @@
 //!   `get_taxonomy`, `load_data`, `now`), as recorded during its previous render;
 //! - always: the configuration and the job's templates (through `extends` and `include`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::PathBuf;
 
 use super::deps::Read;
 use super::{Job, Renderer};
@@ -23,6 +24,24 @@ fn hash_of(value: impl Hash) -> u64 {
     let mut h = DefaultHasher::new();
     value.hash(&mut h);
     h.finish()
+}
+
+/// What a body edit moved (see [`Fingerprints::body_edit_changes`]): per page, whether its
+/// listing (`light`) and full views moved, and what lists or reads those pages.
+pub struct BodyEditChanges {
+    light: Vec<bool>,
+    full: Vec<bool>,
+    /// Per listing: it lists a page whose listing view moved.
+    listings: Vec<bool>,
+    /// Per listing: its feed shows a page whose full view moved.
+    feeds: Vec<bool>,
+    /// Per section: it holds a page whose listing view moved (`get_section`).
+    sections: Vec<bool>,
+    /// Taxonomies a term of which lists such a page (`get_taxonomy`).
+    taxonomies: HashSet<String>,
+    /// Files whose contents changed, and those known at all.
+    files: HashSet<PathBuf>,
+    known_files: HashSet<PathBuf>,
 }
 
 /// Fingerprints of one model, computed once per build.
@@ -42,7 +61,7 @@ pub struct Fingerprints {
     /// Data and static files read by templates, hashed once per build: every page reads the
     /// stylesheet through `get_url(cachebust=true)`, and reading it once per job was a third
     /// of an edit's rebuild at 10,000 briefs.
-    files: std::sync::Mutex<HashMap<std::path::PathBuf, Option<u64>>>,
+    files: std::sync::Mutex<HashMap<PathBuf, Option<u64>>>,
 }
 
 pub(crate) fn light_fingerprint(model: &SiteModel, page: &Page) -> u64 {
@@ -321,6 +340,113 @@ impl Fingerprints {
             }
         }
         h.finish()
+    }
+
+    /// The hashes of the files read so far (see [`Fingerprints::file`]).
+    pub fn files_read(&self) -> HashMap<PathBuf, Option<u64>> {
+        self.files.lock().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    /// What moved since the fingerprints `before` (`light`, `full`) of the same pages, after
+    /// an edit of page bodies only (`serve`'s fast path: no page, URL, term or listing came or
+    /// went). `known_files` holds the hashes of the files read before; a file not in it counts
+    /// as changed. `None` when the pages are not the same in number.
+    pub fn body_edit_changes(
+        &self,
+        model: &SiteModel,
+        before: (&[u64], &[u64]),
+        known_files: &HashMap<PathBuf, Option<u64>>,
+    ) -> Option<BodyEditChanges> {
+        let (light_before, full_before) = before;
+        if light_before.len() != self.light.len() || full_before.len() != self.full.len() {
+            return None;
+        }
+        let light: Vec<bool> = self
+            .light
+            .iter()
+            .zip(light_before)
+            .map(|(a, b)| a != b)
+            .collect();
+        let full: Vec<bool> = self
+            .full
+            .iter()
+            .zip(full_before)
+            .map(|(a, b)| a != b)
+            .collect();
+        let any_light = |pages: &[usize]| pages.iter().any(|&p| light[p]);
+        let listings = model.listings.iter().map(|l| any_light(&l.pages)).collect();
+        let feeds = model
+            .listings
+            .iter()
+            .map(|l| l.feed.is_some() && l.feed_pages(model).iter().any(|&p| full[p]))
+            .collect();
+        let sections = model.sections.iter().map(|s| any_light(&s.pages)).collect();
+        let taxonomies = model
+            .taxonomies
+            .iter()
+            .filter(|t| t.terms.iter().any(|term| any_light(&term.pages)))
+            .map(|t| t.name.clone())
+            .collect();
+        let files = known_files
+            .iter()
+            .filter(|(path, hash)| self.file(path) != **hash)
+            .map(|(path, _)| path.clone())
+            .collect();
+        Some(BodyEditChanges {
+            light,
+            full,
+            listings,
+            feeds,
+            sections,
+            taxonomies,
+            files,
+            known_files: known_files.keys().cloned().collect(),
+        })
+    }
+
+    /// Whether `job`'s signature can have moved after a body edit with `changes`, given what
+    /// its template read last time. Follows [`Fingerprints::signature`] part by part; the jobs
+    /// that depend on no page's views, or on all of them, are always signed again (they are
+    /// few). A body edit changes no path, date, term or template, so only the pages' light and
+    /// full views and the files read can move.
+    pub fn may_have_moved(
+        &self,
+        model: &SiteModel,
+        job: &Job,
+        reads: &[Read],
+        changes: &BodyEditChanges,
+    ) -> bool {
+        let by_job = match job {
+            Job::Page(i) | Job::Pdf(i) => changes.full[*i],
+            Job::Pager(l, _) => changes.listings[*l],
+            Job::Feed(l) => changes.feeds[*l],
+            Job::Cite(p, _) => changes.light[*p],
+            Job::TaxonomyList(_)
+            | Job::AuthorList(_)
+            | Job::Alias(..)
+            | Job::NotFound
+            | Job::Sitemap
+            | Job::Robots
+            | Job::Search(_)
+            | Job::Host(_) => true,
+        };
+        by_job
+            || reads.iter().any(|read| match read {
+                Read::PageFull(rel) => match model.by_rel.get(rel) {
+                    Some(ContentRef::Page(i)) => changes.full[*i],
+                    _ => false,
+                },
+                Read::Section(rel) => match model.by_rel.get(rel) {
+                    Some(ContentRef::Section(s)) => changes.sections[*s],
+                    _ => false,
+                },
+                Read::Url(_) => false,
+                Read::Taxonomy(name) => changes.taxonomies.contains(name),
+                Read::File(path) => {
+                    changes.files.contains(path) || !changes.known_files.contains(path)
+                }
+                Read::Now(_) => true,
+            })
     }
 
     fn pager(&self, pages: &[usize], per: usize, n: usize, h: &mut DefaultHasher) {
