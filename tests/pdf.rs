@@ -395,6 +395,12 @@ fn an_arabic_brief_is_set_right_to_left_in_an_arabic_font() {
                 "{expected:?} missing from:\n{text}"
             );
         }
+        // The footer numbers the page in Arabic digits, on a line of its own.
+        let page_number = |n: &str| {
+            text.lines()
+                .any(|l| l.trim_matches(|c: char| !c.is_alphanumeric()) == n)
+        };
+        assert!(page_number("١") && !page_number("1"), "{text}");
     }
 }
 

@@ -407,6 +407,10 @@ impl Renderer {
             .map(|f| escape::string_literal(f))
             .collect();
         f.insert("fonts", Value::from(format!("({},)", fonts.join(", "))));
+        f.insert(
+            "page_numbering",
+            Value::from(page_numbering(model, language)),
+        );
         let lang = language.split(['-', '_']).next().unwrap_or("en");
         f.insert(
             "lang",
@@ -582,6 +586,24 @@ fn summary_view(meta: &crate::content::PageMeta, options: &markup::Options<'_>) 
     f.insert("why_it_matters", part(&summary.why_it_matters));
     f.insert("what_should_be_done", part(&summary.what_should_be_done));
     Value::from(f)
+}
+
+/// The Typst numbering pattern (a string literal) that writes page numbers in the language's
+/// digits, as its `[format]` writes numbers: `"١"` in Arabic. Latin for digits Typst cannot
+/// count in.
+fn page_numbering(model: &SiteModel, language: &str) -> &'static str {
+    let one = model
+        .config
+        .i18n
+        .get(language)
+        .map(|catalog| catalog.format.number(1));
+    match one.as_deref() {
+        Some("١") => "\"١\"",
+        Some("۱") => "\"۱\"",
+        Some("१") => "\"१\"",
+        Some("১") => "\"১\"",
+        _ => "\"1\"",
+    }
 }
 
 #[cfg(test)]
