@@ -97,6 +97,38 @@ fn feeds_are_off_when_the_config_says_so() {
     );
 }
 
+/// `page.content_xml` (escaped once per build for every feed listing the page) is what a
+/// feed template escaping `page.content` itself writes, as older overrides do.
+#[test]
+fn a_feed_entry_holds_its_content_escaped_as_escape_xml_writes_it() {
+    let site = theme_site();
+    site.write(
+        "templates/atom.xml",
+        "{% for page in feed.pages %}<a>{{ page.content | escape_xml | safe }}</a>\n<b>{{ page.content_xml | safe }}</b>\n{% endfor %}",
+    );
+    site.build_ok(&[]);
+    // The text of each `<tag>…</tag>`, in order (the content itself holds no `<`).
+    let inside = |xml: &str, tag: &str| -> Vec<String> {
+        let open = format!("<{tag}>");
+        let close = format!("</{tag}>");
+        xml.split(open.as_str())
+            .skip(1)
+            .filter_map(|rest| rest.split_once(close.as_str()).map(|(t, _)| t.to_string()))
+            .collect()
+    };
+    for feed in ["atom.xml", "topics/security/atom.xml"] {
+        let xml = site.read_output(feed);
+        let own = inside(&xml, "a");
+        assert!(!own.is_empty(), "{feed}: {xml}");
+        assert_eq!(own, inside(&xml, "b"), "{feed}");
+        assert!(
+            own.iter()
+                .all(|t| t.contains("&lt;b&gt;bold&lt;/b&gt; &amp;amp; more")),
+            "{xml}"
+        );
+    }
+}
+
 #[test]
 fn a_site_overrides_the_built_in_feed_sitemap_robots_and_redirect_templates() {
     let site = theme_site();

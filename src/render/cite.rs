@@ -100,6 +100,15 @@ pub fn view(model: &SiteModel, index: usize) -> Fields {
     f
 }
 
+/// The entry in `format` alone: what the built-in `cite.bib` and `cite.ris` write.
+pub fn file_text(model: &SiteModel, index: usize, format: CiteFormat) -> String {
+    let brief = reference(model, index);
+    match format {
+        CiteFormat::Bibtex => bibtex(&brief),
+        CiteFormat::Ris => ris(&brief),
+    }
+}
+
 /// `cite` for a citation file's template: `key`, the entry in the file's own format (`bibtex`
 /// in `cite.bib`, `ris` in `cite.ris`), `bibtex_url` and `ris_url`. The template also sees
 /// `page`, the page's listing view as it is (shared, not copied: a site has two of these files

@@ -414,6 +414,14 @@ impl Renderer {
         if let Job::Pdf(i) = job {
             return self.render_pdf(*i, site_path);
         }
+        // The built-in `cite.bib` and `cite.ris` print the entry and nothing else: a site has
+        // two per brief, and a template context for each cost more than the entries. A site's
+        // own template (even one extending the built-in) gets the full context.
+        if let Job::Cite(p, format) = job
+            && !self.templates.is_own(format.file_name())
+        {
+            return Ok(cite::file_text(&self.model, *p, *format).into_bytes());
+        }
         let template = self.template_of(job);
         let context = self.context(job, site_path);
         self.render_template(&template, &context, site_path)

@@ -4,6 +4,7 @@
 //! listing, pager page and term page that shows the page holds a pointer to it, not a copy.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use tera::Value;
@@ -32,6 +33,10 @@ pub struct Views {
     pub sections: Vec<Value>,
     /// View of each taxonomy, with its terms.
     pub taxonomies: Vec<Value>,
+    /// Each page as a feed entry (see [`Views::feed_entry`]), made the first time a feed lists
+    /// it: a brief is in up to a dozen feeds (the site's, its topics', its authors'), and
+    /// escaping its content for XML is most of an entry's cost.
+    feed_entries: Vec<OnceLock<Value>>,
 }
 
 fn opt_str(s: &Option<String>) -> Value {
@@ -124,24 +129,38 @@ impl Views {
             .iter()
             .map(|t| taxonomy_view(model, t))
             .collect();
+        let feed_entries = pages.iter().map(|_| OnceLock::new()).collect();
         Views {
             config,
             configs,
             pages,
             sections,
             taxonomies,
+            feed_entries,
         }
     }
 
-    /// A page as a feed entry: its light view plus content and RFC 3339 times (`published`,
-    /// `modified`), which Atom requires.
+    /// A page as a feed entry: its light view plus content (as HTML, and escaped for XML as
+    /// `content_xml`) and RFC 3339 times (`published`, `modified`), which Atom requires.
     pub fn feed_entry(&self, model: &SiteModel, index: usize) -> Value {
+        match self.feed_entries.get(index) {
+            Some(entry) => entry
+                .get_or_init(|| self.make_feed_entry(model, index))
+                .clone(),
+            None => self.make_feed_entry(model, index),
+        }
+    }
+
+    /// A page's feed entry, made once per build (see [`Views::feed_entry`]).
+    fn make_feed_entry(&self, model: &SiteModel, index: usize) -> Value {
         let page = &model.pages[index];
         let Some(mut fields) = self.pages[index].clone().into_map() else {
             return Value::none();
         };
         let m = page.meta();
         fields.insert("content".into(), Value::safe_string(&page.rendered.html));
+        let content_xml = super::filters::escape_xml(&page.rendered.html);
+        fields.insert("content_xml".into(), Value::safe_string(&content_xml));
         fields.insert("published".into(), Value::from(m.date.rfc3339()));
         let modified = m.updated.as_ref().unwrap_or(&m.date).rfc3339();
         fields.insert("modified".into(), Value::from(modified));

@@ -26,6 +26,8 @@ const TITLE_MARK: &str = "7305291846";
 const URL_MARK: &str = "https://cite.invalid/8419273065";
 /// Stands for the number in a series: short, as styles label long numbers differently.
 const NUMBER_MARK: i64 = 8461;
+/// [`NUMBER_MARK`] as written.
+const NUMBER_MARK_TEXT: &str = "8461";
 
 /// Stands for the year, when the style shows no more of the date: a year no brief has.
 const YEAR_MARK: &str = "1847";
@@ -75,8 +77,101 @@ pub struct CiteFormatter {
     style: Arc<CitationStyle>,
     /// `None` when the probes could not vouch for any shortcut: every brief is formatted whole.
     plan: Option<Plan>,
-    /// Formatted combinations, with marks; `None` when a combination's text lacked a mark.
-    memo: Mutex<HashMap<Key, Option<Arc<str>>>>,
+    /// Formatted combinations, split at their marks; `None` when a combination's text lacked
+    /// a mark.
+    memo: Mutex<HashMap<Key, Option<Arc<Template>>>>,
+}
+
+/// A combination's citation split at its marks, once: a brief's citation is then its pieces
+/// with the brief's values in the marks' places, a few string pushes (searching the text for
+/// the marks again for every brief cost more than the rest of the shortcut together).
+#[derive(Debug)]
+struct Template {
+    pieces: Vec<Piece>,
+    /// The length of the literal text, to size a brief's citation.
+    literal_len: usize,
+}
+
+/// A run of a [`Template`].
+#[derive(Debug)]
+enum Piece {
+    /// Text written as it is.
+    Literal(Box<str>),
+    /// Where a mark was.
+    Mark(Mark),
+}
+
+/// The values the marks stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Title,
+    Url,
+    Number,
+    Year,
+}
+
+impl Mark {
+    const ALL: [Mark; 4] = [Mark::Title, Mark::Url, Mark::Number, Mark::Year];
+
+    fn text(self) -> &'static str {
+        match self {
+            Mark::Title => TITLE_MARK,
+            Mark::Url => URL_MARK,
+            Mark::Number => NUMBER_MARK_TEXT,
+            Mark::Year => YEAR_MARK,
+        }
+    }
+}
+
+impl Template {
+    /// `text` split at every mark, in one pass from the start as [`fill`] goes: the leftmost
+    /// mark first, the first of [`Mark::ALL`] where two start at the same place.
+    fn split(text: &str) -> Template {
+        let mut pieces = Vec::new();
+        let mut literal_len = 0;
+        let mut rest = text;
+        loop {
+            let next = Mark::ALL
+                .iter()
+                .filter_map(|&mark| rest.find(mark.text()).map(|at| (at, mark)))
+                .min_by_key(|(at, _)| *at);
+            let (literal, after) = match next {
+                Some((at, mark)) => (&rest[..at], Some((mark, &rest[at + mark.text().len()..]))),
+                None => (rest, None),
+            };
+            if !literal.is_empty() {
+                literal_len += literal.len();
+                pieces.push(Piece::Literal(literal.into()));
+            }
+            match after {
+                Some((mark, after)) => {
+                    pieces.push(Piece::Mark(mark));
+                    rest = after;
+                }
+                None => {
+                    return Template {
+                        pieces,
+                        literal_len,
+                    };
+                }
+            }
+        }
+    }
+
+    /// The text with `value(mark)` in each mark's place.
+    fn fill<'v>(&self, value: impl Fn(Mark) -> &'v str) -> String {
+        let values = Mark::ALL.map(&value);
+        let mut out =
+            String::with_capacity(self.literal_len + values.iter().map(|v| v.len()).sum::<usize>());
+        for piece in &self.pieces {
+            match piece {
+                Piece::Literal(text) => out.push_str(text),
+                // `Mark::ALL` lists the marks in the order they are declared.
+                Piece::Mark(mark) => out.push_str(values[*mark as usize]),
+            }
+        }
+        out
+    }
 }
 
 impl CiteFormatter {
@@ -131,19 +226,19 @@ impl CiteFormatter {
             return citation_html(brief, &self.style);
         };
         let title = escape_html(&plan.title_case.transform(&brief.title));
+        let url = escape_html(&brief.url);
         let number = brief.number.map(|n| n.to_string()).unwrap_or_default();
-        let marks = [
-            (TITLE_MARK, title.as_str()),
-            (URL_MARK, &escape_html(&brief.url)),
-            (&NUMBER_MARK.to_string(), number.as_str()),
-            (YEAR_MARK, year_of(&brief.date)),
-        ];
-        Some(fill(&template, &marks))
+        Some(template.fill(|mark| match mark {
+            Mark::Title => &title,
+            Mark::Url => &url,
+            Mark::Number => &number,
+            Mark::Year => year_of(&brief.date),
+        }))
     }
 
     /// A combination formatted with marks for the title, URL and number; `None` when the
     /// title's or URL's mark is missing from the text (the style treats them unexpectedly).
-    fn format_marked(&self, key: &Key) -> Option<Arc<str>> {
+    fn format_marked(&self, key: &Key) -> Option<Arc<Template>> {
         let marked = BriefReference {
             key: "brief".to_string(),
             title: TITLE_MARK.to_string(),
@@ -157,10 +252,10 @@ impl CiteFormatter {
         };
         let html = citation_html(&marked, &self.style)?;
         let once = |mark: &str| html.matches(mark).count() == 1;
-        let number_shown = key.number != Some(NUMBER_MARK) || once(&NUMBER_MARK.to_string());
+        let number_shown = key.number != Some(NUMBER_MARK) || once(NUMBER_MARK_TEXT);
         let year_shown = key.date != YEAR_MARK || once(YEAR_MARK);
         (once(TITLE_MARK) && html.contains(URL_MARK) && number_shown && year_shown)
-            .then(|| html.into())
+            .then(|| Arc::new(Template::split(&html)))
     }
 }
 
@@ -417,6 +512,31 @@ mod tests {
                 formatter.citation_html(b);
             },
         );
+    }
+
+    /// A template split once fills in as the text searched afresh would.
+    #[test]
+    fn split_templates_fill_as_searching_does() {
+        let values = |mark: Mark| match mark {
+            Mark::Title => "T 1847 8461",
+            Mark::Url => "https://u.example/?a&amp;b",
+            Mark::Number => "12",
+            Mark::Year => "2003",
+        };
+        let marks = Mark::ALL.map(|m| (m.text(), values(m)));
+        for text in [
+            "",
+            "plain",
+            "Hassan, Layla. 1847. “7305291846.” Policy Briefs 8461. https://cite.invalid/8419273065.",
+            "73052918461847https://cite.invalid/84192730658461",
+            "18478461 8461 1847 7305291846",
+        ] {
+            assert_eq!(
+                Template::split(text).fill(values),
+                fill(text, &marks),
+                "{text}"
+            );
+        }
     }
 
     #[test]

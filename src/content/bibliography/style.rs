@@ -69,20 +69,22 @@ impl CitationStyle {
 }
 
 /// The bundled locales that may be English or `wanted` (a lowercase language code).
-/// Decoding all of them takes a tenth of a second or more; a locale's code is in its bytes as
-/// a string, so only those whose bytes hold `en` or `wanted` are decoded (the caller checks
-/// the decoded code). Should no bytes match (a change of encoding), every locale is decoded.
+/// Decoding all of them takes a tenth of a second or more (serde builds an error message for
+/// every term it tries as the wrong kind), so only those whose bytes declare English or
+/// `wanted` are decoded (the caller checks the decoded code); one whose declaration cannot be
+/// read is decoded too. Should none be English (a change of encoding), every locale is.
 fn usable_locales(wanted: &str) -> Vec<Locale> {
-    let holds = |bytes: &[u8], code: &str| {
-        let code = code.as_bytes();
-        !code.is_empty()
-            && bytes
-                .windows(code.len())
-                .any(|w| w.eq_ignore_ascii_case(code))
+    let base = |code: &str| code.split('-').next().unwrap_or(code).to_ascii_lowercase();
+    let may_be_usable = |bytes: &[u8]| {
+        let codes = declared_languages(bytes);
+        codes.is_empty()
+            || codes
+                .iter()
+                .any(|code| matches!(base(code).as_str(), "en") || base(code) == wanted)
     };
     let decoded: Vec<Locale> = LOCALES
         .iter()
-        .filter(|bytes| holds(bytes, "lang") && (holds(bytes, "en") || holds(bytes, wanted)))
+        .filter(|bytes| may_be_usable(bytes))
         .filter_map(|bytes| ciborium::from_reader::<Locale, _>(*bytes).ok())
         .collect();
     if decoded
@@ -93,6 +95,24 @@ fn usable_locales(wanted: &str) -> Vec<Locale> {
     } else {
         locales()
     }
+}
+
+/// The language codes a CBOR-encoded CSL locale declares: the text after each `@xml:lang`
+/// key (CBOR writes a short text as a byte `0x60 + length`, a longer one as `0x78` and a
+/// length byte, then the bytes). Empty when there is no such key.
+fn declared_languages(bytes: &[u8]) -> Vec<&str> {
+    const KEY: &[u8] = b"\x69@xml:lang";
+    memchr::memmem::find_iter(bytes, KEY)
+        .filter_map(|at| {
+            let rest = bytes.get(at + KEY.len()..)?;
+            let (len, text) = match *rest.first()? {
+                head @ 0x60..=0x77 => (usize::from(head - 0x60), rest.get(1..)?),
+                0x78 => (usize::from(*rest.get(1)?), rest.get(2..)?),
+                _ => return None,
+            };
+            std::str::from_utf8(text.get(..len)?).ok()
+        })
+        .collect()
 }
 
 /// Styles already loaded in this process, by (name, language): loading one takes a while and
@@ -158,6 +178,49 @@ mod tests {
     fn required_styles_exist() {
         for name in [DEFAULT_STYLE, "apa", "ieee"] {
             assert!(CitationStyle::by_name(name).is_ok(), "{name}");
+        }
+    }
+
+    /// The languages read from the locales' bytes are the ones decoding gives.
+    #[test]
+    fn declared_languages_match_the_decoded_ones() {
+        for bytes in LOCALES {
+            let locale: Locale = ciborium::from_reader(*bytes).unwrap();
+            let code = locale.lang.map(|c| c.0).unwrap();
+            assert_eq!(declared_languages(bytes), [code.as_str()]);
+        }
+    }
+
+    /// Only English and the language asked for are decoded, and what is kept is what
+    /// decoding every locale and keeping those gave.
+    #[test]
+    fn usable_locales_are_english_and_the_language_asked_for() {
+        let codes = |locales: &[Locale]| -> Vec<String> {
+            locales
+                .iter()
+                .filter_map(|l| l.lang.as_ref().map(|c| c.0.clone()))
+                .collect()
+        };
+        assert_eq!(
+            codes(&usable_locales("de")),
+            ["de-AT", "de-CH", "de-DE", "en-GB", "en-US"]
+        );
+        assert_eq!(codes(&usable_locales("en")), ["en-GB", "en-US"]);
+        for name in [DEFAULT_STYLE, "apa"] {
+            for language in ["en-US", "ar", "de", "fr-CA", "xx"] {
+                let style = CitationStyle::for_language(name, language).unwrap();
+                let base = |code: &str| code.split('-').next().unwrap_or(code).to_ascii_lowercase();
+                let wanted = base(language);
+                let all: Vec<Locale> = locales()
+                    .into_iter()
+                    .filter(|l| {
+                        l.lang
+                            .as_ref()
+                            .is_some_and(|c| base(&c.0) == "en" || base(&c.0) == wanted)
+                    })
+                    .collect();
+                assert_eq!(style.locales, all, "{name} {language}");
+            }
         }
     }
 
