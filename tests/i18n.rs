@@ -98,6 +98,79 @@ fn a_missing_key_is_an_error_naming_template_key_and_language() {
 }
 
 #[test]
+fn a_misspelt_word_is_an_error_naming_template_key_and_language() {
+    let site = arabic_site(&[]);
+    site.build_ok(&[]);
+    site.write(
+        "templates/brief.html",
+        "{% extends \"builtin/brief.html\" %}\n{% block title %}\n{{ words.key_pionts }}{% endblock title %}\n",
+    );
+    let err = site.fails_with(
+        "templates/brief.html:3:10",
+        &[
+            "\"key_pionts\"",
+            "language \"ar\"",
+            "did you mean \"key_points\"",
+            "hint: add key_pionts = \"…\" to i18n/ar.toml",
+        ],
+    );
+    // Not Tera's list of every key of the catalog.
+    assert!(!err.contains("Available fields"), "{err}");
+
+    // The same through a filter, and as an index.
+    site.write(
+        "templates/brief.html",
+        "{% extends \"builtin/brief.html\" %}\n{% block title %}{{ words.key_pionts | upper }}{{ words['key_points'] }}{% endblock title %}\n",
+    );
+    site.fails_with(
+        "templates/brief.html:2:21",
+        &[
+            "no translation of \"key_pionts\" in language \"ar\"",
+            "i18n/ar.toml",
+        ],
+    );
+    site.write(
+        "templates/brief.html",
+        "{% extends \"builtin/brief.html\" %}\n{% block title %}{{ words['key_pionts'] }}{% endblock title %}\n",
+    );
+    site.fails_with(
+        "templates/brief.html:2:21",
+        &[
+            "no translation of \"key_pionts\" in language \"ar\"",
+            "i18n/ar.toml",
+        ],
+    );
+
+    // A key with plural forms is not in `words`: the error says to count with `trans`.
+    site.write(
+        "templates/brief.html",
+        "{% extends \"builtin/brief.html\" %}\n{% block title %}{{ words.brief_count }}{% endblock title %}\n",
+    );
+    site.fails_with(
+        "templates/brief.html:2",
+        &[
+            "\"brief_count\" has plural forms",
+            "trans(key=\"brief_count\", lang=lang, n=…)",
+        ],
+    );
+}
+
+#[test]
+fn words_give_the_texts_trans_gives() {
+    let site = arabic_site(&[("i18n/ar.toml", "key_points = \"أبرز النقاط\"\n")]);
+    site.write(
+        "templates/brief.html",
+        "{% extends \"builtin/brief.html\" %}\n{% block title %}{{ words.key_points }}|{{ trans(key='key_points', lang=lang) }}|{{ words['list_separator'] }}|{{ words.contents }}{% endblock title %}\n",
+    );
+    site.build_ok(&[]);
+    let html = site.html("briefs/test/index.html");
+    assert_eq!(
+        text(one(&html, "title")),
+        "أبرز النقاط|أبرز النقاط|، |المحتويات"
+    );
+}
+
+#[test]
 fn a_language_without_a_catalog_is_an_error() {
     let site = Site::empty();
     site.write(

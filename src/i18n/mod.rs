@@ -56,6 +56,8 @@ pub struct Catalog {
     pub files: Vec<PathBuf>,
     /// The words Markdown writes, or the keys missing for them.
     strings: Result<Arc<Strings>, Vec<&'static str>>,
+    /// Every plain text as one Tera map, the `words` of templates (see [`Catalog::words`]).
+    words: Value,
 }
 
 // By hand, to list the entries sorted: the PDF cache key hashes the configuration's `Debug`
@@ -260,6 +262,7 @@ impl Catalogs {
                     format: Format::new(&file.lang),
                     files: Vec::new(),
                     strings: Err(Vec::new()),
+                    words: Value::none(),
                 });
                 self.catalogs.len() - 1
             }
@@ -303,10 +306,11 @@ impl Catalogs {
         let _ = self.merge(file);
     }
 
-    /// Builds each catalog's [`Strings`] after its last change.
+    /// Builds each catalog's [`Strings`] and `words` after its last change.
     fn finish(&mut self) {
         for catalog in &mut self.catalogs {
             catalog.strings = catalog.build_strings();
+            catalog.words = catalog.build_words();
         }
     }
 }
@@ -320,6 +324,14 @@ impl Catalog {
     /// Whether the catalog has `key`.
     pub fn has(&self, key: &str) -> bool {
         self.entries.contains_key(key)
+    }
+
+    /// The `words` every template sees: each key with a plain text, to that text, as one Tera
+    /// map shared by every page of the language (a clone is a reference count). Keys with
+    /// plural forms are left out, as `trans` needs `n=` for them. Keys the language lacks are
+    /// missing here too: like `trans`, `words` does not fall back to another language.
+    pub fn words(&self) -> &Value {
+        &self.words
     }
 
     /// The keys of the catalog closest to `key`, for a did-you-mean.
@@ -351,6 +363,18 @@ impl Catalog {
                 forms[category].as_ref().or(forms[5].as_ref())
             }
         }
+    }
+
+    fn build_words(&self) -> Value {
+        let texts: BTreeMap<String, Value> = self
+            .entries
+            .iter()
+            .filter_map(|(key, entry)| match entry {
+                Entry::Text(text) => Some((key.clone(), text.clone())),
+                Entry::Plural(_) => None,
+            })
+            .collect();
+        Value::from(texts)
     }
 
     fn build_strings(&self) -> Result<Arc<Strings>, Vec<&'static str>> {

@@ -129,3 +129,26 @@ fn a_date_formatted_twice_reads_the_same() {
         assert_eq!(ar.format.date(day, "d MMMM y").unwrap(), "٢٧ يناير ٢٠٢٤");
     }
 }
+
+#[test]
+fn words_hold_the_plain_texts_with_a_site_override() {
+    let (_dir, loaded) = site(&[("ar.toml", "key_points = \"أبرز النقاط\"\n")]);
+    let catalogs = loaded.unwrap();
+    let ar = catalogs.get("ar").unwrap();
+    let words = ar.words();
+    let text = |key: &'static str| words.get_from_path(key).and_then(Value::as_str);
+    assert_eq!(text("key_points"), Some("أبرز النقاط"));
+    assert_eq!(text("contents"), Some("المحتويات"));
+    // Keys with plural forms need `trans(…, n=…)`.
+    assert!(words.get_from_path("brief_count").is_none());
+    // Every plain text is there, as `trans` would give it.
+    for (key, entry) in &ar.entries {
+        if let Entry::Text(v) = entry {
+            assert_eq!(
+                words.get_from_path(key).and_then(Value::as_str),
+                v.as_str(),
+                "{key}"
+            );
+        }
+    }
+}

@@ -34,8 +34,9 @@ impl Renderer {
     }
 
     /// What every template sees: `config` (in the job's language), `current_path`,
-    /// `current_url`, `lang` and `dir` (the job's language and its direction), `feed_url` (the
-    /// language's feed) and `translations` (see [`Renderer::translations_view`]).
+    /// `current_url`, `lang` and `dir` (the job's language and its direction), `words` (its
+    /// interface words), `feed_url` (the language's feed) and `translations` (see
+    /// [`Renderer::translations_view`]).
     fn base_context(&self, job: &Job, site_path: &str) -> Context {
         let model = &self.model;
         let lang = self.job_language(job);
@@ -49,6 +50,8 @@ impl Renderer {
         context.insert_value("lang", Value::from(code));
         let direction = language.map_or(crate::config::Direction::of(code), |l| l.direction);
         context.insert_value("dir", Value::from(direction.as_str()));
+        // The language's interface words, one map built with the catalogs (see `super::i18n`).
+        context.insert_value("words", self.words(code));
         let prefix = language.map_or("", |l| l.prefix.as_str());
         let feed = &model.config.feed;
         context.insert_value(

@@ -5,13 +5,22 @@
 //! Tera value, so a call clones a reference and allocates only when it fills in `{n}` or other
 //! placeholders. A key the language lacks fails the render, naming the key and the language;
 //! the template's file and line come with the error.
+//!
+//! `words.key_points` is the same text without the call: every template's context holds the
+//! page language's plain texts as one map ([`Catalog::words`]), where a call of `trans` costs
+//! Tera a map of its arguments (about 5,000 instructions; a brief page has dozens). A key the
+//! map lacks is turned into the error `trans` gives ([`Renderer::template_error`]).
 
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
-use tera::{Error, Kwargs, State, Tera, Value};
+use tera::{Context, Error, Kwargs, State, Tera, Value};
 
+use super::Renderer;
 use super::limit::check;
 use crate::content::PublishDate;
+use crate::diagnostics::Diagnostic;
 use crate::i18n::{Catalog, Catalogs, Entry};
 
 /// Registers `trans`, and the `date` and `number` filters reading `catalogs` (a site's `[format]`
@@ -169,14 +178,111 @@ fn forms(catalog: &Catalog, key: &str) -> Result<Value, Error> {
 
 /// The error for a key `catalog` lacks.
 fn missing_key(catalog: &Catalog, key: &str) -> Error {
+    let (message, hint) = missing_key_parts(catalog, key);
+    Error::message(format!("{message}: {hint}"))
+}
+
+/// What is wrong when `catalog` lacks `key`, and what to do about it.
+fn missing_key_parts(catalog: &Catalog, key: &str) -> (String, String) {
     let lang = &catalog.lang;
     let suggestion = catalog
         .similar_key(key)
         .map(|s| format!(" (did you mean \"{s}\"?)"))
         .unwrap_or_default();
-    Error::message(format!(
-        "no translation of \"{key}\" in language \"{lang}\"{suggestion}: add {key} = \"…\" to i18n/{lang}.toml"
-    ))
+    (
+        format!("no translation of \"{key}\" in language \"{lang}\"{suggestion}"),
+        format!("add {key} = \"…\" to i18n/{lang}.toml"),
+    )
+}
+
+impl Renderer {
+    /// The `words` of a page in language `lang` (see [`Catalog::words`]); an empty map for a
+    /// language without a catalog, which the configuration does not let through.
+    pub(super) fn words(&self, lang: &str) -> Value {
+        self.model.config.i18n.get(lang).map_or_else(
+            || Value::from(BTreeMap::<String, Value>::new()),
+            |catalog| catalog.words().clone(),
+        )
+    }
+
+    /// A render error as a diagnostic (see [`super::TemplateSet::diagnostic`]). Tera reports
+    /// `words.key_pionts` as an undefined field, listing every key; this says instead what
+    /// `trans` would: the key, the page's language and the catalog file to add it to.
+    pub(super) fn template_error(
+        &self,
+        error: &tera::Error,
+        template: &str,
+        context: &Context,
+    ) -> Diagnostic {
+        let mut diagnostic = self.templates.diagnostic(error, Some(template));
+        let tera::ErrorKind::RenderingError(report) = error.kind() else {
+            return diagnostic;
+        };
+        let Some(source) = self.templates.templates.get(report.filename()) else {
+            return diagnostic;
+        };
+        let Some(key) = word_read_at(&source.text, report.span().range.clone()) else {
+            return diagnostic;
+        };
+        let lang = context.get("lang").and_then(Value::as_str).unwrap_or("");
+        let catalogs = &self.model.config.i18n;
+        let words = catalogs.get(lang).map(Catalog::words);
+        if words.is_some_and(|w| w.get_from_path(key).is_some()) {
+            // The word is there: the error is about what the template does with it.
+            return diagnostic;
+        }
+        let (message, hint) = match catalogs.get(lang) {
+            Some(catalog) if matches!(catalog.entry(key), Some(Entry::Plural(_))) => (
+                format!(
+                    "\"{key}\" has plural forms in language \"{}\", so `words` leaves it out",
+                    catalog.lang
+                ),
+                format!("write trans(key=\"{key}\", lang=lang, n=…) to pick the form for a number"),
+            ),
+            Some(catalog) => missing_key_parts(catalog, key),
+            None => {
+                let no_catalog = catalogs.no_catalog(lang);
+                (no_catalog.message, no_catalog.hint.unwrap_or_default())
+            }
+        };
+        diagnostic.message = format!("template error: {message}");
+        diagnostic.hint = Some(hint);
+        diagnostic
+    }
+}
+
+/// The key of `words.<key>` or `words["<key>"]` read at `place`, the byte range of an error in
+/// the template `source`: Tera points at the key when it prints `{{ words.key }}`, and at the
+/// whole expression when the value goes on to a filter or a test.
+fn word_read_at(source: &str, place: Range<usize>) -> Option<&str> {
+    let is_name = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if let Some(key) = source.get(place.clone()).filter(|s| is_name(s)) {
+        let before = source[..place.start]
+            .trim_end()
+            .strip_suffix('.')
+            .map(str::trim_end)
+            .and_then(|b| b.strip_suffix("words"));
+        if let Some(before) = before
+            && !before.ends_with(|c: char| c.is_alphanumeric() || c == '_')
+        {
+            return Some(key);
+        }
+    }
+    let rest = source
+        .get(place.start..)?
+        .strip_prefix("words")?
+        .trim_start();
+    if let Some(rest) = rest.strip_prefix('.') {
+        let rest = rest.trim_start();
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        return Some(&rest[..end]).filter(|k| is_name(k));
+    }
+    let rest = rest.strip_prefix('[')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let (key, after) = rest[1..].split_once(quote)?;
+    after.trim_start().starts_with(']').then_some(key)
 }
 
 /// `date(lang=…, style=…, format=…, timezone=…)`: a date in the language's month names and
@@ -344,6 +450,45 @@ mod tests {
         assert_eq!(fill_placeholder("{n", "n", "3"), "{n");
         assert_eq!(find_placeholder("no braces", "n"), None);
         assert_eq!(find_placeholder("é {total}", "total"), Some(3));
+    }
+
+    #[test]
+    fn a_word_is_read_at_the_place_of_the_error() {
+        fn at<'s>(source: &'s str, part: &str) -> Option<&'s str> {
+            let start = source.find(part).unwrap();
+            word_read_at(source, start..start + part.len())
+        }
+        // Printed: Tera points at the key.
+        assert_eq!(
+            at("<h2>{{ words.key_pionts }}</h2>", "key_pionts"),
+            Some("key_pionts")
+        );
+        assert_eq!(
+            at("{{ words . key_pionts }}", "key_pionts"),
+            Some("key_pionts")
+        );
+        // Filtered or indexed: Tera points at the expression.
+        assert_eq!(
+            at("{{ words.key_pionts | upper }}", "words.key_pionts"),
+            Some("key_pionts")
+        );
+        assert_eq!(
+            at("{{ words['key_pionts'] }}", "words['key_pionts']"),
+            Some("key_pionts")
+        );
+        assert_eq!(at("{{ words[\"a b\"] }}", "words[\"a b\"]"), Some("a b"));
+        // Another map's field, or a name that only ends in "words", is not a word.
+        assert_eq!(at("{{ page.key_pionts }}", "key_pionts"), None);
+        assert_eq!(at("{{ card_words.key_pionts }}", "key_pionts"), None);
+        assert_eq!(
+            at(
+                "{{ card_words.key_pionts | upper }}",
+                "card_words.key_pionts"
+            ),
+            None
+        );
+        assert_eq!(at("{{ words[key] }}", "words[key]"), None);
+        assert_eq!(at("{{ words }}", "words"), None);
     }
 
     #[test]

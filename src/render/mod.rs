@@ -455,7 +455,7 @@ impl Renderer {
             }
             limit::Outcome::InTime => match result {
                 Ok(()) => Ok(sink.bytes),
-                Err(e) => Err(self.templates.diagnostic(&e, Some(template))),
+                Err(e) => Err(self.template_error(&e, template, context)),
             },
         }
     }
