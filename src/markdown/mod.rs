@@ -410,21 +410,52 @@ impl<'r> Prepare<'r> {
 
 /// Words in a text: runs of non-whitespace, as `str::split_whitespace` counts them. Most text
 /// is ASCII, where a byte scan is several times faster than decoding characters (word counting
-/// was a tenth of the Markdown stage).
+/// was a tenth of the Markdown stage), and eight bytes at a time faster again: byte by byte it
+/// was still half of `Prepare::apply`'s own instructions.
 fn words_in(text: &str) -> usize {
     if !text.is_ascii() {
         return text.split_whitespace().count();
     }
+    let (chunks, rest) = text.as_bytes().as_chunks::<8>();
     let mut words = 0;
-    let mut in_word = false;
-    for &b in text.as_bytes() {
-        // The ASCII characters Unicode calls white space: tab, line feed, vertical tab, form
-        // feed, carriage return and space.
-        let space = matches!(b, b'\t'..=b'\r' | b' ');
+    // Bit 7 set when the byte before the next chunk is white space (the text's start counts).
+    let mut space_before = 0x80;
+    for chunk in chunks {
+        let space = ascii_space_bits(u64::from_le_bytes(*chunk));
+        // A word starts at a byte that is not white space right after one that is.
+        let after_space = (space << 8) | space_before;
+        words += (!space & after_space & HIGH_BITS).count_ones() as usize;
+        space_before = space >> 56;
+    }
+    let mut in_word = space_before == 0;
+    for &b in rest {
+        let space = is_ascii_space(b);
         words += usize::from(!space && !in_word);
         in_word = !space;
     }
     words
+}
+
+/// Bit 7 of each byte.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The ASCII characters Unicode calls white space: tab, line feed, vertical tab, form feed,
+/// carriage return and space.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// Bit 7 set in each byte of `x` (eight ASCII bytes) that [`is_ascii_space`]. Each byte is below
+/// 0x80, so adding less than 0x80 to it never carries into the next byte.
+fn ascii_space_bits(x: u64) -> u64 {
+    const fn each(b: u8) -> u64 {
+        u64::from_le_bytes([b; 8])
+    }
+    // A byte is a space when `b ^ 0x20` is zero, i.e. adding 0x7f leaves bit 7 clear.
+    let space = !((x ^ each(b' ')) + each(0x7f));
+    // `b + (0x80 - 9)` has bit 7 set from `\t` up, `b + (0x80 - 14)` from past `\r` up.
+    let tab_to_cr = (x + each(0x80 - b'\t')) & !(x + each(0x80 - b'\r' - 1));
+    (space | tab_to_cr) & HIGH_BITS
 }
 
 #[cfg(test)]
@@ -483,6 +514,11 @@ pub(crate) mod tests {
     proptest::proptest! {
         #[test]
         fn word_count_agrees_with_the_standard_library(text in "[ a-z\t\n\r\x0b\x0c\u{a0}\u{2003}é]{0,60}") {
+            proptest::prop_assert_eq!(words_in(&text), text.split_whitespace().count());
+        }
+
+        #[test]
+        fn ascii_word_count_agrees_with_the_standard_library(text in "[ a-z.\t\n\r\x0b\x0c\x08\x0e\x1f!~]{0,70}") {
             proptest::prop_assert_eq!(words_in(&text), text.split_whitespace().count());
         }
     }
