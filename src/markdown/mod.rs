@@ -55,6 +55,7 @@ use headings::Headings;
 pub use headings::TocEntry;
 use ids::IdAllocator;
 pub use links::{InternalLink, LinkResolver, StaticLink};
+use raw_html::MORE_MARKER;
 use tables::Tables;
 
 /// An event with the byte range of the source it came from.
@@ -186,13 +187,20 @@ pub fn render_page_body(
     let mut heading_errors = Vec::new();
     let mut anchors = Vec::new();
     let mut html = String::with_capacity(body.len() + body.len() / 4);
+    // The summary ends at the first `<!-- more -->` marker or, in a body without one, with the
+    // first paragraph: the events after that need no copy, nor the drop of the copy (up to
+    // 2,048 of each per body).
+    let marker_possible = memchr::memmem::find(body.as_bytes(), MORE_MARKER.as_bytes()).is_some();
+    let mut keeping = true;
     {
         let events = cites
             .by_ref()
             .map(|event| prepare.apply(event))
             .inspect(|(event, _)| {
-                if kept.len() < summary::LOOKAHEAD {
+                if keeping && kept.len() < summary::LOOKAHEAD {
                     kept.push(event.clone());
+                    keeping = !raw_html::is_more_marker(event)
+                        && (marker_possible || !matches!(event, Event::End(TagEnd::Paragraph)));
                 }
             });
         let strings = &config.strings;
