@@ -300,6 +300,9 @@ pub fn render_inline(
     config: &MarkdownConfig,
     resolver: &dyn LinkResolver,
 ) -> Result<String, Vec<MarkdownError>> {
+    if is_plain_sentence(text) {
+        return Ok(text.to_string());
+    }
     let mut prepare = Prepare::new(config, resolver);
     let mut paragraphs = 0usize;
     let mut first_is_paragraph = None;
@@ -346,6 +349,36 @@ pub fn render_inline(
         html = inner.to_string();
     }
     Ok(prepare.sanitize(html).trim_end().to_string())
+}
+
+/// Whether `text` renders inline as itself: letters, digits, single spaces and hyphens and the
+/// punctuation Markdown gives no meaning to, starting with a letter (so no block can start) and
+/// ending with neither space nor hyphen. Most key points and recommendations are such plain
+/// sentences, and a parser, writer and transforms for each cost about 7,000 instructions.
+fn is_plain_sentence(text: &str) -> bool {
+    let Some(first) = text.chars().next() else {
+        return false;
+    };
+    if !first.is_alphabetic() || text.ends_with([' ', '-']) {
+        return false;
+    }
+    let mut previous = 0;
+    for byte in text.bytes() {
+        let plain = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b' ' | b'-' | b'.' | b',' | b';' | b':' | b'?' | b'(' | b')' | b'%'
+            )
+            || !byte.is_ascii();
+        // A space or hyphen twice is a line break or an en dash (smart punctuation), two dots
+        // may be half an ellipsis.
+        let doubled = byte == previous && matches!(byte, b' ' | b'-' | b'.');
+        if !plain || doubled {
+            return false;
+        }
+        previous = byte;
+    }
+    text.is_ascii() || text.chars().all(|c| c.is_ascii() || c.is_alphanumeric())
 }
 
 /// The first transforms, one event at a time, and what they record: links, errors, words,
@@ -540,6 +573,26 @@ pub(crate) mod tests {
         let r = render("<script>x</script>\n\nhi <b>there</b>\n", &config, &NoLinks).unwrap();
         assert!(!r.html.contains("<script>"));
         assert!(r.html.contains("&lt;b&gt;"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_sentences_render_inline_as_themselves(
+            text in "[a-zA-Zé-][ a-zA-Z0-9é.,;:?()%\u{a0}\u{661}-]{0,30}[a-z.)]?",
+            smart_punctuation: bool,
+        ) {
+            let config = MarkdownConfig { smart_punctuation, ..MarkdownConfig::default() };
+            let rendered = render_inline(&text, &config, &NoLinks).unwrap();
+            if is_plain_sentence(&text) {
+                let mut prepare = Prepare::new(&config, &NoLinks);
+                let mut html = String::new();
+                let events = Parser::new_ext(&text, parser_options(&config))
+                    .into_offset_iter()
+                    .map(|event| prepare.apply(event).0);
+                html::push_html(&mut html, events);
+                proptest::prop_assert_eq!(format!("<p>{rendered}</p>\n"), html);
+            }
+        }
     }
 
     #[test]
