@@ -41,7 +41,9 @@ pub struct Split<'a> {
 /// Normalises line endings and drops a byte-order mark.
 pub fn normalise(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.contains('\r') {
+    // The memchr crate's scan is vectorised; `contains('\r')` read the whole file a word at a
+    // time.
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         text.replace("\r\n", "\n")
     } else {
         text.to_string()
@@ -392,25 +394,76 @@ fn parse_toml(
     file: &Path,
     full_text: &str,
 ) -> Result<Map<String, Value>, Diagnostic> {
-    let table: toml::Table = toml::from_str(split.front_matter).map_err(|e| {
-        let mut d = Diagnostic::error(format!("invalid TOML front matter: {}", e.message().trim()));
-        let (line, column) = e
-            .span()
-            .map_or((1, 1), |s| line_col(split.front_matter, s.start));
-        d = d
-            .at(Location::at(
-                file,
-                split.front_matter_line + line - 1,
-                column,
-            ))
-            .hint("check quotes, commas and brackets on this line; strings need double quotes")
-            .with_snippet_from(full_text);
-        d
-    })?;
+    // The parser's own tree converts straight to JSON values: going through `toml::Table`
+    // cost a serde pass and a second tree per file. A value that tree cannot hold (an integer
+    // past i64) takes the old road, so its error is the one `toml::Table` gives.
+    let parsed = toml::de::DeTable::parse(split.front_matter)
+        .map(|table| de_table_to_json(table.into_inner()));
+    match parsed {
+        Ok(Some(fields)) => return Ok(fields),
+        Err(e) => return Err(toml_error(&e, split, file, full_text)),
+        Ok(None) => {}
+    }
+    let table: toml::Table =
+        toml::from_str(split.front_matter).map_err(|e| toml_error(&e, split, file, full_text))?;
     Ok(table
         .into_iter()
         .map(|(k, v)| (k, toml_to_json(v)))
         .collect())
+}
+
+/// A TOML parse error at its place in the file.
+fn toml_error(e: &toml::de::Error, split: &Split<'_>, file: &Path, full_text: &str) -> Diagnostic {
+    let (line, column) = e
+        .span()
+        .map_or((1, 1), |s| line_col(split.front_matter, s.start));
+    Diagnostic::error(format!("invalid TOML front matter: {}", e.message().trim()))
+        .at(Location::at(
+            file,
+            split.front_matter_line + line - 1,
+            column,
+        ))
+        .hint("check quotes, commas and brackets on this line; strings need double quotes")
+        .with_snippet_from(full_text)
+}
+
+/// A parsed TOML table as JSON values, as [`toml_to_json`] converts them; `None` when a number
+/// does not fit (an integer past i64, a float past f64), which `toml::Table` refuses, or for
+/// the key `toml::Table` reserves for dates.
+fn de_table_to_json(table: toml::de::DeTable<'_>) -> Option<Map<String, Value>> {
+    table
+        .into_iter()
+        .map(|(key, value)| {
+            let key = key.into_inner();
+            if key == "$__toml_private_datetime" {
+                return None;
+            }
+            Some((key.into_owned(), de_to_json(value.into_inner())?))
+        })
+        .collect()
+}
+
+fn de_to_json(value: toml::de::DeValue<'_>) -> Option<Value> {
+    use toml::de::DeValue;
+    Some(match value {
+        DeValue::String(s) => Value::String(s.into_owned()),
+        DeValue::Integer(i) => Value::from(i64::from_str_radix(i.as_str(), i.radix()).ok()?),
+        DeValue::Float(f) => {
+            let parsed: f64 = f.as_str().parse().ok()?;
+            if parsed.is_infinite() && !f.as_str().contains("inf") {
+                return None;
+            }
+            serde_json::Number::from_f64(parsed).map_or(Value::Null, Value::Number)
+        }
+        DeValue::Boolean(b) => Value::Bool(b),
+        DeValue::Datetime(d) => Value::String(d.to_string()),
+        DeValue::Array(a) => Value::Array(
+            a.into_iter()
+                .map(|v| de_to_json(v.into_inner()))
+                .collect::<Option<_>>()?,
+        ),
+        DeValue::Table(t) => Value::Object(de_table_to_json(t)?),
+    })
 }
 
 /// TOML values as JSON values; dates become their RFC 3339 text.
@@ -514,6 +567,43 @@ mod tests {
     fn missing_front_matter_is_an_error() {
         let e = split("# Hello\n", Path::new("a.md")).unwrap_err();
         assert!(e.message.contains("missing front matter"));
+    }
+
+    #[test]
+    fn toml_front_matter_reads_as_through_a_toml_table() {
+        let text = "+++\ntitle = \"x \\u00e9\"\ndate = 2024-01-01\nn = 0x1F\nm = 0o17\nneg = -17\nf = 1.5e3\n\
+                    nan = nan\ninf = -inf\nb = true\nlist = [1, \"a\", [2.0], { c = 'd' }]\n\
+                    t = { a = 1979-05-27T07:32:00Z, b = 07:32:00, c.d = 1 }\n\
+                    [[items]]\nname = \"a\"\n[[items]]\n[extra]\nk = 'lit'\n[extra.deep]\nz = []\n+++\n";
+        let s = split(text, Path::new("a.md")).unwrap();
+        let fm = RawFrontMatter::parse(&s, Path::new("a.md"), text).unwrap();
+        let table: toml::Table = toml::from_str(s.front_matter).unwrap();
+        let through_table: Map<String, Value> = table
+            .into_iter()
+            .map(|(k, v)| (k, toml_to_json(v)))
+            .collect();
+        assert_eq!(fm.fields, through_table);
+        assert_eq!(
+            fm.fields["t"]["a"],
+            Value::String("1979-05-27T07:32:00Z".into())
+        );
+    }
+
+    #[test]
+    fn toml_numbers_a_table_cannot_hold_get_its_error() {
+        for value in ["9223372036854775808", "-9223372036854775809", "1e400"] {
+            let front_matter = format!("n = {value}\n");
+            let text = format!("+++\n{front_matter}+++\n");
+            let s = split(&text, Path::new("a.md")).unwrap();
+            let Err(e) = RawFrontMatter::parse(&s, Path::new("a.md"), &text) else {
+                panic!("{value} was accepted");
+            };
+            let expected = toml::from_str::<toml::Table>(&front_matter).unwrap_err();
+            assert_eq!(
+                e.message,
+                format!("invalid TOML front matter: {}", expected.message().trim())
+            );
+        }
     }
 
     #[test]
