@@ -15,7 +15,7 @@ use crate::content::{self, Content, Reuse};
 use crate::pipeline::{self, Inputs};
 use crate::render::deps::Read;
 use crate::render::limit::{self, Watch};
-use crate::render::signature::{Fingerprints, light_fingerprints};
+use crate::render::signature::{Fingerprints, light_fingerprint, light_fingerprints};
 use crate::render::views::{ViewCache, Views};
 use crate::render::{Job, OutputFile, Renderer, TemplateSet};
 use crate::site::{self, CacheSlot, MarkdownCache, Urls};
@@ -85,8 +85,9 @@ enum Rebuilt {
     Everything,
     /// The model, after changed inputs.
     Model,
-    /// Only page bodies, patched into the kept model (see [`Rebuilder::body_edit`]).
-    Bodies,
+    /// Only the body of the page given, patched into the kept model (see
+    /// [`Rebuilder::body_edit`]).
+    Bodies(usize),
 }
 
 /// Runs builds for `serve`, keeping what can be reused between them.
@@ -165,10 +166,10 @@ impl Rebuilder {
     fn run(&mut self, changed_content: &[PathBuf]) -> Result<Update, Diagnostics> {
         self.check_stop()?;
         if let [path] = changed_content
-            && let Some(model) = self.body_edit(path)
+            && let Some((model, patched)) = self.body_edit(path)
         {
             let warnings = self.memory.model_warnings.clone();
-            return self.render_model(model, Rebuilt::Bodies, warnings);
+            return self.render_model(model, Rebuilt::Bodies(patched), warnings);
         }
         let memory = &mut self.memory;
         // Until this build succeeds, the kept model is not the content's: no fast path.
@@ -239,7 +240,7 @@ impl Rebuilder {
     /// previous model is patched with the new body instead of being rebuilt. Returns `None`
     /// whenever the general path is needed (anything else changed, or the edit has an error,
     /// which the general path reports in full).
-    fn body_edit(&mut self, path: &std::path::Path) -> Option<site::SiteModel> {
+    fn body_edit(&mut self, path: &std::path::Path) -> Option<(site::SiteModel, usize)> {
         let memory = &mut self.memory;
         let config = memory.config.clone()?;
         let content = memory.content.as_mut()?;
@@ -348,7 +349,7 @@ impl Rebuilder {
         if let Some(slot) = content.pages.iter_mut().find(|p| p.rel == rel) {
             *slot = new;
         }
-        Some(model)
+        Some((model, index))
     }
 
     /// Renders the jobs of `model` whose signatures changed since the last build. `warnings`
@@ -375,17 +376,29 @@ impl Rebuilder {
             errors.sort();
             errors
         };
-        let light = light_fingerprints(&model);
+        // A body edit can move only the patched page's light fingerprint.
+        let light = match (rebuilt, &memory.page_fingerprints) {
+            (Rebuilt::Bodies(patched), Some((previous, _)))
+                if previous.len() == model.pages.len() && patched < previous.len() =>
+            {
+                let mut light = previous.clone();
+                light[patched] = light_fingerprint(&model, &model.pages[patched]);
+                light
+            }
+            _ => light_fingerprints(&model),
+        };
+        lap("light fingerprints");
         let (views, view_cache) = Views::build_cached(&model, &light, &memory.views);
         memory.views = view_cache;
+        lap("views");
         let renderer = Renderer::with_views(Arc::new(model), templates, views)
             .map_err(|es| failed(Diagnostics(es), &warnings))?
             .watched_by(self.watch.clone())
             .typeset_on_request();
-        lap("views+templates");
+        lap("templates");
         // A body edit changes no output's path and no copied file: the last plan holds.
         let copies = match (rebuilt, memory.copy_list.take()) {
-            (Rebuilt::Bodies, Some(copies)) => {
+            (Rebuilt::Bodies(_), Some(copies)) => {
                 warnings.extend(memory.plan_warnings.iter().cloned());
                 copies
             }
@@ -403,7 +416,7 @@ impl Rebuilder {
         lap("fingerprints");
         let jobs = renderer.jobs();
         let body_edit = match rebuilt {
-            Rebuilt::Bodies => sign_after_body_edit(memory, &renderer, &fingerprints, &jobs),
+            Rebuilt::Bodies(_) => sign_after_body_edit(memory, &renderer, &fingerprints, &jobs),
             _ => None,
         };
         let took_table = body_edit.is_some();
@@ -470,7 +483,7 @@ impl Rebuilder {
             files,
             removed,
             complete: rebuilt == Rebuilt::Everything,
-            bodies_only: rebuilt == Rebuilt::Bodies,
+            bodies_only: matches!(rebuilt, Rebuilt::Bodies(_)),
             rendered: count,
             pages,
             warnings,
