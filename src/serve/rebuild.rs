@@ -254,14 +254,10 @@ impl Rebuilder {
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        let model_arc = memory.model.take()?;
-        let mut model = match Arc::try_unwrap(model_arc) {
-            Ok(m) => m,
-            Err(shared) => {
-                memory.model = Some(shared);
-                return None;
-            }
-        };
+        // The background search refresh may still hold the model (a first edit while the
+        // first index is made): patch a copy then. Pages share their text and rendering
+        // through `Arc`s, so the copy is cheap, and the edit keeps the fast path.
+        let mut model = Arc::unwrap_or_clone(memory.model.take()?);
         let restore = |memory: &mut Memory, model: site::SiteModel| {
             memory.model = Some(Arc::new(model));
             None
