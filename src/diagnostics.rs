@@ -289,10 +289,15 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-/// Escapes text for HTML element content and attribute values. Written a run of plain text at
-/// a time, not a character at a time: Markdown calls it for every heading, footnote and
-/// placeholder of every brief.
+/// Escapes text for HTML element content and attribute values.
 pub fn escape_html(text: &str) -> String {
+    escape_entities(text, "&#39;")
+}
+
+/// Escapes `& < > " '` as entities, `'` as `apostrophe` (`&#39;` in HTML, `&apos;` in XML).
+/// Written a run of plain text at a time, not a character at a time: Markdown calls it for
+/// every heading, footnote and placeholder of every brief.
+pub fn escape_entities(text: &str, apostrophe: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut plain_from = 0;
     for (i, byte) in text.bytes().enumerate() {
@@ -301,7 +306,7 @@ pub fn escape_html(text: &str) -> String {
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
+            b'\'' => apostrophe,
             _ => continue,
         };
         // The bytes matched are ASCII, so `i` is always at a character boundary.

@@ -205,24 +205,7 @@ pub fn escape_xml(text: &str) -> String {
 
 /// [`escape_xml`] a byte at a time.
 fn escape_xml_bytewise(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut plain_from = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&apos;",
-            _ => continue,
-        };
-        // The bytes matched are ASCII, so `i` is always at a character boundary.
-        out.push_str(&text[plain_from..i]);
-        out.push_str(entity);
-        plain_from = i + 1;
-    }
-    out.push_str(&text[plain_from..]);
-    out
+    crate::diagnostics::escape_entities(text, "&apos;")
 }
 
 /// Line breaks as `<br>`. Text not already marked safe is HTML-escaped first, so the result is
